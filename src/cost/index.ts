@@ -1,0 +1,3 @@
+export * from './ops.js';
+export * from './model.js';
+export * from './transfer.js';

@@ -1,0 +1,11 @@
+export { Env, type EnvOptions } from './env.js';
+export { SimEvent, Process, Interrupt, type ProcessGenerator } from './event.js';
+export { Timer, type Callback } from './heap.js';
+export { Server, type ServerOptions, type JobOptions, type Grant } from './server.js';
+export { Store } from './store.js';
+export { Link, Transfer, type LinkOptions, type TransferOptions } from './link.js';
+export { MemoryPool, fmtBytes } from './memory.js';
+export { Rng, RngStreams, deriveSeed } from './rng.js';
+export { Categorical, Zipf, zipfWeights, betaFromMean, gammaInterarrival } from './distributions.js';
+export { Fifo, PriorityQueue } from './queues.js';
+export type { TraceSink, TraceArgs } from './trace.js';

@@ -1,0 +1,254 @@
+/**
+ * A bandwidth-shared link (PCIe H2D/D2H, NVLink, disk, network). Transfers active together share
+ * the bandwidth max-min fairly (processor sharing; a transfer may carry its own rate cap, e.g. a
+ * pageable-memory copy or a slow source, and the capacity it cannot use goes to the others). Each
+ * transfer first waits a fixed latency, during which it uses no bandwidth, then moves its bytes.
+ * A cancelled transfer frees its share at once; its partial bytes stay counted in bytesMoved.
+ *
+ * Rates change only when the active set changes, so the link keeps one timer: the next completion.
+ */
+import { ConfigError, InvariantError } from '../errors.js';
+import type { Env } from './env.js';
+import { SimEvent } from './event.js';
+import type { Timer } from './heap.js';
+import type { TraceArgs, TraceSink } from './trace.js';
+
+export interface LinkOptions {
+  /** Bytes per second shared by all active transfers. */
+  bandwidth: number;
+  /** Seconds before a transfer starts moving bytes. */
+  latency?: number;
+  trace?: TraceSink;
+}
+
+export interface TransferOptions {
+  /** Upper bound on this transfer's rate (bytes/s). */
+  maxRate?: number;
+  label?: string;
+  args?: TraceArgs;
+  onDone?: (t: Transfer) => void;
+}
+
+export type TransferState = 'latency' | 'active' | 'done' | 'cancelled';
+
+export class Transfer {
+  state: TransferState = 'latency';
+  /** Bytes still to move. */
+  remaining: number;
+  /** Current rate (bytes/s); 0 while in latency. */
+  rate = 0;
+  readonly submittedAt: number;
+  startedAt = NaN;
+  finishedAt = NaN;
+  latencyTimer: Timer | null = null;
+  private doneEvent?: SimEvent<Transfer>;
+
+  constructor(
+    readonly link: Link,
+    readonly bytes: number,
+    readonly opts: TransferOptions,
+    now: number,
+  ) {
+    this.remaining = bytes;
+    this.submittedAt = now;
+  }
+
+  get moved(): number {
+    return this.bytes - this.remaining;
+  }
+
+  /** Event that succeeds when the transfer completes (never, if it is cancelled). */
+  get done(): SimEvent<Transfer> {
+    if (!this.doneEvent) {
+      this.doneEvent = this.link.env.event<Transfer>();
+      if (this.state === 'done') this.doneEvent.succeed(this);
+    }
+    return this.doneEvent;
+  }
+
+  /** @internal */
+  complete(): void {
+    this.doneEvent?.succeed(this);
+  }
+}
+
+/** Relative tolerance for "bytes left" so float round-off never leaves a sliver. */
+const EPS = 1e-9;
+
+export class Link {
+  readonly bandwidth: number;
+  readonly latency: number;
+  private active: Transfer[] = [];
+  private lastUpdate = 0;
+  private timer: Timer | null = null;
+  /** Bytes delivered so far, including partial bytes of cancelled transfers. */
+  private movedBytes = 0;
+  private busyIntegral = 0;
+  completed = 0;
+  cancelled = 0;
+
+  constructor(
+    readonly env: Env,
+    readonly name: string,
+    private readonly opts: LinkOptions,
+  ) {
+    if (!(opts.bandwidth > 0) || !Number.isFinite(opts.bandwidth)) {
+      throw new ConfigError(`link ${name}: bandwidth must be a positive number of bytes/s, got ${opts.bandwidth}`);
+    }
+    this.bandwidth = opts.bandwidth;
+    this.latency = opts.latency ?? 0;
+  }
+
+  /** Number of transfers moving bytes now. */
+  get activeCount(): number {
+    return this.active.length;
+  }
+
+  get bytesMoved(): number {
+    this.settle();
+    return this.movedBytes;
+  }
+
+  /** Seconds during which at least one transfer was moving bytes. */
+  busyTime(): number {
+    this.settle();
+    return this.busyIntegral;
+  }
+
+  /** Time a lone transfer of `bytes` takes on an idle link. */
+  soloSeconds(bytes: number): number {
+    return this.latency + bytes / this.bandwidth;
+  }
+
+  transfer(bytes: number, opts: TransferOptions = {}): Transfer {
+    if (!(bytes >= 0)) throw new InvariantError(`link ${this.name}: transfer of ${bytes} bytes`);
+    const t = new Transfer(this, bytes, opts, this.env.now);
+    if (this.latency > 0) {
+      t.latencyTimer = this.env.schedule(this.latency, () => {
+        t.latencyTimer = null;
+        this.activate(t);
+      });
+    } else {
+      this.activate(t);
+    }
+    return t;
+  }
+
+  /** Stop a transfer; returns the bytes it had moved. */
+  cancel(t: Transfer): number {
+    if (t.state === 'done' || t.state === 'cancelled') return t.moved;
+    if (t.state === 'latency') {
+      this.env.cancel(t.latencyTimer);
+      t.state = 'cancelled';
+      this.cancelled++;
+      return 0;
+    }
+    this.settle();
+    this.active.splice(this.active.indexOf(t), 1);
+    t.state = 'cancelled';
+    t.rate = 0;
+    this.cancelled++;
+    this.trace(t, 'cancelled');
+    this.reschedule();
+    return t.moved;
+  }
+
+  private activate(t: Transfer): void {
+    this.settle();
+    t.state = 'active';
+    t.startedAt = this.env.now;
+    this.active.push(t);
+    this.reschedule();
+  }
+
+  /** Advance every active transfer's bytes to now at its current rate. */
+  private settle(): void {
+    const now = this.env.now;
+    const dt = now - this.lastUpdate;
+    if (dt > 0 && this.active.length > 0) {
+      let total = 0;
+      for (const t of this.active) {
+        const moved = Math.min(t.remaining, t.rate * dt);
+        t.remaining -= moved;
+        total += moved;
+      }
+      this.movedBytes += total;
+      this.busyIntegral += dt;
+    }
+    this.lastUpdate = now;
+  }
+
+  /** Max-min fair rates (water-filling over per-transfer caps), then one timer for the next finish. */
+  private reschedule(): void {
+    this.env.cancel(this.timer);
+    this.timer = null;
+    const act = this.active;
+    if (act.length === 0) return;
+    this.assignRates();
+    let next = Infinity;
+    for (const t of act) {
+      const left = t.remaining / t.rate;
+      if (left < next) next = left;
+    }
+    this.timer = this.env.schedule(Math.max(0, next), () => this.onFinish());
+  }
+
+  private assignRates(): void {
+    const act = this.active;
+    let anyCap = false;
+    for (const t of act) if (t.opts.maxRate !== undefined) anyCap = true;
+    if (!anyCap) {
+      const share = this.bandwidth / act.length;
+      for (const t of act) t.rate = share;
+      return;
+    }
+    const order = [...act].sort((a, b) => (a.opts.maxRate ?? Infinity) - (b.opts.maxRate ?? Infinity));
+    let left = this.bandwidth;
+    for (let i = 0; i < order.length; i++) {
+      const t = order[i]!;
+      const share = left / (order.length - i);
+      t.rate = Math.min(share, t.opts.maxRate ?? Infinity);
+      left -= t.rate;
+    }
+    let sum = 0;
+    for (const t of act) sum += t.rate;
+    if (sum > this.bandwidth * (1 + 1e-9)) {
+      throw new InvariantError(`link ${this.name}: rates sum to ${sum} B/s above bandwidth ${this.bandwidth}`);
+    }
+  }
+
+  private onFinish(): void {
+    this.timer = null;
+    this.settle();
+    const finished: Transfer[] = [];
+    this.active = this.active.filter((t) => {
+      if (t.remaining <= EPS * t.bytes + 1e-6) {
+        this.movedBytes += t.remaining;
+        t.remaining = 0;
+        finished.push(t);
+        return false;
+      }
+      return true;
+    });
+    this.reschedule();
+    for (const t of finished) {
+      t.state = 'done';
+      t.rate = 0;
+      t.finishedAt = this.env.now;
+      this.completed++;
+      this.trace(t);
+      t.opts.onDone?.(t);
+      t.complete();
+    }
+  }
+
+  private trace(t: Transfer, outcome?: string): void {
+    const sink = this.opts.trace;
+    if (!sink) return;
+    sink.slice(this.name, t.opts.label ?? 'transfer', t.startedAt, this.env.now, {
+      ...t.opts.args,
+      bytes: t.bytes - t.remaining,
+      ...(outcome ? { outcome } : {}),
+    });
+  }
+}

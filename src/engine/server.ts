@@ -1,0 +1,147 @@
+/**
+ * A server with k identical units and a waiting line: a GPU compute stream (k = 1), a copy engine,
+ * a CPU pool of k workers. Two ways to use it:
+ *  - submit(duration, onDone): a job of known duration (fast path, no events allocated);
+ *  - request() -> event granting a unit, held until release(grant) (process style).
+ * Discipline is FIFO, or priority (lower number first, FIFO among equals).
+ * Busy time is integrated exactly, so utilisation is (busy unit-seconds) / (k * elapsed).
+ */
+import type { Env } from './env.js';
+import { SimEvent } from './event.js';
+import { Fifo, PriorityQueue } from './queues.js';
+import type { TraceArgs, TraceSink } from './trace.js';
+
+export interface ServerOptions {
+  units?: number;
+  discipline?: 'fifo' | 'priority';
+  trace?: TraceSink;
+}
+
+export interface JobOptions {
+  priority?: number;
+  /** Label for trace slices. */
+  label?: string;
+  args?: TraceArgs;
+  onStart?: (time: number) => void;
+}
+
+export interface Grant {
+  readonly server: Server;
+  readonly unit: number;
+  readonly grantedAt: number;
+}
+
+/** A queued job of known duration, or a request waiting for a grant. */
+interface Waiting {
+  duration: number;
+  onDone?: (time: number) => void;
+  job: JobOptions;
+  grant?: SimEvent<Grant>;
+}
+
+const NO_JOB: JobOptions = {};
+
+export class Server {
+  readonly units: number;
+  private freeUnits: number[];
+  private fifo?: Fifo<Waiting>;
+  private prio?: PriorityQueue<Waiting>;
+  private busyUnits = 0;
+  private busyIntegral = 0;
+  private lastChange = 0;
+  /** Jobs (or grants) started so far. */
+  started = 0;
+
+  constructor(
+    private readonly env: Env,
+    readonly name: string,
+    private readonly opts: ServerOptions = {},
+  ) {
+    this.units = opts.units ?? 1;
+    if (!(this.units >= 1)) throw new Error(`server ${name}: units must be >= 1`);
+    this.freeUnits = Array.from({ length: this.units }, (_, i) => this.units - 1 - i);
+    if (opts.discipline === 'priority') this.prio = new PriorityQueue();
+    else this.fifo = new Fifo();
+  }
+
+  get queueLength(): number {
+    return (this.fifo ?? this.prio!).length;
+  }
+  get inService(): number {
+    return this.busyUnits;
+  }
+  get idle(): boolean {
+    return this.busyUnits < this.units;
+  }
+
+  /** Unit-seconds of service delivered up to now. */
+  busyTime(): number {
+    return this.busyIntegral + this.busyUnits * (this.env.now - this.lastChange);
+  }
+
+  /** Fraction of capacity used over [0, now]. */
+  utilisation(): number {
+    return this.env.now > 0 ? this.busyTime() / (this.units * this.env.now) : 0;
+  }
+
+  /** Queue a job that occupies one unit for `duration` seconds, then calls onDone. */
+  submit(duration: number, onDone?: (time: number) => void, job: JobOptions = NO_JOB): void {
+    if (this.freeUnits.length > 0 && this.queueLength === 0) this.start({ duration, onDone, job });
+    else this.enqueue({ duration, onDone, job }, job.priority ?? 0);
+  }
+
+  /** Event that succeeds with a Grant when a unit is free; call release(grant) when done. */
+  request(priority = 0): SimEvent<Grant> {
+    const grant = new SimEvent<Grant>(this.env);
+    const w: Waiting = { duration: 0, job: NO_JOB, grant };
+    if (this.freeUnits.length > 0 && this.queueLength === 0) this.start(w);
+    else this.enqueue(w, priority);
+    return grant;
+  }
+
+  release(grant: Grant, label?: string, args?: TraceArgs): void {
+    if (this.opts.trace && label) this.opts.trace.slice(this.track(grant.unit), label, grant.grantedAt, this.env.now, args);
+    this.freeUnit(grant.unit);
+  }
+
+  private track(unit: number): string {
+    return this.units > 1 ? `${this.name}/${unit}` : this.name;
+  }
+
+  private enqueue(w: Waiting, priority: number): void {
+    if (this.fifo) this.fifo.push(w);
+    else this.prio!.push(w, priority);
+  }
+
+  private start(w: Waiting): void {
+    const unit = this.freeUnits.pop()!;
+    this.account(+1);
+    this.started++;
+    const now = this.env.now;
+    if (w.grant) {
+      w.grant.succeed({ server: this, unit, grantedAt: now });
+      return;
+    }
+    w.job.onStart?.(now);
+    const { onDone, job } = w;
+    this.env.schedule(w.duration, () => {
+      if (this.opts.trace && job.label) this.opts.trace.slice(this.track(unit), job.label, now, this.env.now, job.args);
+      this.freeUnit(unit);
+      onDone?.(this.env.now);
+    });
+  }
+
+  private freeUnit(unit: number): void {
+    this.account(-1);
+    this.freeUnits.push(unit);
+    const next = this.fifo ? this.fifo.shift() : this.prio!.shift();
+    if (next) this.start(next);
+  }
+
+  private account(delta: number): void {
+    const now = this.env.now;
+    this.busyIntegral += this.busyUnits * (now - this.lastChange);
+    this.lastChange = now;
+    this.busyUnits += delta;
+  }
+}

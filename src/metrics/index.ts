@@ -1,0 +1,5 @@
+export * from './summary.js';
+export * from './ci.js';
+export * from './recorders.js';
+export * from './requests.js';
+export * from './types.js';

@@ -1,0 +1,123 @@
+/**
+ * TraceSink implementations. Resources report slices (an op on a track from start to end) and
+ * counters (memory, queue length); these recorders keep bounded summaries of them:
+ *  - UtilisationRecorder: busy fraction per track in at most `maxBins` time bins (bins double in
+ *    width as the run grows, so memory stays fixed);
+ *  - WindowRecorder: every slice and counter inside a time window, up to a cap, for Gantt views and
+ *    Chrome trace export;
+ *  - fanOut: one sink that forwards to several.
+ */
+import type { TraceArgs, TraceSink } from '../engine/trace.js';
+
+export function fanOut(sinks: Array<TraceSink | undefined>): TraceSink | undefined {
+  const live = sinks.filter((s): s is TraceSink => s !== undefined);
+  if (live.length <= 1) return live[0];
+  return {
+    slice: (track, name, start, end, args) => live.forEach((s) => s.slice(track, name, start, end, args)),
+    counter: (track, time, value) => live.forEach((s) => s.counter(track, time, value)),
+  };
+}
+
+export class UtilisationRecorder implements TraceSink {
+  private binWidth: number;
+  private tracks = new Map<string, Float64Array>();
+  private capacity = new Map<string, number>();
+  private horizon = 0;
+
+  /** `units` maps a track prefix to its number of parallel units (a k-worker pool). */
+  constructor(
+    private readonly maxBins = 200,
+    initialBinSeconds = 0.01,
+  ) {
+    this.binWidth = initialBinSeconds;
+  }
+
+  /** Declare how many units a track has, so its busy fraction is relative to them. */
+  setUnits(track: string, units: number): void {
+    this.capacity.set(track, units);
+  }
+
+  slice(track: string, _name: string, start: number, end: number): void {
+    if (!(end > start)) return;
+    while (end > this.binWidth * this.maxBins) this.coarsen();
+    if (end > this.horizon) this.horizon = end;
+    let bins = this.tracks.get(track);
+    if (!bins) {
+      bins = new Float64Array(this.maxBins);
+      this.tracks.set(track, bins);
+    }
+    const w = this.binWidth;
+    let t = start;
+    while (t < end) {
+      const b = Math.floor(t / w);
+      const binEnd = Math.min(end, (b + 1) * w);
+      bins[b] = bins[b]! + (binEnd - t);
+      t = binEnd;
+    }
+  }
+
+  counter(): void {}
+
+  private coarsen(): void {
+    for (const bins of this.tracks.values()) {
+      for (let i = 0; i < this.maxBins / 2; i++) bins[i] = bins[2 * i]! + bins[2 * i + 1]!;
+      bins.fill(0, this.maxBins / 2);
+    }
+    this.binWidth *= 2;
+  }
+
+  /** Rows {t_s, resource, busy} for a utilisation timeline chart. */
+  rows(): Array<{ t_s: number; resource: string; busy: number }> {
+    const out: Array<{ t_s: number; resource: string; busy: number }> = [];
+    const nBins = Math.min(this.maxBins, Math.ceil(this.horizon / this.binWidth));
+    for (const [track, bins] of [...this.tracks.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const units = this.capacity.get(track) ?? 1;
+      for (let i = 0; i < nBins; i++) {
+        out.push({ t_s: i * this.binWidth, resource: track, busy: Math.min(1, bins[i]! / (this.binWidth * units)) });
+      }
+    }
+    return out;
+  }
+}
+
+export interface RecordedSlice {
+  track: string;
+  name: string;
+  start: number;
+  end: number;
+  args?: TraceArgs;
+}
+export interface RecordedCounter {
+  track: string;
+  time: number;
+  value: number;
+}
+
+export class WindowRecorder implements TraceSink {
+  readonly slices: RecordedSlice[] = [];
+  readonly counters: RecordedCounter[] = [];
+  /** Events dropped because the cap was reached. */
+  dropped = 0;
+
+  constructor(
+    readonly start = 0,
+    readonly end = Infinity,
+    readonly maxEvents = 200_000,
+  ) {}
+
+  private room(): boolean {
+    if (this.slices.length + this.counters.length < this.maxEvents) return true;
+    this.dropped++;
+    return false;
+  }
+
+  slice(track: string, name: string, start: number, end: number, args?: TraceArgs): void {
+    if (end < this.start || start > this.end || !this.room()) return;
+    this.slices.push(args ? { track, name, start, end, args } : { track, name, start, end });
+  }
+
+  counter(track: string, time: number, value: number): void {
+    if (time < this.start || time > this.end || !this.room()) return;
+    this.counters.push({ track, time, value });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Hardware as a scenario names it, resolved to specs and cost models. Systems build their own
+ * engine resources (links, memory pools, streams) from a ResolvedHardware.
+ */
+import { z } from 'zod';
+import { ConfigError, type InputLocation } from '../errors.js';
+import { gpuPreset, hostPreset, linkPreset, defaultPcie, loadProfile } from '../hardware/index.js';
+import type { GpuSpec, HostSpec, LinkSpec } from '../hardware/types.js';
+import { ProfileCost, RooflineCost, type CostModel } from '../cost/model.js';
+import { resolve } from 'node:path';
+
+export const hardwareSchema = z
+  .object({
+    /** GPU preset name (see `servesim presets`). */
+    gpu: z.string().default('h100-sxm'),
+    /** Number of GPUs (workers). */
+    gpus: z.number().int().positive().default(1),
+    /** Host CPU preset. */
+    host: z.string().default('xeon-8380-2s'),
+    /** Host<->GPU link preset; defaults to pinned PCIe of the GPU's generation. */
+    pcie: z.string().optional(),
+    /** GPU<->GPU link preset; defaults to the GPU's NVLink, else PCIe. */
+    interconnect: z.string().optional(),
+    disk: z.string().default('nvme-gen4'),
+    remote: z.string().default('remote-25gbe'),
+    /** Calibrated profile JSON (from `servesim calibrate`); replaces roofline costs it covers. */
+    profile: z.string().optional(),
+    /** Override the GPU's memory capacity, GiB. */
+    memory_gib: z.number().positive().optional(),
+    compute_efficiency: z.number().gt(0).max(1).optional(),
+    memory_efficiency: z.number().gt(0).max(1).optional(),
+  })
+  .strict();
+export type HardwareConfig = z.input<typeof hardwareSchema>;
+
+export interface ResolvedHardware {
+  gpu: GpuSpec;
+  gpus: number;
+  host: HostSpec;
+  pcie: LinkSpec;
+  interconnect: LinkSpec;
+  disk: LinkSpec;
+  remote: LinkSpec;
+  gpuCost: CostModel;
+  cpuCost: CostModel;
+  /** Profile file, if one was used. */
+  profile?: string;
+}
+
+export function resolveHardware(cfg: HardwareConfig, baseDir = '.', where: InputLocation = {}): ResolvedHardware {
+  const c = hardwareSchema.parse(cfg);
+  const at = (field: string): InputLocation => ({ ...where, field: `hardware.${field}` });
+  let gpu = gpuPreset(c.gpu, at('gpu'));
+  if (c.memory_gib !== undefined) gpu = { ...gpu, memoryBytes: c.memory_gib * 2 ** 30 };
+  const host = hostPreset(c.host, at('host'));
+  let pcie = c.pcie ? linkPreset(c.pcie, at('pcie')) : defaultPcie(gpu);
+  const interconnect = c.interconnect
+    ? linkPreset(c.interconnect, at('interconnect'))
+    : gpu.nvlinkBandwidth > 0
+      ? { name: `NVLink (${gpu.name})`, bandwidth: gpu.nvlinkBandwidth, latency: 5e-6, source: gpu.source }
+      : pcie;
+  const opts = { computeEfficiency: c.compute_efficiency, memoryEfficiency: c.memory_efficiency };
+  let gpuCost: CostModel = new RooflineCost(gpu, opts);
+  let profile: string | undefined;
+  if (c.profile) {
+    profile = resolve(baseDir, c.profile);
+    const p = loadProfile(profile);
+    gpuCost = new ProfileCost(p, gpuCost, c.profile);
+    const h2d = p.links['h2d'];
+    if (h2d) pcie = { name: `${pcie.name} (calibrated)`, bandwidth: h2d.bandwidth, latency: h2d.latency_s, source: `fitted in ${c.profile}` };
+  }
+  for (const l of [pcie, interconnect]) {
+    if (!(l.bandwidth > 0)) throw new ConfigError(`link ${l.name} has zero bandwidth: nothing could ever be transferred`);
+  }
+  return {
+    gpu,
+    gpus: c.gpus,
+    host,
+    pcie,
+    interconnect,
+    disk: linkPreset(c.disk, at('disk')),
+    remote: linkPreset(c.remote, at('remote')),
+    gpuCost,
+    // CPU kernels at batch 1 are DRAM-bound; 0.3 of the two-socket peak puts a 352 MB fp16 Mixtral
+    // expert at ~2.9 ms, inside design.md's measured 2-6 ms for CPU experts (Fiddler/BuddyMoE).
+    cpuCost: new RooflineCost(host, { computeEfficiency: 0.5, memoryEfficiency: 0.3, overhead: 20e-6 }),
+    profile,
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The contract between a served system (moe, edit, t2i) and the scenario runner. A system is a
+ * module with zod schemas for its own parts of a scenario (model, workload, policy) and one
+ * simulate() that runs one policy at one sweep point with one seed and returns its metrics.
+ * The runner owns everything else: sweeps, replications, parallelism, results.json, reports.
+ */
+import type { ZodType } from 'zod';
+import type { TraceSink } from '../engine/trace.js';
+import type { ResolvedHardware } from './hardware.js';
+
+export type SystemName = 'moe' | 'edit' | 't2i';
+
+export type { MetricValue, Metrics, Conservation, WarmupConfig } from '../metrics/types.js';
+import type { Metrics, Conservation, WarmupConfig } from '../metrics/types.js';
+
+export interface SimulationInput<Model = unknown, Workload = unknown, Policy = unknown> {
+  hardware: ResolvedHardware;
+  model: Model;
+  workload: Workload;
+  policy: Policy;
+  /** Run seed; every random stream is derived from it by name (common random numbers). */
+  seed: number;
+  warmup: WarmupConfig;
+  /** Latency SLO in ms, for slo_attainment. */
+  sloMs?: number;
+  /** Directory that relative file paths in the workload (trace files) are resolved against. */
+  baseDir: string;
+  /** Optional activity sink (Gantt window, Chrome timeline). Off by default: it costs time. */
+  trace?: TraceSink;
+  /** Progress callback, fraction 0..1 of the workload done; called at most ~100 times. */
+  onProgress?: (fraction: number) => void;
+  /** Aborts the run (Ctrl-C); simulate() then rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface SimulationOutput {
+  /** Metrics as in results.json: `_ms` times, `_per_s` rates, fractions 0..1. */
+  metrics: Metrics;
+  /** Latency CDF points (ms), for the report. */
+  latencyCdf: Array<{ value: number; p: number }>;
+  /** Busy fraction over time per resource, for the report's utilisation chart. */
+  utilisation: Array<{ t_s: number; resource: string; busy: number }>;
+  /** Requests in = completed + rejected + in flight (checked by the runner). */
+  conservation: Conservation;
+  /** Simulated seconds covered. */
+  simulatedSeconds: number;
+  /** Engine events executed (for the bench's events/s). */
+  events: number;
+}
+
+export interface PresetInfo {
+  name: string;
+  summary: string;
+  source: string;
+}
+
+export interface SystemModule<Model = any, Workload = any, Policy = any> {
+  name: SystemName;
+  /** One line for `servesim presets` and docs. */
+  description: string;
+  modelSchema: ZodType<Model>;
+  workloadSchema: ZodType<Workload>;
+  policySchema: ZodType<Policy>;
+  simulate(input: SimulationInput<Model, Workload, Policy>): Promise<SimulationOutput>;
+  /** Model presets with sources. */
+  presets(): PresetInfo[];
+}

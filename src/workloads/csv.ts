@@ -1,0 +1,173 @@
+/**
+ * Streaming CSV reading shared by every trace kind: csv-parse in streaming mode (a trace is never
+ * loaded whole), header checked against the kind's required and optional columns, and field
+ * parsers that raise an InputError naming file, line and column.
+ */
+import { createReadStream } from 'node:fs';
+import { parse } from 'csv-parse';
+import { InputError } from '../errors.js';
+
+export interface CsvSpec {
+  required: readonly string[];
+  optional?: readonly string[];
+}
+
+/** One data row: cells by column name plus its 1-based line number in the file. */
+export interface CsvRow {
+  cells: Record<string, string>;
+  line: number;
+  file: string;
+}
+
+/** Longest line accepted; a longer one is an error, not an out-of-memory. */
+const MAX_RECORD_BYTES = 1 << 20;
+
+export async function* readCsv(file: string, spec: CsvSpec): AsyncGenerator<CsvRow> {
+  const stream = createReadStream(file);
+  const parser = stream.pipe(
+    parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: false, info: true, max_record_size: MAX_RECORD_BYTES, encoding: 'utf8' }),
+  );
+  stream.on('error', (e: NodeJS.ErrnoException) => parser.destroy(new InputError(`cannot read trace (${e.code ?? e.message})`, { file })));
+  let header: string[] | undefined;
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = rec.info.lines;
+      if (!header) {
+        header = checkHeader(rec.record, spec, file);
+        continue;
+      }
+      const cells: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) {
+        const v = rec.record[i]!;
+        if (v.includes('\uFFFD')) throw new InputError('invalid UTF-8 in cell', { file, line, field: header[i] });
+        cells[header[i]!] = v;
+      }
+      yield { cells, line, file };
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const err = e as { code?: string; message: string; lines?: number };
+    throw new InputError(csvMessage(err), { file, line: err.lines });
+  } finally {
+    stream.destroy();
+  }
+  if (!header) throw new InputError(`empty file: expected a header with columns ${spec.required.join(',')}`, { file });
+}
+
+function csvMessage(err: { code?: string; message: string }): string {
+  switch (err.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
+      return 'wrong number of columns for the header';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `line longer than ${MAX_RECORD_BYTES} bytes`;
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'unclosed quote';
+    default:
+      return `malformed CSV (${err.message.split('\n')[0]})`;
+  }
+}
+
+function checkHeader(cols: string[], spec: CsvSpec, file: string): string[] {
+  const known = new Set([...spec.required, ...(spec.optional ?? [])]);
+  const seen = new Set<string>();
+  for (const c of cols) {
+    if (!known.has(c)) {
+      throw new InputError(`unknown column '${c}' (expected ${spec.required.join(',')}${spec.optional?.length ? ` and optionally ${spec.optional.join(',')}` : ''})`, { file, line: 1, field: c });
+    }
+    if (seen.has(c)) throw new InputError(`duplicate column '${c}'`, { file, line: 1, field: c });
+    seen.add(c);
+  }
+  for (const r of spec.required) {
+    if (!seen.has(r)) throw new InputError(`missing required column '${r}'`, { file, line: 1, field: r });
+  }
+  return cols;
+}
+
+// --- field parsers ---------------------------------------------------------------------------
+
+function fail(row: CsvRow, field: string, what: string): never {
+  throw new InputError(`${what}, got '${truncate(row.cells[field] ?? '')}'`, { file: row.file, line: row.line, field });
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? s.slice(0, 37) + '...' : s;
+}
+
+export function has(row: CsvRow, field: string): boolean {
+  const v = row.cells[field];
+  return v !== undefined && v !== '';
+}
+
+/** A finite number, optionally bounded. */
+export function num(row: CsvRow, field: string, opts: { min?: number; max?: number; minExclusive?: boolean } = {}): number {
+  const s = row.cells[field];
+  if (s === undefined || s === '') fail(row, field, 'expected a number');
+  const v = Number(s);
+  if (!Number.isFinite(v)) fail(row, field, 'expected a finite number');
+  if (opts.min !== undefined && (opts.minExclusive ? v <= opts.min : v < opts.min)) {
+    fail(row, field, `expected a number ${opts.minExclusive ? '>' : '>='} ${opts.min}`);
+  }
+  if (opts.max !== undefined && v > opts.max) fail(row, field, `expected a number <= ${opts.max}`);
+  return v;
+}
+
+export function int(row: CsvRow, field: string, opts: { min?: number; max?: number } = {}): number {
+  const v = num(row, field, opts);
+  if (!Number.isInteger(v)) fail(row, field, 'expected an integer');
+  return v;
+}
+
+export function optNum(row: CsvRow, field: string, opts: { min?: number; max?: number; minExclusive?: boolean } = {}): number | undefined {
+  return has(row, field) ? num(row, field, opts) : undefined;
+}
+
+export function optInt(row: CsvRow, field: string, opts: { min?: number; max?: number } = {}): number | undefined {
+  return has(row, field) ? int(row, field, opts) : undefined;
+}
+
+export function str(row: CsvRow, field: string): string {
+  const s = row.cells[field];
+  if (s === undefined || s === '') fail(row, field, 'expected a value');
+  return s;
+}
+
+/** A `|`-separated list of strings; empty cell -> []. */
+export function list(row: CsvRow, field: string): string[] {
+  const s = row.cells[field];
+  if (s === undefined || s === '') return [];
+  const parts = s.split('|').map((p) => p.trim());
+  if (parts.some((p) => p === '')) fail(row, field, "expected '|'-separated values with no empty item");
+  return parts;
+}
+
+/** A `|`-separated list of integers within [min, max]. */
+export function intList(row: CsvRow, field: string, opts: { min?: number; max?: number } = {}): number[] {
+  return list(row, field).map((p) => {
+    const v = Number(p);
+    if (!Number.isInteger(v)) fail(row, field, "expected '|'-separated integers");
+    if (opts.min !== undefined && v < opts.min) fail(row, field, `expected integers >= ${opts.min}`);
+    if (opts.max !== undefined && v > opts.max) fail(row, field, `expected integers <= ${opts.max}`);
+    return v;
+  });
+}
+
+/** A `|`-separated list of finite numbers. */
+export function numList(row: CsvRow, field: string, opts: { min?: number } = {}): number[] {
+  return list(row, field).map((p) => {
+    const v = Number(p);
+    if (!Number.isFinite(v)) fail(row, field, "expected '|'-separated finite numbers");
+    if (opts.min !== undefined && v < opts.min) fail(row, field, `expected numbers >= ${opts.min}`);
+    return v;
+  });
+}
+
+/** Raise an InputError about this row. */
+export function rowError(row: CsvRow, field: string | undefined, message: string): InputError {
+  return new InputError(message, { file: row.file, line: row.line, field });
+}
+
+/** Quote a cell for CSV output when needed. */
+export function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

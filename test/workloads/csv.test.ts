@@ -1,0 +1,60 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { intList, num, readCsv } from '../../src/workloads/csv.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'servesim-csv-'));
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+async function collect(p: string, f: (r: any) => unknown = (r) => r.cells) {
+  const out: unknown[] = [];
+  for await (const r of readCsv(p, { required: ['a', 'b'], optional: ['c'] })) out.push(f(r));
+  return out;
+}
+async function errorOf(p: string, f?: (r: any) => unknown): Promise<InputError> {
+  try {
+    await collect(p, f);
+  } catch (e) {
+    return e as InputError;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('readCsv(file, spec)', () => {
+  it('streams rows with their line numbers', async () => {
+    const p = file('ok.csv', 'a,b\n1,2|3\n\n4,5\n');
+    const rows = await collect(p, (r) => [r.line, num(r, 'a'), intList(r, 'b')]);
+    expect(rows).toEqual([
+      [2, 1, [2, 3]],
+      [4, 4, [5]],
+    ]);
+  });
+
+  it('names file, line and field for a non-numeric cell', async () => {
+    const p = file('bad.csv', 'a,b\n1,2\nx,3\n');
+    const e = await errorOf(p, (r) => num(r, 'a'));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toBe(`${p}:3 field 'a': expected a finite number, got 'x'`);
+  });
+
+  it('rejects a missing column, an unknown column, and a ragged row', async () => {
+    expect((await errorOf(file('m.csv', 'a\n1\n'))).message).toMatch(/:1 field 'b': missing required column 'b'/);
+    expect((await errorOf(file('u.csv', 'a,b,zz\n1,2,3\n'))).message).toMatch(/unknown column 'zz'/);
+    expect((await errorOf(file('r.csv', 'a,b\n1,2\n1,2,3\n'))).message).toMatch(/:3: wrong number of columns/);
+  });
+
+  it('rejects an empty file and a missing file', async () => {
+    expect((await errorOf(file('e.csv', ''))).message).toMatch(/empty file/);
+    expect((await errorOf(join(dir, 'nope.csv'))).message).toMatch(/cannot read trace \(ENOENT\)/);
+  });
+
+  it('rejects NaN and Infinity as numbers', async () => {
+    expect((await errorOf(file('n.csv', 'a,b\nNaN,1\n'), (r) => num(r, 'a'))).message).toMatch(/expected a finite number/);
+    expect((await errorOf(file('i.csv', 'a,b\nInfinity,1\n'), (r) => num(r, 'a'))).message).toMatch(/expected a finite number/);
+  });
+});
