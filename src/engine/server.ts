@@ -51,6 +51,12 @@ export class Server {
   private lastChange = 0;
   /** Jobs (or grants) started so far. */
   started = 0;
+  // Per-unit state of the running job and a pre-bound completion callback per unit, so the hot
+  // path (submit -> start -> complete) allocates nothing but the timer.
+  private readonly unitStart: Float64Array;
+  private readonly unitOnDone: Array<((time: number) => void) | undefined>;
+  private readonly unitJob: JobOptions[];
+  private readonly unitComplete: Array<() => void>;
 
   constructor(
     private readonly env: Env,
@@ -60,6 +66,10 @@ export class Server {
     this.units = opts.units ?? 1;
     if (!(this.units >= 1)) throw new Error(`server ${name}: units must be >= 1`);
     this.freeUnits = Array.from({ length: this.units }, (_, i) => this.units - 1 - i);
+    this.unitStart = new Float64Array(this.units);
+    this.unitOnDone = new Array(this.units).fill(undefined);
+    this.unitJob = new Array(this.units).fill(NO_JOB);
+    this.unitComplete = Array.from({ length: this.units }, (_, u) => () => this.complete(u));
     if (opts.discipline === 'priority') this.prio = new PriorityQueue();
     else this.fifo = new Fifo();
   }
@@ -86,7 +96,7 @@ export class Server {
 
   /** Queue a job that occupies one unit for `duration` seconds, then calls onDone. */
   submit(duration: number, onDone?: (time: number) => void, job: JobOptions = NO_JOB): void {
-    if (this.freeUnits.length > 0 && this.queueLength === 0) this.start({ duration, onDone, job });
+    if (this.freeUnits.length > 0 && this.queueLength === 0) this.run(duration, onDone, job);
     else this.enqueue({ duration, onDone, job }, job.priority ?? 0);
   }
 
@@ -114,21 +124,36 @@ export class Server {
   }
 
   private start(w: Waiting): void {
+    if (!w.grant) {
+      this.run(w.duration, w.onDone, w.job);
+      return;
+    }
+    const unit = this.freeUnits.pop()!;
+    this.account(+1);
+    this.started++;
+    w.grant.succeed({ server: this, unit, grantedAt: this.env.now });
+  }
+
+  private run(duration: number, onDone: ((time: number) => void) | undefined, job: JobOptions): void {
     const unit = this.freeUnits.pop()!;
     this.account(+1);
     this.started++;
     const now = this.env.now;
-    if (w.grant) {
-      w.grant.succeed({ server: this, unit, grantedAt: now });
-      return;
-    }
-    w.job.onStart?.(now);
-    const { onDone, job } = w;
-    this.env.schedule(w.duration, () => {
-      if (this.opts.trace && job.label) this.opts.trace.slice(this.track(unit), job.label, now, this.env.now, job.args);
-      this.freeUnit(unit);
-      onDone?.(this.env.now);
-    });
+    this.unitStart[unit] = now;
+    this.unitOnDone[unit] = onDone;
+    this.unitJob[unit] = job;
+    job.onStart?.(now);
+    this.env.schedule(duration, this.unitComplete[unit]!);
+  }
+
+  private complete(unit: number): void {
+    const job = this.unitJob[unit]!;
+    const onDone = this.unitOnDone[unit];
+    if (this.opts.trace && job.label) this.opts.trace.slice(this.track(unit), job.label, this.unitStart[unit]!, this.env.now, job.args);
+    this.unitOnDone[unit] = undefined;
+    this.unitJob[unit] = NO_JOB;
+    this.freeUnit(unit);
+    onDone?.(this.env.now);
   }
 
   private freeUnit(unit: number): void {
