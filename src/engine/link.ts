@@ -78,7 +78,7 @@ const EPS = 1e-9;
 export class Link {
   readonly bandwidth: number;
   readonly latency: number;
-  private active: Transfer[] = [];
+  protected active: Transfer[] = [];
   private lastUpdate = 0;
   private timer: Timer | null = null;
   /** Bytes delivered so far, including partial bytes of cancelled transfers. */
@@ -185,6 +185,7 @@ export class Link {
     const act = this.active;
     if (act.length === 0) return;
     this.assignRates();
+    this.checkRates();
     let next = Infinity;
     for (const t of act) {
       const left = t.remaining / t.rate;
@@ -193,7 +194,17 @@ export class Link {
     this.timer = this.env.schedule(Math.max(0, next), () => this.onFinish());
   }
 
-  private assignRates(): void {
+  /** Invariant: the link never moves bytes faster than its bandwidth. */
+  private checkRates(): void {
+    let sum = 0;
+    for (const t of this.active) sum += t.rate;
+    if (sum > this.bandwidth * (1 + 1e-9)) {
+      throw new InvariantError(`link ${this.name}: rates sum to ${sum} B/s above bandwidth ${this.bandwidth} B/s`);
+    }
+  }
+
+  /** Max-min fair shares; protected so a test can break it on purpose and see the invariant fire. */
+  protected assignRates(): void {
     const act = this.active;
     let anyCap = false;
     for (const t of act) if (t.opts.maxRate !== undefined) anyCap = true;
@@ -209,11 +220,6 @@ export class Link {
       const share = left / (order.length - i);
       t.rate = Math.min(share, t.opts.maxRate ?? Infinity);
       left -= t.rate;
-    }
-    let sum = 0;
-    for (const t of act) sum += t.rate;
-    if (sum > this.bandwidth * (1 + 1e-9)) {
-      throw new InvariantError(`link ${this.name}: rates sum to ${sum} B/s above bandwidth ${this.bandwidth}`);
     }
   }
 

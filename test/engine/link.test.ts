@@ -103,3 +103,17 @@ describe('Link', () => {
     expect(() => new Link(new Env(), 'dead', { bandwidth: 0 })).toThrow(ConfigError);
   });
 });
+
+describe('Link invariants', () => {
+  it('a link that tries to move bytes faster than its bandwidth is caught', () => {
+    class GreedyLink extends Link {
+      protected override assignRates(): void {
+        for (const t of this.active) t.rate = this.bandwidth; // every transfer gets the full link: wrong
+      }
+    }
+    const env = new Env();
+    const link = new GreedyLink(env, 'pcie', { bandwidth: 100 });
+    link.transfer(100);
+    expect(() => link.transfer(100)).toThrow(/rates sum to 200 B\/s above bandwidth 100 B\/s/);
+  });
+});
