@@ -15,7 +15,8 @@
 import type { Env } from '../../engine/env.js';
 import type { Timer } from '../../engine/heap.js';
 import { Link } from '../../engine/link.js';
-import { MemoryPool } from '../../engine/memory.js';
+import { fmtBytes, MemoryPool } from '../../engine/memory.js';
+import { ConfigError } from '../../errors.js';
 import { Fifo } from '../../engine/queues.js';
 import { Server } from '../../engine/server.js';
 import type { TraceSink } from '../../engine/trace.js';
@@ -187,6 +188,8 @@ export class EditSim {
     // worker loop reports its own busy intervals instead (no per-block slices exist).
     const sink = o.trace ? fanOut([o.trace, o.utilisation]) : undefined;
     const now = () => env.now;
+    const hostCacheBytes = (policy.host_cache_gib ?? (0.75 * hw.host.memoryBytes) / 2 ** 30) * 2 ** 30;
+    this.checkFits(hw.gpu.memoryBytes, hw.gpu.name, hostCacheBytes);
     this.disk = new Link(env, 'disk', { bandwidth: hw.disk.bandwidth, latency: hw.disk.latency, trace: fanOut([o.trace, o.utilisation]) });
     this.workers = Array.from({ length: hw.gpus }, (_, i) => {
       const hbm = new MemoryPool(`gpu${i} hbm`, hw.gpu.memoryBytes, { trace: o.trace, now });
@@ -202,11 +205,28 @@ export class EditSim {
     });
     for (const w of this.workers) w.onStepEnd = () => this.stepEnd(w);
     if (this.usesCache) {
-      const bytes = (policy.host_cache_gib ?? (0.75 * hw.host.memoryBytes) / 2 ** 30) * 2 ** 30;
-      const pool = new MemoryPool('host cache', bytes, { trace: o.trace, now });
+      const pool = new MemoryPool('host cache', hostCacheBytes, { trace: o.trace, now });
       this.hostCache = new HostCache(env, pool, this.disk, policy.host_cache === 'warm');
     } else {
       this.hostCache = null;
+    }
+  }
+
+  /** A lone request at the model's resolution with no mask must fit beside the weights, and a template in the host tier. */
+  private checkFits(capacity: number, gpuName: string, hostCacheBytes: number): void {
+    const model = this.model;
+    const one = this.memoryFor(1, 0);
+    if (model.weightsBytes + one > capacity) {
+      throw new ConfigError(
+        `${model.name} does not fit on ${gpuName}: weights ${fmtBytes(model.weightsBytes)} + one request ${fmtBytes(one)} ` +
+          `(workspace${this.usesCache ? ' + one step of cached activations' : ''}) > ${fmtBytes(capacity)}`,
+      );
+    }
+    const tpl = model.cacheBytesPerStep * model.steps;
+    if (this.usesCache && tpl > hostCacheBytes) {
+      throw new ConfigError(
+        `host cache of ${fmtBytes(hostCacheBytes)} cannot hold one ${model.name} template (${fmtBytes(tpl)}: ${model.steps} steps x ${fmtBytes(model.cacheBytesPerStep)}); raise policy.host_cache_gib or use compute: full`,
+      );
     }
   }
 

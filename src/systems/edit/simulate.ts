@@ -1,6 +1,6 @@
 /**
  * simulate() for the edit system, in numbered steps:
- *  1. resolve the model and check that it fits (ConfigError before any event runs);
+ *  1. resolve the model and policy; EditSim checks that they fit (ConfigError before any event);
  *  2. open the workload: a streamed trace file or a lazy generator (never materialised);
  *  3. build the simulation (EditSim) on a fresh Env;
  *  4. feed arrivals in chunks, running the engine up to each chunk's last arrival, yielding to the
@@ -12,7 +12,6 @@ import { resolve } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Env } from '../../engine/env.js';
 import { ConfigError, InputError } from '../../errors.js';
-import { fmtBytes } from '../../engine/memory.js';
 import { UtilisationRecorder } from '../../metrics/recorders.js';
 import { roundSig } from '../../metrics/summary.js';
 import type { Metrics } from '../../metrics/types.js';
@@ -20,7 +19,7 @@ import { editGenSchema, generateEditRows } from '../../workloads/edit/generate.j
 import { readEditTrace } from '../../workloads/edit/read.js';
 import type { EditRow } from '../../workloads/edit/row.js';
 import type { SimulationInput, SimulationOutput } from '../types.js';
-import { resolveEditModel, type EditModelConfig, type ResolvedEditModel } from './model.js';
+import { resolveEditModel, type EditModelConfig } from './model.js';
 import { EditSim, type EditHooks } from './sim.js';
 import { editPolicySchema, editWorkloadSchema, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
 
@@ -40,7 +39,6 @@ export async function simulateEdit(input: EditInput, hooks?: EditHooks): Promise
   const env = new Env();
   const utilisation = new UtilisationRecorder(200, 0.01);
   const sim = new EditSim({ env, hardware: hw, model, policy, warmup: input.warmup, trace: input.trace, utilisation, hooks });
-  checkFits(sim, model, hw.gpu.memoryBytes, hw.gpu.name);
 
   // 2. the workload.
   let total = 0;
@@ -157,25 +155,6 @@ function collect(sim: EditSim, env: Env, sloMs: number | undefined): SimulationO
     simulatedSeconds: T,
     events: env.eventsProcessed,
   };
-}
-
-/** A lone request at the model's resolution with no mask must fit beside the weights, and a template in the host tier. */
-function checkFits(sim: EditSim, model: ResolvedEditModel, capacity: number, gpuName: string): void {
-  const need = model.weightsBytes + sim.memoryFor(1, 0);
-  if (need > capacity) {
-    throw new ConfigError(
-      `${model.name} does not fit on ${gpuName}: weights ${fmtBytes(model.weightsBytes)} + one request ${fmtBytes(sim.memoryFor(1, 0))} ` +
-        `(workspace${sim.usesCache ? ' + one step of cached activations' : ''}) > ${fmtBytes(capacity)}`,
-    );
-  }
-  if (sim.hostCache) {
-    const tpl = model.cacheBytesPerStep * model.steps;
-    if (tpl > sim.hostCache.pool.capacity) {
-      throw new ConfigError(
-        `host cache of ${fmtBytes(sim.hostCache.pool.capacity)} cannot hold one ${model.name} template (${fmtBytes(tpl)}: ${model.steps} steps x ${fmtBytes(model.cacheBytesPerStep)}); raise policy.host_cache_gib or use compute: full`,
-      );
-    }
-  }
 }
 
 function abortError(signal: AbortSignal): Error {
