@@ -28,7 +28,7 @@ export { resolveEditModel, editModelSchema, type EditModelConfig, type ResolvedE
 export { EDIT_MODELS, type EditModelPreset, type BlockGroup } from './models.js';
 export { editPolicySchema, editWorkloadSchema, type EditPolicy, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
 export { EditCosts, BatchShape } from './costs.js';
-export { planPipeline, stepTimes, type StepTimes } from './plan.js';
+export { planPipeline, planRuns, runTimes, stepTimes, type RunPrices, type StepTimes } from './plan.js';
 export { StepPlanner } from './planner.js';
 export { EditSim, type EditRequest, type EditHooks } from './sim.js';
 export { COMPUTE_POLICIES } from './policies/compute/index.js';
