@@ -1,0 +1,142 @@
+/**
+ * Prices of the edit system's work on one GPU worker, through the hardware's cost model (roofline
+ * now, a calibrated profile when the scenario names one) and its host link.
+ *
+ * A batch enters only through sums over its requests (a BatchShape), so per-block prices cost
+ * O(groups) whatever the batch size. For request r with pixel ratio rho (its pixels over the
+ * preset's), mask ratio m and computed share w = s + (1 - s) m (s = the model's fixed share; w = 1
+ * when the request has no cache this step), a block of group g with T image tokens, width d and J
+ * joint text tokens computes q_r = rho T w + J query tokens against n_r = rho T + J keys:
+ *     FLOPs = cfg x (linear x sum q_r + 4 d x sum q_r n_r)
+ * and loads cacheBytes(g) x rho T (1 - m) bytes of cached activations.
+ */
+import { networkOp, type Op, type OpKind } from '../../cost/ops.js';
+import type { CostModel } from '../../cost/model.js';
+import type { LinkSpec } from '../../hardware/types.js';
+import type { ResolvedEditModel } from './model.js';
+
+/** Sums over the requests of a batch (see the file comment). */
+export class BatchShape {
+  /** Requests. */
+  B = 0;
+  /** sum rho w, sum rho^2 w: computed share when loading. */
+  A1 = 0;
+  A2 = 0;
+  /** sum rho, sum rho^2: every token (recompute). */
+  R1 = 0;
+  R2 = 0;
+  /** sum rho (1 - m) over requests whose cache is in host memory this step: loaded share. */
+  U = 0;
+
+  clear(): this {
+    this.B = this.A1 = this.A2 = this.R1 = this.R2 = this.U = 0;
+    return this;
+  }
+
+  add(rho: number, w: number, u: number): this {
+    this.B++;
+    this.A1 += rho * w;
+    this.A2 += rho * rho * w;
+    this.R1 += rho;
+    this.R2 += rho * rho;
+    this.U += rho * u;
+    return this;
+  }
+
+  equals(o: BatchShape): boolean {
+    return this.B === o.B && this.A1 === o.A1 && this.A2 === o.A2 && this.R1 === o.R1 && this.R2 === o.R2 && this.U === o.U;
+  }
+
+  copyFrom(o: BatchShape): this {
+    this.B = o.B;
+    this.A1 = o.A1;
+    this.A2 = o.A2;
+    this.R1 = o.R1;
+    this.R2 = o.R2;
+    this.U = o.U;
+    return this;
+  }
+}
+
+type PricedKind = 'masked_block' | 'text_encoder' | 'vae';
+
+/** Bytes of activation traffic per computed hidden element: ~8 fp16 reads/writes through a block. */
+const ACT_BYTES_PER_ELEMENT = 16;
+
+export class EditCosts {
+  /** Per-group prices for the last shape priced: compute masked (c), recompute all (f), load (l). */
+  readonly c: Float64Array;
+  readonly f: Float64Array;
+  readonly l: Float64Array;
+  /** Bytes one block of each group loads for the last shape. */
+  readonly loadBytes: Float64Array;
+  private readonly slow: Record<PricedKind, number>;
+  /** Per-launch overhead of each op kind (the price of an empty op). */
+  private readonly launch: Record<PricedKind, number>;
+
+  constructor(
+    readonly model: ResolvedEditModel,
+    private readonly gpu: CostModel,
+    readonly link: Pick<LinkSpec, 'bandwidth' | 'latency'>,
+  ) {
+    const G = model.groups.length;
+    this.c = new Float64Array(G);
+    this.f = new Float64Array(G);
+    this.l = new Float64Array(G);
+    this.loadBytes = new Float64Array(G);
+    // The framework slowdown describes eager-mode overheads a roofline misses; a fitted profile
+    // measured them already, so it applies to roofline-priced op kinds only.
+    const slowFor = (kind: OpKind) => (gpu.source(kind).startsWith('fitted') ? 1 : model.frameworkSlowdown);
+    this.slow = { masked_block: slowFor('masked_block'), text_encoder: slowFor('text_encoder'), vae: slowFor('vae') };
+    const empty = (kind: PricedKind) => gpu.opSeconds(networkOp(kind, 0, 0, 'fp16'));
+    this.launch = { masked_block: empty('masked_block'), text_encoder: empty('text_encoder'), vae: empty('vae') };
+  }
+
+  /** Fill c, f, l (per group, seconds) for a batch shape. */
+  price(s: BatchShape): void {
+    const m = this.model;
+    const J = m.jointTextTokens;
+    const cfg = m.cfg;
+    for (let g = 0; g < m.groups.length; g++) {
+      const grp = m.groups[g]!;
+      const T = grp.tokens;
+      const kvTokens = T * s.R1 + J * s.B;
+      this.c[g] = this.block(grp.linearFlopsPerToken, grp.dim, grp.weightBytes, grp.kernels, cfg, T * s.A1 + J * s.B, T * T * s.A2 + J * T * (s.A1 + s.R1) + J * J * s.B, kvTokens);
+      this.f[g] = this.block(grp.linearFlopsPerToken, grp.dim, grp.weightBytes, grp.kernels, cfg, kvTokens, T * T * s.R2 + 2 * J * T * s.R1 + J * J * s.B, kvTokens);
+      this.loadBytes[g] = m.cacheBytesPerToken[g]! * T * s.U;
+      this.l[g] = s.U > 0 ? this.link.latency + this.loadBytes[g]! / this.link.bandwidth : 0;
+    }
+  }
+
+  /** One block call: `q` query tokens, `qn` = sum of q_r n_r, `kv` key tokens (per CFG branch). */
+  private block(linear: number, dim: number, weights: number, kernels: number, cfg: number, q: number, qn: number, kv: number): number {
+    const flops = cfg * (linear * q + 4 * dim * qn);
+    const bytes = weights + cfg * (q * ACT_BYTES_PER_ELEMENT + kv * 4) * dim;
+    return this.launches('masked_block', flops, bytes, kernels);
+  }
+
+  /**
+   * `kernels` launches sharing the work: kernels x per-launch overhead + the roofline of the whole,
+   * the latter stretched by the framework slowdown.
+   */
+  private launches(kind: PricedKind, flops: number, bytes: number, kernels: number): number {
+    const op: Op = networkOp(kind, flops / kernels, bytes / kernels, 'fp16');
+    const o = this.launch[kind];
+    return kernels * (o + this.slow[kind] * (this.gpu.opSeconds(op) - o));
+  }
+
+  /** Text encoding of n prompts (batched). */
+  textEncoderSeconds(n: number): number {
+    if (n === 0) return 0;
+    const te = this.model.textEncoder;
+    return this.launches('text_encoder', te.flops * n, te.weightBytes + n * 1e6, te.kernels);
+  }
+
+  /** VAE decode of images whose pixel ratios sum to `rhoSum` (batched). */
+  vaeSeconds(rhoSum: number): number {
+    if (rhoSum === 0) return 0;
+    const v = this.model.vae;
+    const px = this.model.pixels * rhoSum;
+    return this.launches('vae', v.flopsPerPixel * px, v.weightBytes + px * 128 * 2 * 4, v.kernels);
+  }
+}

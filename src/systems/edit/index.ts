@@ -1,0 +1,37 @@
+/**
+ * The edit system: diffusion image-editing serving (InstGenIE / FlashPS) on N GPU workers, with
+ * mask-aware activation caching, cache loading schedules, batching and load balancing policies.
+ */
+import type { PresetInfo, SimulationOutput, SystemModule } from '../types.js';
+import { editModelSchema, type EditModelConfig } from './model.js';
+import { EDIT_MODELS } from './models.js';
+import { simulateEdit } from './simulate.js';
+import { editPolicySchema, editWorkloadSchema, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
+
+export const editSystem: SystemModule<EditModelConfig, EditWorkloadConfig, EditPolicyConfig> = {
+  name: 'edit',
+  description: 'Diffusion image editing: masked compute on cached activations, load/recompute pipeline, continuous batching, load balancing',
+  modelSchema: editModelSchema,
+  workloadSchema: editWorkloadSchema,
+  policySchema: editPolicySchema,
+  async simulate(input): Promise<SimulationOutput> {
+    const { sim: _sim, ...out } = await simulateEdit(input);
+    return out;
+  },
+  presets(): PresetInfo[] {
+    return Object.values(EDIT_MODELS).map((p) => ({ name: p.name, summary: p.summary, source: [p.source, ...Object.values(p.sources)].join('; ') }));
+  },
+};
+
+export { simulateEdit, type EditInput } from './simulate.js';
+export { resolveEditModel, editModelSchema, type EditModelConfig, type ResolvedEditModel } from './model.js';
+export { EDIT_MODELS, type EditModelPreset, type BlockGroup } from './models.js';
+export { editPolicySchema, editWorkloadSchema, type EditPolicy, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
+export { EditCosts, BatchShape } from './costs.js';
+export { planPipeline, planRuns, runTimes, stepTimes, type RunPrices, type StepTimes } from './plan.js';
+export { StepPlanner } from './planner.js';
+export { EditSim, type EditRequest, type EditHooks } from './sim.js';
+export { COMPUTE_POLICIES } from './policies/compute/index.js';
+export { LOADING_POLICIES } from './policies/loading/index.js';
+export { BATCHING_POLICIES } from './policies/batching/index.js';
+export { BALANCE_POLICIES, type WorkerLoad, type BalancePolicy } from './policies/balance/index.js';

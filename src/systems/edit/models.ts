@@ -1,0 +1,232 @@
+/**
+ * Model presets for the edit system: the denoiser as an ordered list of blocks (the unit at which
+ * cached activations are loaded or recomputed), each block priced from FLOPs per token, weight
+ * bytes and kernel launches; plus the text encoder, the VAE decoder, resident weights and the
+ * activation-cache size. Counts come from the published architectures; the two calibrated
+ * constants (framework slowdown, fixed share) say what they were fitted to.
+ */
+import { EDIT_MODEL_DEFAULTS, type EditModelName } from '../../workloads/edit/models.js';
+
+export interface BlockGroup {
+  /** Image tokens a block of this group sees at the preset resolution. */
+  tokens: number;
+  /** Hidden size. */
+  dim: number;
+  /** FLOPs per computed token outside the self-attention score/value products, one CFG branch. */
+  linearFlopsPerToken: number;
+  /** Weight bytes one block reads per call. */
+  weightBytes: number;
+  /** Kernel launches per block call (eager framework). */
+  kernels: number;
+}
+
+export interface EditModelPreset {
+  name: EditModelName;
+  summary: string;
+  source: string;
+  steps: number;
+  width: number;
+  height: number;
+  /** Denoiser batch per image: 2 with classifier-free guidance (SD2.1, SDXL), 1 for guidance-distilled Flux. */
+  cfg: 1 | 2;
+  /** Text tokens processed jointly with image tokens in every block (Flux MM-DiT); never masked. */
+  jointTextTokens: number;
+  groups: Record<string, BlockGroup>;
+  /** Block order through one denoising step: [group, count] runs. */
+  sequence: Array<[string, number]>;
+  /**
+   * Share of image-token work a block does whatever the mask (scattering fresh tokens into the
+   * cached activations, norms and modulation over all tokens), as equivalent tokens.
+   */
+  fixedShare: number;
+  /** Measured / roofline time of the serving framework's kernels (applied to roofline prices only). */
+  frameworkSlowdown: number;
+  /** Bytes of cached activations per image token per hidden element per CFG branch, per step. */
+  cacheBytesPerElement: number;
+  textEncoder: { flops: number; weightBytes: number; kernels: number };
+  /** VAE decoder work per output pixel. */
+  vae: { flopsPerPixel: number; weightBytes: number; kernels: number };
+  /** Every weight resident on a GPU worker (denoiser, text encoders, VAE), bytes. */
+  weightsBytes: number;
+  /** Peak activation workspace per image at the preset resolution, bytes. */
+  workspaceBytes: number;
+  sources: Record<string, string>;
+}
+
+const GiB = 2 ** 30;
+
+/** Steps and resolution of a model's requests (shared with the workload generator). */
+function shape(d: { steps: number; width: number; height: number }): { steps: number; width: number; height: number } {
+  return { steps: d.steps, width: d.width, height: d.height };
+}
+
+/** Diffusers eager kernels per transformer block incl. its share of ResNet convs (estimate from the module structure). */
+const UNET_KERNELS = 30;
+
+/**
+ * Fitted so SDXL's full step (1024^2, CFG) prices at its measured 54.6 ms on H800 (design.md /
+ * SwiftDiffusion) on the h800 preset with default efficiencies: 10.5 ms of launches plus 24.0 ms
+ * of roofline stretched x1.84 (attention softmax, norms and convs run below GEMM efficiency).
+ * Shared by the UNet presets; Flux's DiT is GEMM-dominated and keeps the plain roofline.
+ */
+const UNET_SLOWDOWN = 1.84;
+
+/**
+ * Fitted so a Flux request's compute latency follows t = t_full (0.22 + 0.78 m) (design.md,
+ * InstGenIE) on the h800 preset; carried over to the UNets, for which no slope is published.
+ */
+const FIXED_SHARE = 0.063;
+
+/**
+ * Calibrated: SDXL at 1024^2 caches 2.6 GiB per template per step (design.md, InstGenIE); its 70
+ * blocks hold 104,857,600 hidden elements per CFG branch (10 x 4096 x 640 + 60 x 1024 x 1280), so
+ * 2.6 GiB / (2 x 104,857,600) = 13.3 bytes (~6.7 fp16 tensors per token and block). Carried over.
+ */
+const CACHE_BYTES_PER_ELEMENT = (2.6 * GiB) / (2 * 104_857_600);
+
+/** A UNet transformer block: self-attn QKV+O 4d^2, cross-attn Q+O 2d^2, GEGLU FFN 12d^2, proj in/out 2d^2 MACs. */
+const UNET_BLOCK_MACS_D2 = 20;
+
+function unetGroup(tokens: number, dim: number, resnetMacsD2: number, crossDim: number): BlockGroup {
+  const d2 = dim * dim;
+  return {
+    tokens,
+    dim,
+    // 2 FLOPs per MAC; cross-attention scores over 77 text tokens: 4 x 77 x d.
+    linearFlopsPerToken: 2 * (UNET_BLOCK_MACS_D2 + resnetMacsD2) * d2 + 4 * 77 * dim,
+    // Block linears plus cross-attention K/V projections from the text width, fp16.
+    weightBytes: 2 * (UNET_BLOCK_MACS_D2 * d2 + 2 * crossDim * dim + resnetMacsD2 * d2),
+    kernels: UNET_KERNELS,
+  };
+}
+
+const SDXL: EditModelPreset = {
+  name: 'sdxl',
+  summary: 'Stable Diffusion XL inpainting, 1024^2, 50 steps, 70 transformer blocks',
+  source: 'Podell et al. 2023 (SDXL): UNet 2.6 B params, transformer depths 2/10 at 64^2/32^2 latents, widths 640/1280; text encoders CLIP-L + OpenCLIP-bigG (817 M)',
+  ...shape(EDIT_MODEL_DEFAULTS.sdxl),
+  cfg: 2,
+  jointTextTokens: 0,
+  groups: {
+    // ResNet convs (two 3x3 per ResNet: 18 d^2 MACs/pixel) folded into the blocks of their level;
+    // the 128^2 level's five 320-channel ResNets go to the 64^2 blocks (same MACs: 18 d^2 there).
+    'attn-64': unetGroup(4096, 640, 18 + 18, 2048),
+    'attn-32': unetGroup(1024, 1280, (7 * 18) / 60, 2048),
+  },
+  // down: 2 x depth-2 at 64^2, 2 x depth-10 at 32^2; mid depth 10; up: 3 x depth-10, 3 x depth-2.
+  sequence: [
+    ['attn-64', 4],
+    ['attn-32', 60],
+    ['attn-64', 6],
+  ],
+  fixedShare: FIXED_SHARE,
+  frameworkSlowdown: UNET_SLOWDOWN,
+  cacheBytesPerElement: CACHE_BYTES_PER_ELEMENT,
+  // Two CLIP encoders, 77 tokens, prompt + negative prompt.
+  textEncoder: { flops: 2 * 817e6 * 77 * 2, weightBytes: 2 * 817e6, kernels: 600 },
+  vae: { flopsPerPixel: VAE_FLOPS_PER_PIXEL(), weightBytes: 2 * 83.7e6, kernels: 120 },
+  weightsBytes: 2 * (2567e6 + 817e6 + 83.7e6),
+  workspaceBytes: 0,
+  sources: {
+    cache: 'design.md (InstGenIE): SDXL cache up to 2.6 GiB per template per step',
+    step: 'design.md (SwiftDiffusion): SDXL 1024^2 on H800 54.6 ms/step -> frameworkSlowdown',
+    weights: 'Hugging Face model card: UNet 2,567 M, text encoders 123 M + 694 M, VAE 83.7 M params, fp16',
+  },
+};
+
+const SD21: EditModelPreset = {
+  name: 'sd2.1',
+  summary: 'Stable Diffusion 2.1 inpainting, 512^2, 50 steps, 16 transformer blocks',
+  source: 'Rombach et al. 2022 / Stability AI SD 2.1: UNet 865 M params, widths 320/640/1280/1280, one transformer per attention ResNet; OpenCLIP-H text encoder (354 M)',
+  ...shape(EDIT_MODEL_DEFAULTS['sd2.1']),
+  cfg: 2,
+  jointTextTokens: 0,
+  groups: {
+    // Five ResNets per level (2 down + 3 up) folded into that level's five blocks: 18 d^2 each.
+    'attn-64': unetGroup(4096, 320, 18, 1024),
+    'attn-32': unetGroup(1024, 640, 18, 1024),
+    'attn-16': unetGroup(256, 1280, 18, 1024),
+    // Mid block at 8^2 carries the 8^2 level's seven ResNets.
+    'mid-8': unetGroup(64, 1280, 7 * 18, 1024),
+  },
+  sequence: [
+    ['attn-64', 2],
+    ['attn-32', 2],
+    ['attn-16', 2],
+    ['mid-8', 1],
+    ['attn-16', 3],
+    ['attn-32', 3],
+    ['attn-64', 3],
+  ],
+  fixedShare: FIXED_SHARE,
+  frameworkSlowdown: UNET_SLOWDOWN,
+  cacheBytesPerElement: CACHE_BYTES_PER_ELEMENT,
+  textEncoder: { flops: 2 * 354e6 * 77 * 2, weightBytes: 2 * 354e6, kernels: 300 },
+  vae: { flopsPerPixel: VAE_FLOPS_PER_PIXEL(), weightBytes: 2 * 83.7e6, kernels: 120 },
+  weightsBytes: 2 * (865e6 + 354e6 + 83.7e6),
+  workspaceBytes: 0,
+  sources: {
+    cache: 'carried over from SDXL: 13.3 bytes per cached element per CFG branch',
+    step: 'roofline with the SDXL-calibrated framework slowdown (no published SD2.1 step time in design.md)',
+    weights: 'Hugging Face model card: UNet 865 M, OpenCLIP-H text 354 M, VAE 83.7 M params, fp16',
+  },
+};
+
+/** Flux MM-DiT width 3072: per stream QKV 3d^2 + O d^2 + MLP 8d^2 = 12 d^2 MACs per token; single blocks fuse the same 12 d^2. */
+const FLUX_D = 3072;
+
+const FLUX: EditModelPreset = {
+  name: 'flux',
+  summary: 'FLUX.1 Fill/dev, 1024^2, 28 steps, 19 double + 38 single stream blocks',
+  source: 'Black Forest Labs FLUX.1 (12 B): 19 double-stream + 38 single-stream blocks, width 3072, 2x2-packed 64x64 latent tokens + 512 T5 tokens; T5-XXL encoder 4.76 B',
+  ...shape(EDIT_MODEL_DEFAULTS.flux),
+  cfg: 1,
+  jointTextTokens: 512,
+  groups: {
+    // Weights include adaLN modulation (6 d^2 per stream; per image, not per token): ~340 M params.
+    double: { tokens: 4096, dim: FLUX_D, linearFlopsPerToken: 2 * 12 * FLUX_D * FLUX_D, weightBytes: 2 * 36 * FLUX_D * FLUX_D, kernels: 40 },
+    // 15 d^2 params (~141 M) with modulation.
+    single: { tokens: 4096, dim: FLUX_D, linearFlopsPerToken: 2 * 12 * FLUX_D * FLUX_D, weightBytes: 2 * 15 * FLUX_D * FLUX_D, kernels: 20 },
+  },
+  sequence: [
+    ['double', 19],
+    ['single', 38],
+  ],
+  fixedShare: FIXED_SHARE,
+  frameworkSlowdown: 1,
+  cacheBytesPerElement: CACHE_BYTES_PER_ELEMENT,
+  // T5-XXL encoder over 512 tokens plus CLIP-L over 77; no negative prompt.
+  textEncoder: { flops: 2 * 4762e6 * 512 + 2 * 123e6 * 77, weightBytes: 2 * (4762e6 + 123e6), kernels: 500 },
+  vae: { flopsPerPixel: VAE_FLOPS_PER_PIXEL(), weightBytes: 2 * 83.8e6, kernels: 120 },
+  weightsBytes: 2 * (11_901e6 + 4762e6 + 123e6 + 83.8e6),
+  workspaceBytes: 0,
+  sources: {
+    cache: 'carried over from SDXL: 13.3 bytes per cached element (one branch: no CFG)',
+    linear: 'design.md (InstGenIE): Flux latency t = t_full (0.22 + 0.78 m) -> fixedShare',
+    weights: 'Hugging Face model card: transformer 11.9 B, T5-XXL encoder 4.76 B, CLIP-L 123 M, VAE 83.8 M params, bf16',
+  },
+};
+
+/**
+ * SD/SDXL/Flux VAE decoder: 3x3 convs at 128/256/512/512 channels over the 1x/(1/2)^2/(1/4)^2/(1/8)^2
+ * grids, ~8 convs per level: ~1.0 TMAC at 512^2, i.e. ~7.6 kFLOP per output pixel (architecture count).
+ */
+function VAE_FLOPS_PER_PIXEL(): number {
+  const convMacsPerPixel = 9 * (8 * 128 * 128 + (8 * 256 * 256) / 4 + (8 * 512 * 512) / 16 + (10 * 512 * 512) / 64);
+  return 2 * convMacsPerPixel;
+}
+
+/** Peak activations: ~24 live fp16 tensors of the widest block (x CFG), or the VAE's 128-channel full-res maps x 6. */
+function withWorkspace(p: EditModelPreset): EditModelPreset {
+  let unet = 0;
+  for (const g of Object.values(p.groups)) unet = Math.max(unet, (g.tokens + p.jointTextTokens) * g.dim * 2 * 24 * p.cfg);
+  const vae = p.width * p.height * 128 * 2 * 6;
+  return { ...p, workspaceBytes: Math.max(unet, vae), sources: { ...p.sources, workspace: 'estimate: max(24 live block activations x CFG, VAE 128-ch full-resolution maps x 6)' } };
+}
+
+export const EDIT_MODELS = {
+  'sd2.1': withWorkspace(SD21),
+  sdxl: withWorkspace(SDXL),
+  flux: withWorkspace(FLUX),
+} as const satisfies Record<EditModelName, EditModelPreset>;
+
