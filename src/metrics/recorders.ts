@@ -47,12 +47,15 @@ export class UtilisationRecorder implements TraceSink {
       this.tracks.set(track, bins);
     }
     const w = this.binWidth;
+    // Walk bins by index: recomputing floor(t / w) at a bin edge can round down (0.29 / 0.01 =
+    // 28.999...), which would never advance t.
+    let b = Math.min(this.maxBins - 1, Math.floor(start / w));
     let t = start;
-    while (t < end) {
-      const b = Math.floor(t / w);
+    while (t < end && b < this.maxBins) {
       const binEnd = Math.min(end, (b + 1) * w);
-      bins[b] = bins[b]! + (binEnd - t);
-      t = binEnd;
+      if (binEnd > t) bins[b] = bins[b]! + (binEnd - t);
+      t = Math.max(t, binEnd);
+      b++;
     }
   }
 
