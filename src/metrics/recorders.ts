@@ -47,15 +47,15 @@ export class UtilisationRecorder implements TraceSink {
       this.tracks.set(track, bins);
     }
     const w = this.binWidth;
-    // Walk bins by index: recomputing floor(t / w) at a bin edge can round down (0.29 / 0.01 =
-    // 28.999...), which would never advance t.
-    let b = Math.min(this.maxBins - 1, Math.floor(start / w));
     let t = start;
-    while (t < end && b < this.maxBins) {
+    while (t < end) {
+      let b = Math.floor(t / w);
+      // t / w can round down to the previous bin when t sits on a boundary; step past it so the
+      // loop always makes progress.
+      if ((b + 1) * w <= t) b++;
       const binEnd = Math.min(end, (b + 1) * w);
-      if (binEnd > t) bins[b] = bins[b]! + (binEnd - t);
-      t = Math.max(t, binEnd);
-      b++;
+      bins[b] = bins[b]! + (binEnd - t);
+      t = binEnd;
     }
   }
 

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, InputError } from '../errors.js';
+import { gpuPreset, hostPreset, linkPreset } from '../hardware/index.js';
 import { resolveHardware } from '../systems/hardware.js';
 import type { SystemModule } from '../systems/types.js';
 import { servesimVersion } from '../version.js';
@@ -92,6 +93,16 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) for (const p of describeIssues(parsed.error.issues, raw, [], scenarioSchema)) locate(p.path, p.message);
   const common = parsed.success ? parsed.data : undefined;
+  if (Array.isArray(raw.policies)) {
+    const labels = new Map<string, number>();
+    raw.policies.forEach((p, i) => {
+      const label = isPlainObject(p) && typeof p.label === 'string' ? p.label : undefined;
+      if (label === undefined) return;
+      const first = labels.get(label);
+      if (first !== undefined) locate(['policies', i, 'label'], `duplicate label '${label}' (also policies[${first}]); labels name the results`);
+      else labels.set(label, i);
+    });
+  }
 
   // 4. The system's parts, checked even when the common part has problems, to list them all.
   const systemName = typeof raw.system === 'string' ? raw.system : undefined;
@@ -128,10 +139,8 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
     else if (system) checkPoints(system, raw, common, points, locate);
   }
 
-  // 6. Hardware and trace files, once per distinct value.
-  if (common && problems.length === 0) {
-    checkResources(raw, common, baseDir, source.file, locate);
-  }
+  // 6. Hardware and trace files, once per distinct value (every sweep point once the rest is valid).
+  checkResources(raw, common && problems.length === 0 ? common.sweep : {}, baseDir, source.file, locate);
   if (problems.length > 0 || !common || !system) fail();
 
   const plan = buildPlan(common!, raw, source.file, baseDir, servesimVersion());
@@ -189,29 +198,53 @@ function checkPoints(
 /** Hardware presets/profiles resolve, and a workload's trace file exists. */
 function checkResources(
   raw: Record<string, unknown>,
-  common: CommonScenario,
+  sweep: CommonScenario['sweep'],
   baseDir: string,
   file: string,
   locate: (path: Path, message: string, forceLine?: Path) => void,
 ): void {
-  const points = sweepPoints(sweepAxes(common.sweep));
+  const points = sweepPoints(sweepAxes(sweep));
   const done = new Set<string>();
   for (const params of points) {
     const point = applyParams(raw, params) as Record<string, unknown>;
     const sweptKey = (prefix: string) => Object.keys(params).find((k) => k === prefix || k.startsWith(`${prefix}.`));
-    const hw = scenarioSchema.shape.hardware.safeParse(point.hardware);
     const hwKey = `hw:${stableStringify(point.hardware)}`;
-    if (hw.success && !done.has(hwKey)) {
+    if (!done.has(hwKey)) {
       done.add(hwKey);
-      try {
-        resolveHardware(hw.data, baseDir, { file });
-      } catch (e) {
+      const report = (e: unknown) => {
         if (!(e instanceof InputError) && !(e instanceof ConfigError)) throw e;
         const field = e instanceof InputError && e.field ? e.field : 'hardware';
         const key = sweptKey('hardware');
         const msg = e instanceof InputError ? e.detail : e.message;
         if (key) locate(parsePath(field), `${msg} (sweep value ${JSON.stringify(params[key])} of '${key}')`, ['sweep', key]);
         else locate(parsePath(field), msg);
+      };
+      const hw = scenarioSchema.shape.hardware.safeParse(point.hardware);
+      if (hw.success) {
+        try {
+          resolveHardware(hw.data, baseDir, { file });
+        } catch (e) {
+          report(e);
+        }
+      } else if (isPlainObject(point.hardware)) {
+        // Other hardware fields are wrong too; still check each preset name on its own.
+        const h = point.hardware;
+        const names: Array<[string, (n: string, w: { field: string }) => unknown]> = [
+          ['gpu', gpuPreset],
+          ['host', hostPreset],
+          ['pcie', linkPreset],
+          ['interconnect', linkPreset],
+          ['disk', linkPreset],
+          ['remote', linkPreset],
+        ];
+        for (const [field, lookup] of names) {
+          if (typeof h[field] !== 'string') continue;
+          try {
+            lookup(h[field] as string, { field: `hardware.${field}` });
+          } catch (e) {
+            report(e);
+          }
+        }
       }
     }
     const trace = getPath(point, ['workload', 'trace']);

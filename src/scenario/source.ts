@@ -36,7 +36,7 @@ export function readScenarioSource(file: string): ScenarioSource {
 
 export function parseScenarioText(text: string, file: string): ScenarioSource {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true });
   const problems = [...doc.errors];
   if (problems.length > 0) {
     // Every syntax problem, one per line, like schema problems.

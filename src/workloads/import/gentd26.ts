@@ -5,6 +5,7 @@
  * does not name them; a request's LoRAs become `g<groupId>-l<k>` for k < num_lora, on the
  * assumption that a group (tenant) reuses its own adapters, so adapter locality follows the
  * groups. steps = num_inference_steps, model = checkpoint_model_version_id; no ControlNets.
+ * request = the row's line number in the source file (stable under --status filtering).
  * Prompt lengths, image counts and measured exec times are not used.
  */
 import { InputError } from '../../errors.js';
@@ -53,7 +54,7 @@ export const gentd26Lora: Importer = {
       const i = order[k]!;
       const r = rows[i]!;
       const loras = Array.from({ length: r.loras }, (_, j) => `g${r.group}-l${j}`).join('|');
-      w.write(`${arrivals[k]},${i},${loras},,${r.steps},${csvCell(r.model)}`);
+      w.write(`${arrivals[k]},${r.line},${loras},,${r.steps},${csvCell(r.model)}`);
     }
     w.close();
     const notes = ['LoRA ids synthesised as g<groupId>-l<k> (the trace gives only counts); no ControlNets'];
