@@ -31,6 +31,9 @@ function policyColor(r: ResultsFile, field = 'policy', title: string | null = 'p
   return { field, type: 'nominal', title, scale: { domain: order }, sort: order };
 }
 
+/** Row-facet labels above each panel, horizontal: policy labels are long. */
+const ROW_HEADER = { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left', labelFontWeight: 'bold', labelFontSize: 12, labelLimit: WIDTH };
+
 const base = (title: string) => ({ $schema: SCHEMA, title, config: { font: 'DejaVu Sans, sans-serif', view: { stroke: '#ddd' } } });
 
 /** The sweep point whose runs the single-run charts show (the Gantt point). */
@@ -100,7 +103,7 @@ export function buildCharts(r: ResultsFile): Chart[] {
       spec: {
         ...base(`Difference vs ${baseline} (95% CI)`),
         data: { values: diffRows },
-        facet: { row: { field: 'metric', type: 'nominal', title: null } },
+        facet: { row: { field: 'metric', type: 'nominal', title: null, header: ROW_HEADER } },
         spec: {
           width: WIDTH - 120,
           height: { step: 22 },
@@ -128,7 +131,7 @@ export function buildCharts(r: ResultsFile): Chart[] {
       spec: {
         ...base(`Utilisation over time${focusLabel}`),
         data: { values: utilRows },
-        facet: { row: { field: 'policy', type: 'nominal', title: null, sort: policyOrder(r) } },
+        facet: { row: { field: 'policy', type: 'nominal', title: null, header: ROW_HEADER, sort: policyOrder(r) } },
         spec: {
           width: WIDTH,
           height: 110,
@@ -153,7 +156,7 @@ export function buildCharts(r: ResultsFile): Chart[] {
       spec: {
         ...base(`Memory and queue occupancy${focusLabel}`),
         data: { values: counterRows },
-        facet: { row: { field: 'track', type: 'nominal', title: null } },
+        facet: { row: { field: 'track', type: 'nominal', title: null, header: ROW_HEADER } },
         spec: {
           width: WIDTH,
           height: 110,
@@ -182,7 +185,7 @@ export function buildCharts(r: ResultsFile): Chart[] {
       spec: {
         ...base(`Gantt view of a short window${focusLabel}`),
         data: { values: ganttRows },
-        facet: { row: { field: 'policy', type: 'nominal', title: null, sort: policyOrder(r) } },
+        facet: { row: { field: 'policy', type: 'nominal', title: null, header: ROW_HEADER, sort: policyOrder(r) } },
         spec: {
           width: WIDTH,
           height: { step: 16 },
