@@ -1,6 +1,7 @@
 /**
- * The built CLI as users run it: `node dist/src/cli/main.js ...` in a child process. Builds first
- * when dist/ is missing or older than the sources (npm test builds anyway).
+ * The built CLI as users run it: `node dist/src/cli/main.js ...` in a child process, with the test
+ * fixture registry (SERVESIM_REGISTRY=dist/test/fixtures/registry.js) so these tests do not depend
+ * on which systems src/registry.ts registers. Builds first when dist/ is missing or stale.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -9,11 +10,12 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const MAIN = resolve('dist/src/cli/main.js');
+const FIXTURE_REGISTRY = resolve('dist/test/fixtures/registry.js');
 const SCENARIO = 'test/fixtures/scenarios/queue-sweep.yaml';
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-cli-'));
 
 function cli(args: string[], opts: { input?: string } = {}) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', input: opts.input, env: { ...process.env, FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', input: opts.input, env: { ...process.env, FORCE_COLOR: '0', SERVESIM_REGISTRY: FIXTURE_REGISTRY } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 function file(name: string, text: string): string {
@@ -34,9 +36,10 @@ beforeAll(() => {
     for (const e of execFileSync('find', [dir, '-name', '*.ts'], { encoding: 'utf8' }).split('\n').filter(Boolean)) t = Math.max(t, statSync(e).mtimeMs);
     return t;
   };
-  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < Math.max(newest('src'), newest('test/fixtures'))) {
-    execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  }
+  const tsc = (project: string) => execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', project], { stdio: 'inherit' });
+  const sources = Math.max(newest('src'), newest('test/fixtures'));
+  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < sources) tsc('tsconfig.build.json');
+  if (!existsSync(FIXTURE_REGISTRY) || statSync(FIXTURE_REGISTRY).mtimeMs < sources) tsc('test/fixtures/tsconfig.json');
 }, 180_000);
 
 describe('servesim CLI: help and errors', () => {
@@ -121,7 +124,7 @@ describe('servesim run: determinism across --jobs and shards', () => {
     const out = join(tmp, 'int');
     const args = ['run', SCENARIO, '--out', out, '-j', '1', '--set', 'workload.generator.requests=30000', '--set', 'replications=1'];
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SERVESIM_REGISTRY: FIXTURE_REGISTRY } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     // Wait for the first finished run in the checkpoint, then interrupt.
@@ -200,6 +203,15 @@ describe('servesim trace, report, presets', () => {
     expect(j.gpus.find((g: any) => g.name === 'h100-sxm').source).toMatch(/datasheet/);
     expect(j.systems.edit.models.length).toBeGreaterThan(0);
     expect(cli(['presets']).stdout).toMatch(/GPUs \(hardware\.gpu\)\n\s+a10 .*\n\s+source: /);
+  });
+
+  it('SERVESIM_REGISTRY that cannot be loaded is a one-line configuration error', () => {
+    const r = spawnSync(process.execPath, [MAIN, 'presets'], { encoding: 'utf8', env: { ...process.env, SERVESIM_REGISTRY: join(tmp, 'nope.js') } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^servesim: error: SERVESIM_REGISTRY=.*nope\.js: cannot import it/);
+    const empty = file('empty.mjs', 'export const X = 1;\n');
+    const e = spawnSync(process.execPath, [MAIN, 'presets'], { encoding: 'utf8', env: { ...process.env, SERVESIM_REGISTRY: empty } });
+    expect(e.stderr).toBe(`servesim: error: SERVESIM_REGISTRY=${empty} exports no REGISTRY\n`);
   });
 
   it('loads commands exported by dist/validate/commands.js when it exists', () => {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { REGISTRY } from '../../src/registry.js';
+import { REGISTRY } from '../fixtures/registry.js';
 import { renderHtml } from '../../src/report/html.js';
 import { buildCharts } from '../../src/report/specs.js';
 import { loadScenario } from '../../src/scenario/load.js';

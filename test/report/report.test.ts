@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REGISTRY } from '../../src/registry.js';
+import { REGISTRY } from '../fixtures/registry.js';
 import { renderHtml } from '../../src/report/html.js';
 import { flattenMetrics, headlineMetrics, metricDirection } from '../../src/report/metrics.js';
 import { buildCharts } from '../../src/report/specs.js';

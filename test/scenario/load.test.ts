@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { REGISTRY } from '../../src/registry.js';
+import { REGISTRY } from '../fixtures/registry.js';
 import { loadScenario, loadScenarioSource, type LoadOptions } from '../../src/scenario/load.js';
 import { parseScenarioText } from '../../src/scenario/source.js';
 import { ScenarioError } from '../../src/scenario/types.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { meanCI, pairedDifference } from '../../src/metrics/ci.js';
-import { REGISTRY } from '../../src/registry.js';
+import { REGISTRY } from '../fixtures/registry.js';
 import { resultsCsv } from '../../src/report/csv.js';
 import type { JobResult } from '../../src/scenario/execute.js';
 import { loadScenarioSource } from '../../src/scenario/load.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../src/errors.js';
-import { REGISTRY } from '../../src/registry.js';
+import { REGISTRY } from '../fixtures/registry.js';
 import type { ResultsFile } from '../../src/report/types.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { mergeResults } from '../../src/scenario/merge.js';

@@ -29,7 +29,8 @@ interface RunArgs extends GlobalArgs {
   png?: string;
 }
 
-export function runCommand(registry: Registry): CommandModule<GlobalArgs, RunArgs> {
+/** `registryModule`: what worker threads import for the registry (default dist/src/registry.js). */
+export function runCommand(registry: Registry, registryModule?: string): CommandModule<GlobalArgs, RunArgs> {
   return {
     command: 'run <scenario>',
     describe: 'Run every policy of a scenario on the same workload; write results.json, results.csv, report.html',
@@ -67,7 +68,7 @@ export function runCommand(registry: Registry): CommandModule<GlobalArgs, RunArg
       process.on('SIGINT', onSigint);
       let outcome;
       try {
-        outcome = await runPlan(plan, { registry, jobs, shard, signal: controller.signal, onProgress: (p) => bar.update(p), outDir: out, resume: argv.resume });
+        outcome = await runPlan(plan, { registry, jobs, shard, signal: controller.signal, onProgress: (p) => bar.update(p), outDir: out, resume: argv.resume, registryModule });
       } finally {
         process.off('SIGINT', onSigint);
         bar.stop();
