@@ -1,0 +1,34 @@
+/** `servesim report RESULTS.json`: re-render report.html (and optionally SVG/PNG charts). */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { renderHtml } from '../../report/html.js';
+import { readResults } from '../../report/io.js';
+import { writeChartImages } from '../../report/png.js';
+import { printJson, printLine, type GlobalArgs } from '../shared.js';
+
+interface ReportArgs extends GlobalArgs {
+  results: string;
+  out?: string;
+  png?: string;
+}
+
+export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
+  command: 'report <results>',
+  describe: 'Render report.html (and optionally every chart as SVG + PNG) from a results.json',
+  builder: (y) =>
+    y
+      .positional('results', { type: 'string', demandOption: true, describe: 'results.json written by run or merge' })
+      .option('out', { type: 'string', describe: 'HTML file (default: report.html beside the results)' })
+      .option('png', { type: 'string', describe: 'directory for <chart>.svg and <chart>.png' })
+      .example('$0 report out/quickstart/results.json', 'rewrite out/quickstart/report.html')
+      .example('$0 report out/q/results.json --png out/q/charts', 'also export the charts for a paper') as Argv<ReportArgs>,
+  handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
+    const results = readResults(argv.results);
+    const out = argv.out ?? join(dirname(argv.results), 'report.html');
+    writeFileSync(out, renderHtml(results));
+    const files = [out, ...(argv.png ? await writeChartImages(results, argv.png) : [])];
+    if (argv.json) printJson({ files });
+    else if (!argv.quiet) printLine(`wrote ${files.join(', ')}`);
+  },
+};

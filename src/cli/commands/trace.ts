@@ -1,0 +1,250 @@
+/**
+ * `servesim trace gen|inspect|check|import`: make, summarise, validate and convert trace files.
+ * Kinds come from the registry; inspect/check tell a file's kind from its header.
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { parse as parseYaml } from 'yaml';
+import { InputError } from '../../errors.js';
+import { describeIssues } from '../../scenario/issues.js';
+import { formatPath, isPlainObject, parsePath, setPath } from '../../scenario/paths.js';
+import type { Registry } from '../../scenario/types.js';
+import { IMPORTERS, type ImportFormat, type TimeUnit } from '../../workloads/import/index.js';
+import { LineWriter } from '../../workloads/import/output.js';
+import type { TraceKind, TraceKindModule } from '../../workloads/types.js';
+import { positiveInt, positiveNumber, printJson, printLine, UsageError, type GlobalArgs } from '../shared.js';
+
+const KINDS: TraceKind[] = ['moe', 'edit', 't2i'];
+
+function kindModule(registry: Registry, kind: string): TraceKindModule<any, any> {
+  if (!KINDS.includes(kind as TraceKind)) throw new UsageError(`unknown trace kind '${kind}' (kinds: ${KINDS.join(', ')})`);
+  const m = registry.traces[kind as TraceKind];
+  if (!m) throw new InputError(`trace kind '${kind}' is not available in this build (available: ${Object.keys(registry.traces).join(', ') || 'none'})`);
+  return m;
+}
+
+/** The header line of a CSV file (first non-empty line), without reading the whole file. */
+function headerOf(file: string): string[] {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw new InputError(`cannot read trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
+  }
+  const buf = Buffer.alloc(64 * 1024);
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  closeSync(fd);
+  const first = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '');
+  if (first === undefined) throw new InputError('empty file: expected a CSV header', { file });
+  return first.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+}
+
+/** The registered kind whose columns match the file's header. */
+export function detectKind(registry: Registry, file: string): TraceKindModule<any, any> {
+  const cols = headerOf(file);
+  const matches = Object.values(registry.traces).filter((m): m is TraceKindModule<any, any> => {
+    if (!m) return false;
+    const known = new Set([...m.columns.required, ...m.columns.optional]);
+    return m.columns.required.every((c) => cols.includes(c)) && cols.every((c) => known.has(c));
+  });
+  if (matches.length === 1) return matches[0]!;
+  const expected = Object.values(registry.traces)
+    .map((m) => `${m!.kind}: ${m!.columns.required.join(',')}`)
+    .join('; ');
+  if (matches.length === 0) throw new InputError(`cannot tell the trace kind from the header '${cols.join(',')}' (expected ${expected}); pass --kind`, { file, line: 1 });
+  throw new InputError(`the header fits several trace kinds (${matches.map((m) => m.kind).join(', ')}); pass --kind`, { file, line: 1 });
+}
+
+/** Generator parameters from --params FILE and --param k=v, checked against the kind's schema. */
+function genParams(kind: TraceKindModule<any, any>, paramsFile: string | undefined, pairs: readonly string[]): unknown {
+  let obj: unknown = {};
+  if (paramsFile) {
+    try {
+      obj = parseYaml(readFileSync(paramsFile, 'utf8'), { maxAliasCount: 100 }) ?? {};
+    } catch (e) {
+      throw new InputError(`cannot read parameters (${(e as Error).message.split('\n')[0]})`, { file: paramsFile });
+    }
+    if (!isPlainObject(obj)) throw new InputError('expected a mapping of generator parameters', { file: paramsFile });
+  }
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param expects name=value, got '${pair}'`);
+    obj = setPath(obj, parsePath(pair.slice(0, eq), '--param'), parseYaml(pair.slice(eq + 1)));
+  }
+  const r = kind.genSchema.safeParse(obj);
+  if (!r.success) {
+    const lines = describeIssues(r.error.issues, obj, [], kind.genSchema).map((p) => `${paramsFile ?? '--param'} ${formatPath(p.path)}: ${p.message}`);
+    throw new InputError(lines.join('\n'));
+  }
+  return r.data;
+}
+
+interface GenArgs extends GlobalArgs {
+  kind: string;
+  out: string;
+  param?: string[];
+  params?: string;
+  seed: number;
+  limit?: number;
+}
+interface FileArgs extends GlobalArgs {
+  file: string;
+  kind?: string;
+}
+interface ImportArgs extends GlobalArgs {
+  format: string;
+  file: string;
+  out: string;
+  kind?: string;
+  rps?: number;
+  seed: number;
+  limit?: number;
+  layers?: number;
+  experts?: number;
+  status?: string;
+  'time-unit': string;
+  templates?: number;
+  'mask-mean'?: number;
+  zipf?: number;
+  loras?: number;
+  controlnets?: number;
+}
+
+export function traceCommand(registry: Registry): CommandModule<GlobalArgs, GlobalArgs> {
+  const gen: CommandModule<GlobalArgs, GenArgs> = {
+    command: 'gen <kind>',
+    describe: 'Generate a synthetic trace with the kind’s generator (defaults from the source papers)',
+    builder: (y) =>
+      y
+        .positional('kind', { type: 'string', demandOption: true, choices: KINDS, describe: 'trace kind' })
+        .option('out', { type: 'string', demandOption: true, describe: 'output CSV file (- for stdout)' })
+        .option('param', { type: 'string', array: true, describe: 'generator parameter name=value (repeatable)' })
+        .option('params', { type: 'string', describe: 'YAML/JSON file of generator parameters' })
+        .option('seed', { type: 'number', default: 1, describe: 'seed' })
+        .option('limit', { type: 'number', describe: 'stop after N rows' })
+        .example('$0 trace gen edit --param rps=4 --param requests=1000 --out traces/edit-4rps.csv', 'a 1000-request edit trace at 4 req/s') as Argv<GenArgs>,
+    handler: (argv: ArgumentsCamelCase<GenArgs>) => {
+      const kind = kindModule(registry, argv.kind);
+      const params = genParams(kind, argv.params, argv.param ?? []);
+      const limit = positiveInt(argv.limit, '--limit') ?? Infinity;
+      if (!Number.isInteger(argv.seed) || argv.seed < 0) throw new UsageError(`--seed expects an integer >= 0, got '${argv.seed}'`);
+      const w = new LineWriter(argv.out);
+      w.write(kind.header());
+      let rows = 0;
+      for (const row of kind.generate(params, argv.seed)) {
+        if (rows >= limit) break;
+        w.write(kind.toCsv(row));
+        rows++;
+      }
+      w.close();
+      if (argv.out === '-') return;
+      if (argv.json) printJson({ kind: kind.kind, rows, out: argv.out, seed: argv.seed, params });
+      else if (!argv.quiet) printLine(`wrote ${rows} ${kind.kind} rows to ${argv.out}`);
+    },
+  };
+
+  const inspect: CommandModule<GlobalArgs, FileArgs> = {
+    command: 'inspect <file>',
+    describe: 'Summarise a trace: rows, rate, burstiness, popularity skew, mixes, locality',
+    builder: (y) =>
+      y
+        .positional('file', { type: 'string', demandOption: true })
+        .option('kind', { type: 'string', choices: KINDS, describe: 'trace kind (default: from the header)' })
+        .example('$0 trace inspect traces/edit-sample.csv', 'statistics of a trace')
+        .example('$0 trace inspect t.csv --json', 'as JSON') as Argv<FileArgs>,
+    handler: async (argv: ArgumentsCamelCase<FileArgs>) => {
+      const kind = argv.kind ? kindModule(registry, argv.kind) : detectKind(registry, argv.file);
+      const stats = await kind.inspect(argv.file);
+      if (argv.json) return printJson({ file: argv.file, kind: kind.kind, stats });
+      printLine(`${argv.file} (${kind.kind} trace)`);
+      const w = Math.max(...Object.keys(stats).map((k) => k.length));
+      for (const [k, v] of Object.entries(stats)) printLine(`  ${k.padEnd(w)}  ${typeof v === 'number' ? Number(v.toPrecision(6)) : v}`);
+    },
+  };
+
+  const check: CommandModule<GlobalArgs, FileArgs> = {
+    command: 'check <file>',
+    describe: 'Validate every row of a trace; the first problem is reported with its line and column (exit 2)',
+    builder: (y) =>
+      y
+        .positional('file', { type: 'string', demandOption: true })
+        .option('kind', { type: 'string', choices: KINDS, describe: 'trace kind (default: from the header)' })
+        .example('$0 trace check traces/t2i-sample.csv', 'exit 0 if the trace is valid') as Argv<FileArgs>,
+    handler: async (argv: ArgumentsCamelCase<FileArgs>) => {
+      const kind = argv.kind ? kindModule(registry, argv.kind) : detectKind(registry, argv.file);
+      let rows = 0;
+      for await (const _ of kind.read(argv.file)) rows++;
+      if (argv.json) printJson({ file: argv.file, kind: kind.kind, rows, ok: true });
+      else if (!argv.quiet) printLine(`${argv.file}: ok, ${rows} ${kind.kind} rows`);
+    },
+  };
+
+  const formats = Object.keys(IMPORTERS) as ImportFormat[];
+  const imp: CommandModule<GlobalArgs, ImportArgs> = {
+    command: 'import <format> <file>',
+    describe: `Convert a public trace to a servesim trace (${formats.join(', ')}); see docs/cli.md for each mapping`,
+    builder: (y) =>
+      y
+        .positional('format', { type: 'string', demandOption: true, choices: formats, describe: formats.map((f) => `${f}: ${IMPORTERS[f].description}`).join('; ') })
+        .positional('file', { type: 'string', demandOption: true })
+        .option('out', { type: 'string', demandOption: true, describe: 'output CSV (- for stdout)' })
+        .option('kind', { type: 'string', choices: ['edit', 't2i'], describe: 'azure-llm: target kind (default edit)' })
+        .option('rps', { type: 'number', describe: 'rescale arrivals to this mean rate (req/s)' })
+        .option('seed', { type: 'number', default: 1, describe: 'seed for columns the source lacks' })
+        .option('limit', { type: 'number', describe: 'keep the first N requests' })
+        .option('time-unit', { type: 'string', default: 's', choices: ['s', 'ms', 'us'], describe: 'unit of numeric timestamps' })
+        .option('layers', { type: 'number', describe: 'routing-lines: lines per token (MoE layers)' })
+        .option('experts', { type: 'number', describe: 'routing-lines: experts per layer (default: largest id + 1)' })
+        .option('status', { type: 'string', describe: 'gentd26-lora: keep rows with this predict_status only' })
+        .option('templates', { type: 'number', describe: 'azure-llm -> edit: template catalogue size (default 100)' })
+        .option('zipf', { type: 'number', describe: 'azure-llm -> edit: template Zipf exponent (default 1)' })
+        .option('mask-mean', { type: 'number', describe: 'azure-llm -> edit: mean mask ratio (default 0.11)' })
+        .option('loras', { type: 'number', describe: 'azure-llm -> t2i: LoRA catalogue size (default 7000)' })
+        .option('controlnets', { type: 'number', describe: 'azure-llm -> t2i: ControlNet catalogue size (default 20)' })
+        .example('$0 trace import azure-llm AzureLLMInferenceTrace_conv.csv --kind edit --rps 4 --out traces/azure-edit.csv', 'Azure arrivals as an edit trace at 4 req/s')
+        .example('$0 trace import katz katz_trace.json --out traces/katz.csv', 'the Katz production trace as a t2i trace')
+        .example('$0 trace import routing-lines mixtral.log --layers 32 --experts 8 --out traces/mixtral.csv', 'a routing log as a moe trace') as Argv<ImportArgs>,
+    handler: async (argv: ArgumentsCamelCase<ImportArgs>) => {
+      const mask = argv['mask-mean'];
+      if (mask !== undefined && !(mask > 0 && mask < 1)) throw new UsageError(`--mask-mean expects a number in (0, 1), got '${mask}'`);
+      if (argv.zipf !== undefined && !(argv.zipf >= 0)) throw new UsageError(`--zipf expects a number >= 0, got '${argv.zipf}'`);
+      if (!Number.isInteger(argv.seed) || argv.seed < 0) throw new UsageError(`--seed expects an integer >= 0, got '${argv.seed}'`);
+      const summary = await IMPORTERS[argv.format as ImportFormat].run(argv.file, {
+        out: argv.out,
+        kind: argv.kind as TraceKind | undefined,
+        rps: positiveNumber(argv.rps, '--rps'),
+        seed: argv.seed,
+        limit: positiveInt(argv.limit, '--limit'),
+        timeUnit: argv['time-unit'] as TimeUnit,
+        layers: positiveInt(argv.layers, '--layers'),
+        experts: positiveInt(argv.experts, '--experts'),
+        status: argv.status,
+        templates: positiveInt(argv.templates, '--templates'),
+        zipf: argv.zipf,
+        maskMean: mask,
+        loras: positiveInt(argv.loras, '--loras'),
+        controlnets: positiveInt(argv.controlnets, '--controlnets'),
+      });
+      if (argv.out === '-') return;
+      if (argv.json) printJson(summary);
+      else if (!argv.quiet) {
+        printLine(`wrote ${summary.rows} rows (${summary.requests} requests) of a ${summary.kind} trace to ${summary.out}`);
+        for (const n of summary.notes) printLine(`  note: ${n}`);
+      }
+    },
+  };
+
+  return {
+    command: 'trace <command>',
+    describe: 'Generate, inspect, check and import trace files',
+    builder: (y) =>
+      y
+        .command(gen as CommandModule<GlobalArgs, any>)
+        .command(inspect as CommandModule<GlobalArgs, any>)
+        .command(check as CommandModule<GlobalArgs, any>)
+        .command(imp as CommandModule<GlobalArgs, any>)
+        .demandCommand(1, 'name a trace command: gen, inspect, check or import')
+        .example('$0 trace gen edit --out t.csv && $0 trace inspect t.csv', 'generate a trace, then summarise it'),
+    handler: () => {},
+  };
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * The servesim command line. Thin: parse, call the library, print. Commands: run, trace
+ * gen|inspect|check|import, report, merge, presets, plus any commands the validator exports
+ * (dist/validate/commands.js, loaded at run time when it exists: src/ never imports validate/).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ConfigError } from '../errors.js';
+import { REGISTRY } from '../registry.js';
+import type { Registry } from '../scenario/types.js';
+import { servesimVersion } from '../version.js';
+import { mergeCommand } from './commands/merge.js';
+import { presetsCommand } from './commands/presets.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { traceCommand } from './commands/trace.js';
+import { reportError, UsageError, type GlobalArgs } from './shared.js';
+
+/** Commands the validator adds (calibrate, validate); absent before it is built. */
+async function pluginCommands(): Promise<CommandModule<any, any>[]> {
+  const url = new URL('../../validate/commands.js', import.meta.url);
+  if (!existsSync(fileURLToPath(url))) return [];
+  const mod = (await import(url.href)) as { commands?: CommandModule<any, any>[] };
+  return mod.commands ?? [];
+}
+
+/**
+ * The registry: the built-in one, or the module named by SERVESIM_REGISTRY (exporting REGISTRY),
+ * for systems kept outside this tree and for tests. Worker threads import the same module.
+ */
+async function registry(): Promise<{ registry: Registry; module?: string }> {
+  const custom = process.env.SERVESIM_REGISTRY;
+  if (!custom) return { registry: REGISTRY };
+  const url = pathToFileURL(resolve(custom)).href;
+  let mod: { REGISTRY?: Registry };
+  try {
+    mod = (await import(url)) as { REGISTRY?: Registry };
+  } catch (e) {
+    throw new ConfigError(`SERVESIM_REGISTRY=${custom}: cannot import it (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (!mod.REGISTRY) throw new ConfigError(`SERVESIM_REGISTRY=${custom} exports no REGISTRY`);
+  return { registry: mod.REGISTRY, module: url };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const { registry: reg, module } = await registry();
+  const cli: Argv<GlobalArgs> = yargs(args)
+    .scriptName('servesim')
+    .usage('$0 <command> [options]\n\nDiscrete-event simulator for serving generative models on memory-constrained GPUs.')
+    .option('json', { type: 'boolean', default: false, describe: 'machine-readable output on stdout' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar or notes' })
+    .option('debug', { type: 'boolean', default: false, describe: 'show stack traces on errors' })
+    .command(runCommand(reg, module) as CommandModule<GlobalArgs, any>)
+    .command(traceCommand(reg))
+    .command(reportCommand as CommandModule<GlobalArgs, any>)
+    .command(mergeCommand as CommandModule<GlobalArgs, any>)
+    .command(presetsCommand(reg));
+  for (const c of await pluginCommands()) cli.command(c);
+  await cli
+    .demandCommand(1, 'name a command (run, trace, report, merge, presets)')
+    .recommendCommands()
+    .strict()
+    .example('$0 run scenarios/quickstart.yaml', 'run the quick-start study; open out/quickstart/report.html')
+    .help()
+    .alias('h', 'help')
+    .version(servesimVersion())
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    })
+    .parseAsync();
+}
+
+const debug = process.argv.includes('--debug');
+main(hideBin(process.argv)).catch((e: unknown) => {
+  process.exitCode = reportError(e, debug);
+});

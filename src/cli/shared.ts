@@ -1,0 +1,109 @@
+/**
+ * What every command shares: the global flags, printing (human text or --json), the exit-code
+ * rules (bad input -> 2 with one line per problem, interrupted -> 130, bug -> 1 with the stack
+ * under --debug) and the progress bar.
+ */
+import cliProgress from 'cli-progress';
+import { ConfigError, InputError, isUserError } from '../errors.js';
+import type { Progress } from '../scenario/runner.js';
+
+export interface GlobalArgs {
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+/** A command-line usage problem (unknown flag, missing argument): bad input, exit 2. */
+export class UsageError extends InputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const EXIT = { ok: 0, bug: 1, input: 2, interrupted: 130 } as const;
+
+/** Print an error the way the CLI promises; returns the exit code. */
+export function reportError(e: unknown, debug: boolean): number {
+  if (isUserError(e)) {
+    const lines = e.message.split('\n');
+    for (const line of lines) process.stderr.write(`servesim: error: ${line}\n`);
+    if (e instanceof UsageError) process.stderr.write('servesim: see --help for usage\n');
+    if (debug && e.stack) process.stderr.write(e.stack + '\n');
+    return EXIT.input;
+  }
+  if ((e as { name?: string })?.name === 'AbortError') {
+    process.stderr.write('servesim: interrupted\n');
+    return EXIT.interrupted;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`servesim: internal error (${err.name}): ${err.message.split('\n')[0]}\n`);
+  if (debug) process.stderr.write((err.stack ?? '') + '\n');
+  else process.stderr.write('servesim: this is a bug in servesim or a system model; rerun with --debug for the stack trace\n');
+  return EXIT.bug;
+}
+
+export function printJson(v: unknown): void {
+  process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+}
+
+export function printLine(s = ''): void {
+  process.stdout.write(s + '\n');
+}
+
+/** Positive integer flag, or a one-line InputError naming it. */
+export function positiveInt(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} expects a positive integer, got '${String(v)}'`);
+  return n;
+}
+
+export function positiveNumber(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${flag} expects a positive number, got '${String(v)}'`);
+  return n;
+}
+
+/** Progress on stderr, only on a terminal and without --quiet, and only once a run passes 1 s. */
+export class ProgressBar {
+  private bar?: cliProgress.SingleBar;
+  private readonly t0 = Date.now();
+  private readonly enabled: boolean;
+
+  constructor(args: GlobalArgs, private readonly label: string) {
+    this.enabled = !args.quiet && !args.json && process.stderr.isTTY === true;
+  }
+
+  update(p: Progress): void {
+    if (!this.enabled) return;
+    if (!this.bar) {
+      if (Date.now() - this.t0 < 1000 || p.done >= p.total) return;
+      this.bar = new cliProgress.SingleBar(
+        {
+          stream: process.stderr,
+          format: `${this.label} |{bar}| {percentage}% | {done}/{total} runs | eta {eta_formatted}`,
+          hideCursor: true,
+          clearOnComplete: true,
+          etaBuffer: 50,
+          fps: 5,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(1000, 0, { done: p.done, total: p.total });
+    }
+    this.bar.update(Math.round(p.fraction * 1000), { done: p.done, total: p.total });
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+}
+
+export function note(args: GlobalArgs, s: string): void {
+  if (!args.quiet) process.stderr.write(s + '\n');
+}
+
+export { ConfigError, InputError };

@@ -1,0 +1,286 @@
+/**
+ * Vega-lite specs for a results file, one per chart. The same specs go into report.html (rendered
+ * by the inlined vega runtime) and to SVG/PNG (`--png`). Charts whose data is absent (no sweep,
+ * one replication, no Gantt window) are left out rather than drawn empty.
+ */
+import { flattenMetrics, metricAt } from './metrics.js';
+import { paramsLabel } from './text.js';
+import type { ResultsFile, RunRecord } from './types.js';
+
+export interface Chart {
+  id: string;
+  title: string;
+  /** One sentence under the chart saying what to read from it. */
+  caption: string;
+  spec: Record<string, unknown>;
+}
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const WIDTH = 560;
+/** Facets beyond this many panels make a chart unreadable; later panels are dropped. */
+const MAX_PANELS = 8;
+const MAX_TRACKS = 16;
+const MAX_SLICE_NAMES = 8;
+
+/** Policies in scenario order, so every chart colours and lists them the same way. */
+function policyOrder(r: ResultsFile): string[] {
+  return [...new Set(r.runs.map((x) => x.policy))];
+}
+function policyColor(r: ResultsFile, field = 'policy', title: string | null = 'policy') {
+  const order = policyOrder(r);
+  return { field, type: 'nominal', title, scale: { domain: order }, sort: order };
+}
+
+/** Row-facet labels above each panel, horizontal: policy labels are long. */
+const ROW_HEADER = { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left', labelFontWeight: 'bold', labelFontSize: 12, labelLimit: WIDTH };
+
+const base = (title: string) => ({ $schema: SCHEMA, title, config: { font: 'DejaVu Sans, sans-serif', view: { stroke: '#ddd' } } });
+
+/** The sweep point whose runs the single-run charts show (the Gantt point). */
+export function focusPoint(r: ResultsFile): number {
+  return r.gantt[0]?.point ?? r.runs[0]?.point ?? 0;
+}
+
+export function buildCharts(r: ResultsFile): Chart[] {
+  const charts: Chart[] = [];
+  const focus = focusPoint(r);
+  const focusLabel = r.sweep.keys.length ? ` at ${paramsLabel(r.sweep.points[focus] ?? {})}` : '';
+  const atFocus = r.runs.filter((x) => x.point === focus);
+
+  // 1. Latency CDFs, one line per policy (a panel per sweep point when there are a few).
+  const cdfPoints = [...new Set(r.runs.map((x) => x.point))].slice(0, MAX_PANELS);
+  const cdfRows = r.runs
+    .filter((x) => cdfPoints.includes(x.point))
+    .flatMap((x) => x.latency_cdf.map((c) => ({ policy: x.policy, point: paramsLabel(x.params), latency_ms: c.value, p: c.p })));
+  if (cdfRows.length > 0) {
+    const layer = {
+      mark: { type: 'line', interpolate: 'step-after' },
+      encoding: {
+        x: { field: 'latency_ms', type: 'quantitative', title: 'latency (ms)', scale: { zero: false } },
+        y: { field: 'p', type: 'quantitative', title: 'fraction of requests', scale: { domain: [0, 1] } },
+        color: policyColor(r),
+      },
+    };
+    const faceted = cdfPoints.length > 1;
+    const panelOrder = cdfPoints.map((p) => paramsLabel(r.sweep.points[p] ?? {}));
+    charts.push({
+      id: 'latency-cdf',
+      title: 'Latency CDF per policy',
+      caption: 'Further left is faster; the gap at the top is the tail (replication 0 of each run).',
+      spec: faceted
+        ? { ...base('Latency CDF per policy'), data: { values: cdfRows }, facet: { field: 'point', type: 'nominal', title: null, sort: panelOrder }, columns: 2, spec: { width: 260, height: 180, ...layer }, resolve: { scale: { x: 'independent' } } }
+        : { ...base('Latency CDF per policy'), data: { values: cdfRows }, width: WIDTH, height: 260, ...layer },
+    });
+  }
+
+  // 2. Each headline metric against the first sweep parameter, with 95% interval bands.
+  const xKey = r.sweep.keys[0];
+  for (const { metric } of r.headline) {
+    if (xKey !== undefined) charts.push(sweepChart(r, metric, xKey));
+  }
+  if (xKey === undefined && r.headline.length > 0) charts.push(policyBars(r));
+
+  // 3. Paired differences against the first policy (needs replications).
+  const baseline = r.runs[0]?.policy;
+  const diffRows = r.comparisons
+    .filter((c) => c.point === focus && c.a === baseline && c.difference.n > 1 && Number.isFinite(c.difference.relative))
+    .map((c) => {
+      const scale = c.difference.mean !== 0 ? c.difference.relative / c.difference.mean : 0;
+      return {
+        metric: c.metric,
+        policy: c.b,
+        relative_pct: 100 * c.difference.relative,
+        lo_pct: 100 * c.difference.lo * scale,
+        hi_pct: 100 * c.difference.hi * scale,
+        significant: c.difference.significant ? 'significant' : 'not significant',
+      };
+    });
+  if (diffRows.length > 0) {
+    charts.push({
+      id: 'paired-differences',
+      title: `Difference vs ${baseline} (95% CI)${focusLabel}`,
+      caption: 'Paired over replications with the same seeds; an interval that crosses 0 means no significant difference.',
+      spec: {
+        ...base(`Difference vs ${baseline} (95% CI)`),
+        data: { values: diffRows },
+        facet: { row: { field: 'metric', type: 'nominal', title: null, header: ROW_HEADER } },
+        spec: {
+          width: WIDTH - 120,
+          height: { step: 22 },
+          layer: [
+            { mark: { type: 'rule', color: '#999' }, encoding: { x: { datum: 0, type: 'quantitative' } } },
+            { mark: 'rule', encoding: { y: { field: 'policy', type: 'nominal', title: null }, x: { field: 'lo_pct', type: 'quantitative', title: 'relative difference (%)' }, x2: { field: 'hi_pct' }, color: { field: 'significant', type: 'nominal' } } },
+            { mark: { type: 'point', filled: true }, encoding: { y: { field: 'policy', type: 'nominal' }, x: { field: 'relative_pct', type: 'quantitative' }, color: { field: 'significant', type: 'nominal' } } },
+          ],
+        },
+        resolve: { scale: { x: 'independent' } },
+      },
+    });
+  }
+
+  // 4. Busy fraction over time per resource, per policy.
+  const utilRows = atFocus.flatMap((x) => {
+    const tracks = [...new Set(x.utilisation.map((u) => u.resource))].slice(0, MAX_TRACKS);
+    return x.utilisation.filter((u) => tracks.includes(u.resource)).map((u) => ({ policy: x.policy, resource: u.resource, t_s: u.t_s, busy: u.busy }));
+  });
+  if (utilRows.length > 0) {
+    charts.push({
+      id: 'utilisation',
+      title: `Utilisation over time${focusLabel}`,
+      caption: 'Busy fraction of each GPU stream, copy engine and link per time bin (replication 0).',
+      spec: {
+        ...base(`Utilisation over time${focusLabel}`),
+        data: { values: utilRows },
+        facet: { row: { field: 'policy', type: 'nominal', title: null, header: ROW_HEADER, sort: policyOrder(r) } },
+        spec: {
+          width: WIDTH,
+          height: 110,
+          mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1 },
+          encoding: {
+            x: { field: 't_s', type: 'quantitative', title: 'simulated time (s)' },
+            y: { field: 'busy', type: 'quantitative', title: 'busy', scale: { domain: [0, 1] } },
+            color: { field: 'resource', type: 'nominal' },
+          },
+        },
+      },
+    });
+  }
+
+  // 5. Memory and queue occupancy over the traced run (counters).
+  const counterRows = r.gantt.flatMap((g) => g.counters.map((c) => ({ policy: g.policy, track: c.track, t_s: c.t_s, value: c.value, max: c.max })));
+  if (counterRows.length > 0) {
+    charts.push({
+      id: 'occupancy',
+      title: `Memory and queue occupancy${focusLabel}`,
+      caption: 'Counters reported by the run (memory in bytes, queue lengths); the line is the value at the end of each bin, the shade its peak.',
+      spec: {
+        ...base(`Memory and queue occupancy${focusLabel}`),
+        data: { values: counterRows },
+        facet: { row: { field: 'track', type: 'nominal', title: null, header: ROW_HEADER } },
+        spec: {
+          width: WIDTH,
+          height: 110,
+          layer: [
+            { mark: { type: 'area', opacity: 0.2, interpolate: 'step-after' }, encoding: { x: { field: 't_s', type: 'quantitative', title: 'simulated time (s)' }, y: { field: 'max', type: 'quantitative', title: 'value' }, color: policyColor(r) } },
+            { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1 }, encoding: { x: { field: 't_s', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: policyColor(r) } },
+          ],
+        },
+        resolve: { scale: { y: 'independent' } },
+      },
+    });
+  }
+
+  // 6. Gantt view of a short window: what ran where, with bubbles and overlap visible.
+  const ganttRows = r.gantt.flatMap((g) => {
+    const counts = new Map<string, number>();
+    for (const s of g.slices) counts.set(s.name, (counts.get(s.name) ?? 0) + 1);
+    const top = new Set([...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_SLICE_NAMES).map(([n]) => n));
+    return g.slices.map((s) => ({ policy: g.policy, track: s.track, op: top.has(s.name) ? s.name : 'other', name: s.name, start_ms: 1000 * s.start_s, end_ms: 1000 * s.end_s }));
+  });
+  if (ganttRows.length > 0) {
+    charts.push({
+      id: 'gantt',
+      title: `Gantt view of a short window${focusLabel}`,
+      caption: 'Each bar is an op on a stream, copy engine or CPU; gaps are bubbles, stacked bars on different tracks are overlap.',
+      spec: {
+        ...base(`Gantt view of a short window${focusLabel}`),
+        data: { values: ganttRows },
+        facet: { row: { field: 'policy', type: 'nominal', title: null, header: ROW_HEADER, sort: policyOrder(r) } },
+        spec: {
+          width: WIDTH,
+          height: { step: 16 },
+          mark: { type: 'bar', cornerRadius: 1 },
+          encoding: {
+            y: { field: 'track', type: 'nominal', title: null },
+            x: { field: 'start_ms', type: 'quantitative', title: 'simulated time (ms)', scale: { zero: false } },
+            x2: { field: 'end_ms' },
+            color: { field: 'op', type: 'nominal', title: 'op' },
+            tooltip: [{ field: 'name' }, { field: 'track' }, { field: 'start_ms', format: '.3f' }, { field: 'end_ms', format: '.3f' }],
+          },
+        },
+        resolve: { scale: { x: 'independent', y: 'independent' } },
+      },
+    });
+  }
+  return charts;
+}
+
+/** A headline metric against the first sweep key; other sweep keys split the series. */
+function sweepChart(r: ResultsFile, metric: string, xKey: string): Chart {
+  const others = r.sweep.keys.slice(1);
+  const numeric = r.sweep.points.every((p) => typeof p[xKey] === 'number');
+  const rows = r.runs.map((run: RunRecord) => {
+    const mean = metricAt(run.metrics, metric);
+    const ci = run.intervals?.[metric];
+    const rest = others.length ? ` (${others.map((k) => `${k}=${JSON.stringify(run.params[k])}`).join(', ')})` : '';
+    return {
+      series: run.policy + rest,
+      x: numeric ? run.params[xKey] : JSON.stringify(run.params[xKey]),
+      mean: Number.isFinite(mean) ? mean : null,
+      lo: ci && ci.n > 1 ? ci.lo : mean,
+      hi: ci && ci.n > 1 ? ci.hi : mean,
+    };
+  });
+  const xs = [...new Set(rows.map((row) => row.x))];
+  const ticks = numeric && xs.length <= 12 ? { axis: { values: xs } } : {};
+  const x = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: xKey, ...(numeric ? { scale: { zero: false } } : {}), ...ticks };
+  const series = [...new Set(rows.map((row) => row.series))];
+  const color = { field: 'series', type: 'nominal', title: 'policy', scale: { domain: series }, sort: series };
+  const hasBands = r.runs.some((run) => (run.intervals?.[metric]?.n ?? 0) > 1);
+  return {
+    id: `sweep-${metric.replace(/[^a-z0-9]+/gi, '-')}`,
+    title: `${metric} vs ${xKey}`,
+    caption: hasBands ? 'Mean over replications; the band is the 95% t-interval.' : 'One replication per point: no interval (set replications > 1).',
+    spec: {
+      ...base(`${metric} vs ${xKey}`),
+      data: { values: rows },
+      width: WIDTH,
+      height: 260,
+      layer: [
+        ...(hasBands
+          ? [{ mark: numeric ? { type: 'errorband', opacity: 0.25 } : { type: 'errorbar' }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metric }, y2: { field: 'hi' }, color } }]
+          : []),
+        { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: metric, scale: { zero: false } }, color } },
+      ],
+    },
+  };
+}
+
+/** Without a sweep: each headline metric per policy, bars with 95% error bars. */
+function policyBars(r: ResultsFile): Chart {
+  const order = [...new Set(r.runs.map((x) => x.policy))];
+  const rows = r.headline.flatMap(({ metric }) =>
+    r.runs.map((run) => {
+      const mean = metricAt(run.metrics, metric);
+      const ci = run.intervals?.[metric];
+      return { metric, policy: run.policy, mean: Number.isFinite(mean) ? mean : null, lo: ci && ci.n > 1 ? ci.lo : mean, hi: ci && ci.n > 1 ? ci.hi : mean };
+    }),
+  );
+  return {
+    id: 'policy-metrics',
+    title: 'Headline metrics per policy',
+    caption: 'Bars are means over replications; whiskers the 95% t-interval (absent with one replication).',
+    spec: {
+      ...base('Headline metrics per policy'),
+      data: { values: rows },
+      facet: { field: 'metric', type: 'nominal', title: null },
+      columns: 3,
+      spec: {
+        width: 170,
+        height: 150,
+        layer: [
+          { mark: 'bar', encoding: { x: { field: 'policy', type: 'nominal', sort: order, title: null, axis: { labelAngle: -30 } }, y: { field: 'mean', type: 'quantitative', title: null }, color: { ...policyColor(r), legend: null } } },
+          { mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'policy', type: 'nominal', sort: order }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+        ],
+      },
+      resolve: { scale: { y: 'independent' } },
+    },
+  };
+}
+
+/** All flattened metric paths of a results file (for docs and the summary). */
+export function metricPaths(r: ResultsFile): string[] {
+  const seen = new Set<string>();
+  for (const run of r.runs) for (const [p] of flattenMetrics(run.metrics)) seen.add(p);
+  return [...seen];
+}

@@ -1,0 +1,176 @@
+/**
+ * One job = one simulate() call: a policy at a sweep point with one replication's seed. The same
+ * function runs in the main thread (serial runs) and in worker threads, so both give the same
+ * bytes. It checks the conservation invariant of every output and trims what results.json keeps.
+ */
+import { InvariantError } from '../errors.js';
+import { WindowRecorder } from '../metrics/recorders.js';
+import type { Conservation, Metrics } from '../metrics/types.js';
+import { resolveHardware } from '../systems/hardware.js';
+import type { SimulationInput, SimulationOutput, SystemModule } from '../systems/types.js';
+import type { GanttData } from '../report/types.js';
+import { jobKey, type Job, type Plan } from './plan.js';
+import { applyParams } from './sweep.js';
+import type { Registry } from './types.js';
+
+export interface JobResult {
+  index: number;
+  point: number;
+  policy: number;
+  replication: number;
+  seed: number;
+  metrics: Metrics;
+  conservation: Conservation;
+  simulatedSeconds: number;
+  events: number;
+  /** Kept for replication 0 only: the report draws one run per (point, policy). */
+  latencyCdf?: SimulationOutput['latencyCdf'];
+  utilisation?: SimulationOutput['utilisation'];
+  gantt?: GanttData;
+  /** Wall-clock seconds; never part of the deterministic output. */
+  wallSeconds: number;
+}
+
+export function systemOf(registry: Registry, plan: Plan): SystemModule {
+  const system = registry.systems[plan.system];
+  if (!system) throw new InvariantError(`system '${plan.system}' is not in the registry`);
+  return system;
+}
+
+/** The SimulationInput of a job (without trace, progress or abort hooks). */
+export function prepareInput(system: SystemModule, plan: Plan, job: Job): SimulationInput {
+  const point = applyParams(plan.raw, plan.points[job.point]!) as Record<string, any>;
+  const entry = (point.policies as Array<{ policy?: unknown }>)[job.policy]!;
+  return {
+    hardware: resolveHardware(point.hardware ?? {}, plan.baseDir, { file: plan.file }),
+    model: system.modelSchema.parse(point.model ?? {}),
+    workload: system.workloadSchema.parse(point.workload ?? {}),
+    policy: system.policySchema.parse(entry.policy ?? {}),
+    seed: job.seed,
+    warmup: point.warmup ?? {},
+    ...(point.slo?.latency_ms !== undefined ? { sloMs: point.slo.latency_ms } : {}),
+    baseDir: plan.baseDir,
+  };
+}
+
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+export async function executeJob(registry: Registry, plan: Plan, job: Job, opts: ExecuteOptions = {}): Promise<JobResult> {
+  const system = systemOf(registry, plan);
+  const input = prepareInput(system, plan, job);
+  const recorder = job.traced ? new WindowRecorder(0, Infinity, GANTT_RECORD_CAP) : undefined;
+  if (recorder) input.trace = recorder;
+  if (opts.signal) input.signal = opts.signal;
+  if (opts.onProgress) input.onProgress = opts.onProgress;
+  const t0 = performance.now();
+  const out = await system.simulate(input);
+  const wallSeconds = (performance.now() - t0) / 1000;
+  checkOutput(out, `${plan.system} ${jobKey(plan, job)} (seed ${job.seed})`);
+  const result: JobResult = {
+    index: job.index,
+    point: job.point,
+    policy: job.policy,
+    replication: job.replication,
+    seed: job.seed,
+    metrics: out.metrics,
+    conservation: out.conservation,
+    simulatedSeconds: out.simulatedSeconds,
+    events: out.events,
+    wallSeconds,
+  };
+  if (job.replication === 0) {
+    result.latencyCdf = out.latencyCdf;
+    result.utilisation = out.utilisation;
+  }
+  if (recorder && plan.gantt) result.gantt = ganttWindow(recorder, plan.gantt.slices, out.simulatedSeconds);
+  // A structured clone drops anything that is not plain data, as a worker's postMessage would,
+  // so serial and parallel runs return the same thing.
+  return structuredClone(result);
+}
+
+/** Slices recorded for a traced run before the recorder stops taking more. */
+const GANTT_RECORD_CAP = 200_000;
+/** Counter samples kept per track for the occupancy chart. */
+const COUNTER_POINTS = 300;
+
+/** The runner's invariant checks on every output: conservation and sane totals. */
+export function checkOutput(out: SimulationOutput, what: string): void {
+  const c = out?.conservation;
+  if (!c) throw new InvariantError(`${what}: simulate() returned no conservation counts`);
+  for (const k of ['arrived', 'completed', 'rejected', 'inFlight'] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < 0) throw new InvariantError(`${what}: conservation.${k} is ${c[k]}, expected a count >= 0`);
+  }
+  if (c.arrived !== c.completed + c.rejected + c.inFlight) {
+    throw new InvariantError(
+      `${what}: requests not conserved: arrived ${c.arrived} != completed ${c.completed} + rejected ${c.rejected} + in flight ${c.inFlight}`,
+    );
+  }
+  if (!(out.simulatedSeconds >= 0)) throw new InvariantError(`${what}: simulatedSeconds is ${out.simulatedSeconds}`);
+  if (typeof out.metrics !== 'object' || out.metrics === null) throw new InvariantError(`${what}: simulate() returned no metrics`);
+}
+
+/**
+ * A readable Gantt window from everything a traced run recorded: `slices` consecutive slices
+ * (by start time) from the middle of the run, where the system is past its warm-up, plus all
+ * slices overlapping that window, and the counters (memory, queues) over the whole run,
+ * downsampled. If the recorder filled up, the window stays inside the part it saw completely.
+ */
+export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSeconds: number): GanttData {
+  const all = rec.slices.slice().sort((a, b) => a.start - b.start || a.end - b.end || (a.track < b.track ? -1 : a.track > b.track ? 1 : 0));
+  let horizon = simulatedSeconds;
+  if (rec.dropped > 0 && all.length > 0) {
+    const longest = all.reduce((m, s) => Math.max(m, s.end - s.start), 0);
+    horizon = Math.max(0, all.reduce((m, s) => Math.max(m, s.end), 0) - longest);
+  }
+  const usable = all.filter((s) => s.start <= horizon);
+  let from = 0;
+  let to = 0;
+  if (usable.length > 0) {
+    const mid = horizon / 2;
+    let i0 = usable.findIndex((s) => s.start >= mid);
+    if (i0 < 0) i0 = usable.length - 1;
+    i0 = Math.max(0, Math.min(i0, usable.length - slices));
+    const i1 = Math.min(usable.length - 1, i0 + slices - 1);
+    from = usable[i0]!.start;
+    to = Math.max(usable[i1]!.start, from);
+    if (to === from) to = usable[i1]!.end;
+  }
+  const inWindow = all
+    .filter((s) => s.end >= from && s.start <= to)
+    .slice(0, slices * 4)
+    .map((s) => ({ track: s.track, name: s.name, start_s: Math.max(s.start, from), end_s: Math.min(s.end, to) }));
+  return { from_s: from, to_s: to, slices: inWindow, counters: downsampleCounters(rec, horizon), dropped: rec.dropped };
+}
+
+function downsampleCounters(rec: WindowRecorder, horizon: number): GanttData['counters'] {
+  const byTrack = new Map<string, Array<{ time: number; value: number }>>();
+  for (const c of rec.counters) {
+    if (c.time > horizon && rec.dropped > 0) continue;
+    let arr = byTrack.get(c.track);
+    if (!arr) byTrack.set(c.track, (arr = []));
+    arr.push({ time: c.time, value: c.value });
+  }
+  const out: GanttData['counters'] = [];
+  for (const track of [...byTrack.keys()].sort()) {
+    const pts = byTrack.get(track)!;
+    const end = pts[pts.length - 1]!.time;
+    const width = end > 0 ? end / COUNTER_POINTS : 1;
+    // Last value per bin, plus the bin's maximum so short peaks stay visible.
+    let bin = -1;
+    for (const p of pts) {
+      const b = Math.min(COUNTER_POINTS - 1, Math.floor(p.time / width));
+      const last = out[out.length - 1];
+      if (b !== bin || !last || last.track !== track) {
+        out.push({ track, t_s: b * width, value: p.value, max: p.value });
+        bin = b;
+      } else {
+        last.value = p.value;
+        last.max = Math.max(last.max, p.value);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+/**
+ * `servesim merge`: join the results of shards (`run --shard I/N`) of one scenario into the
+ * results a single run would have written. Shards must come from the same scenario and servesim
+ * version (same fingerprint); a run present in two shards must agree exactly.
+ */
+import { ConfigError, InputError } from '../errors.js';
+import type { ResultsFile } from '../report/types.js';
+import { servesimVersion } from '../version.js';
+import type { JobResult } from './execute.js';
+import { planFromInput, jobKey } from './plan.js';
+import { assembleResults, jobResultsOf } from './results.js';
+
+export interface ShardFile {
+  path: string;
+  results: ResultsFile;
+}
+
+export function mergeResults(files: readonly ShardFile[], baseDir = '.'): ResultsFile {
+  if (files.length === 0) throw new InputError('merge needs at least one results.json');
+  const first = files[0]!;
+  for (const f of files) {
+    if (f.results.scenario?.fingerprint !== first.results.scenario?.fingerprint) {
+      throw new ConfigError(
+        `${f.path} is from a different scenario or servesim version than ${first.path} (fingerprint ${f.results.scenario?.fingerprint} vs ${first.results.scenario?.fingerprint})`,
+      );
+    }
+  }
+  const plan = planFromInput(first.results.input, first.results.scenario.file, baseDir, servesimVersion());
+  if (plan.fingerprint !== first.results.scenario.fingerprint) {
+    throw new ConfigError(`${first.path} was written by another servesim version (${first.results.servesim}); merge it with that version`);
+  }
+  const all = new Map<number, JobResult>();
+  for (const f of files) {
+    for (const r of jobResultsOf(plan, f.results)) {
+      const prev = all.get(r.index);
+      if (prev && comparable(prev) !== comparable(r)) {
+        throw new ConfigError(`run ${jobKey(plan, r)} differs between shards (${f.path} and another); they did not run the same scenario`);
+      }
+      if (!prev) all.set(r.index, r);
+    }
+  }
+  const times = files.map((f) => f.results.wallclock);
+  const startedAt = new Date(Math.min(...times.map((t) => Date.parse(t.started_at))));
+  const finishedAt = new Date(Math.max(...times.map((t) => Date.parse(t.finished_at))));
+  const merged = assembleResults(plan, all.values(), { startedAt, finishedAt, jobs: times.reduce((a, t) => a + t.jobs, 0) });
+  // Wall time of a merged run is the sum of the shards' (they ran on different machines).
+  merged.wallclock.wall_s = Number(times.reduce((a, t) => a + t.wall_s, 0).toPrecision(4));
+  return merged;
+}
+
+function comparable(r: JobResult): string {
+  const { wallSeconds: _w, ...rest } = r;
+  return JSON.stringify(rest);
+}
