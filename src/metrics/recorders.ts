@@ -49,7 +49,9 @@ export class UtilisationRecorder implements TraceSink {
     const w = this.binWidth;
     let t = start;
     while (t < end) {
-      const b = Math.floor(t / w);
+      let b = Math.floor(t / w);
+      // Round-off can put t exactly on a bin edge yet floor(t / w) one bin short: step past it.
+      if ((b + 1) * w <= t) b++;
       const binEnd = Math.min(end, (b + 1) * w);
       bins[b] = bins[b]! + (binEnd - t);
       t = binEnd;
