@@ -12,6 +12,8 @@ import type { EvictionPolicy } from './types.js';
 export interface CacheEntry {
   readonly key: string;
   readonly bytes: number;
+  /** Owner name in the memory pool. */
+  readonly owner: string;
   pins: number;
   ready: boolean;
   waiters: Array<() => void> | null;
@@ -19,6 +21,7 @@ export interface CacheEntry {
 
 export class AdapterCache {
   private readonly entries = new Map<string, CacheEntry>();
+  private readonly owners = new Map<string, string>();
   private residentBytes = 0;
   hits = 0;
   misses = 0;
@@ -62,8 +65,9 @@ export class AdapterCache {
   admit(key: string, bytes: number): CacheEntry {
     this.misses++;
     this.makeRoom(bytes);
-    this.pool.alloc(this.prefix + key, bytes);
-    const e: CacheEntry = { key, bytes, pins: 1, ready: false, waiters: null };
+    const owner = this.ownerOf(key);
+    this.pool.alloc(owner, bytes);
+    const e: CacheEntry = { key, bytes, owner, pins: 1, ready: false, waiters: null };
     this.entries.set(key, e);
     this.residentBytes += bytes;
     this.policy.insert(key);
@@ -91,6 +95,13 @@ export class AdapterCache {
     if (e.pins === 0 && this.residentBytes > this.capacity) this.makeRoom(0);
   }
 
+  /** One string per key, so the pool's map hashes it once (a long trace re-admits the same adapters). */
+  private ownerOf(key: string): string {
+    let o = this.owners.get(key);
+    if (o === undefined) this.owners.set(key, (o = this.prefix + key));
+    return o;
+  }
+
   private makeRoom(bytes: number): void {
     while (this.residentBytes + bytes > this.capacity) {
       const v = this.policy.victim(this.evictable);
@@ -98,7 +109,7 @@ export class AdapterCache {
       const e = this.entries.get(v)!;
       this.entries.delete(v);
       this.policy.remove(v);
-      this.pool.release(this.prefix + v);
+      this.pool.release(e.owner);
       this.residentBytes -= e.bytes;
       this.evictions++;
     }

@@ -261,7 +261,12 @@ export class T2iServer {
       input.gate = { step: Math.min(app.deferUntilStep, job.steps - 1), readyAt: job.loraReady - S };
     }
     const res = placement.denoise(input);
-    if (input.gate) job.loraWait += res.seconds - placement.denoise({ ...input, gate: undefined }).seconds;
+    if (input.gate) {
+      const gate = input.gate;
+      input.gate = undefined;
+      job.loraWait += res.seconds - placement.denoise(input).seconds;
+      input.gate = gate;
+    }
     const vaeStart = S + res.seconds;
     const end = vaeStart + s.vae;
     w.busy += res.servingBusy + s.vae;
