@@ -218,12 +218,12 @@ function fileSize(file: string): number {
 /** Calls onProgress at most ~100 times with a non-decreasing fraction below 1. */
 function progressReporter(cb?: (f: number) => void): ((f: number) => void) | undefined {
   if (!cb) return undefined;
-  let next = 0.01;
+  let last = 0;
   return (f) => {
-    if (f < next) return;
-    const v = Math.min(0.99, f);
-    next = Math.floor(v * 100) / 100 + 0.01;
-    cb(v);
+    const pct = Math.min(99, Math.floor(f * 100));
+    if (pct <= last) return;
+    last = pct;
+    cb(pct / 100);
   };
 }
 

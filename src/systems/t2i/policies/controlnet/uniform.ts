@@ -11,8 +11,9 @@ export function uniformSteps(p: DenoiseInput, step: number, servingBusy: number,
   const g = p.gate;
   if (g && g.readyAt > 0) {
     if (g.readyAt <= g.step * step) {
-      // Steps k with k * step < readyAt started without the LoRA (tolerance for round-off).
-      without = Math.min(n, Math.ceil(g.readyAt / step - 1e-9));
+      // Steps k with k * step < readyAt started without the LoRA: step 0 at least (tolerance for
+      // round-off when readyAt falls on a step boundary).
+      without = Math.min(n, Math.max(1, Math.ceil(g.readyAt / step - 1e-9)));
     } else {
       without = g.step;
       seconds = g.readyAt + (n - g.step) * step;
