@@ -91,7 +91,7 @@ export const t2iPolicySchema = z
     /** Which worker gets a request. */
     assignment: z.enum(keys(assignments)).default('round-robin'),
     /** affinity: accept a worker holding the LoRA if its queue is at most this much longer than the shortest. */
-    affinity_slack: z.number().int().min(0).default(2),
+    affinity_slack: z.number().int().min(0).default(0),
   })
   .strict();
 export type T2iPolicyConfig = z.output<typeof t2iPolicySchema>;

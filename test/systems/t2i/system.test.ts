@@ -61,6 +61,12 @@ describe('t2iSystem.simulate(input)', () => {
     }
   });
 
+  it('replays the shipped sample trace', async () => {
+    const { join } = await import('node:path');
+    const out = await run({ hardware: { gpu: 'h800', gpus: 8 }, workload: { trace: join(__dirname, '../../../traces/t2i-sample.csv') } });
+    expect(out.conservation).toEqual({ arrived: 200, completed: 200, rejected: 0, inFlight: 0 });
+  });
+
   it('applies warm-up to latency samples but not to conservation', async () => {
     const out = await run({ workload: gen(50), hardware: { gpu: 'h800', gpus: 8 }, extra: { warmup: { requests: 20 } } });
     expect((out.metrics.requests as Record<string, number>).measured).toBe(30);
