@@ -3,7 +3,7 @@
 // Diffusers-like baseline and under every remedy at once. Target: each replay under 30 s.
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { t2iTrace } from '../../../dist/src/workloads/t2i/index.js';
 import { t2iSystem } from '../../../dist/src/systems/t2i/index.js';
@@ -29,6 +29,7 @@ async function writeTrace(file) {
 }
 
 async function replay(file, policy) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const res = await t2iSystem.simulate({
     hardware: resolveHardware({ gpu: 'h800', gpus: 8 }),
@@ -40,8 +41,10 @@ async function replay(file, policy) {
     baseDir: '.',
   });
   const secs = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
   if (res.conservation.completed !== REQUESTS) throw new Error(`completed ${res.conservation.completed} of ${REQUESTS}`);
-  return { secs, events: res.events };
+  return { secs, cpu, events: res.events };
 }
 
 export async function run() {
@@ -62,8 +65,9 @@ export async function run() {
     };
     for (const [label, policy] of Object.entries(policies)) {
       const r = await replay(file, policy);
-      console.error(`t2i ${label}: ${REQUESTS} requests in ${r.secs.toFixed(1)} s (${Math.round(REQUESTS / r.secs)} requests/s, ${r.events} events)`);
-      out.push({ name: `t2i: replay 550k requests, 8x H800, ${label}`, value: REQUESTS / r.secs, unit: 'requests/s', seconds: Math.round(r.secs * 10) / 10, target: '>= 18333 (550k in < 30 s)' });
+      // CPU seconds too: on a shared machine wall time measures the neighbours as well.
+      console.error(`t2i ${label}: ${REQUESTS} requests in ${r.secs.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU (${Math.round(REQUESTS / r.secs)} requests/s, ${r.events} events, load average ${loadavg()[0].toFixed(1)})`);
+      out.push({ name: `t2i: replay 550k requests, 8x H800, ${label}`, value: REQUESTS / r.secs, unit: 'requests/s', seconds: Math.round(r.secs * 10) / 10, cpu_seconds: Math.round(r.cpu * 10) / 10, target: '>= 18333 (550k in < 30 s)' });
     }
     return out;
   } finally {
