@@ -119,9 +119,11 @@ export class T2iCosts {
       textEncoder,
       vae,
       overlap: (cfg.encoder_fraction ?? p.encoderFraction) * unet,
-      residualBytes: (cfg.residual_mib !== undefined ? cfg.residual_mib * MIB : p.controlnet.residualBytes) * (r / (cfg.residual_mib !== undefined ? defR : 1)),
+      // Residuals and workspace grow with pixels; presets give them at the reference size,
+      // overrides at the model's default size.
+      residualBytes: cfg.residual_mib !== undefined ? cfg.residual_mib * MIB * (r / defR) : p.controlnet.residualBytes * r,
       unmergedPerLora,
-      workspaceBytes: (cfg.workspace_gib !== undefined ? cfg.workspace_gib * GiB * (r / defR) : p.workspaceBytes * r),
+      workspaceBytes: cfg.workspace_gib !== undefined ? cfg.workspace_gib * GiB * (r / defR) : p.workspaceBytes * r,
     };
   }
 
