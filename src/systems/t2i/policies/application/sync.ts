@@ -1,0 +1,9 @@
+/**
+ * Diffusers-like: before denoising, load each LoRA in turn (read the file, build PEFT adapter
+ * modules: design.md 2-3 s), then fuse it into the weights. The baseline SwiftDiffusion measures.
+ */
+import type { LoraApplication, ApplicationParams } from '../../types.js';
+
+export function sync(p: ApplicationParams): LoraApplication {
+  return { name: 'sync', setupSeconds: p.peft_setup_s, sequentialLoads: true, merged: true, deferUntilStep: null };
+}
