@@ -4,6 +4,7 @@
  * ProfileCost). Beyond the schema the file keeps the evidence: kernel checks, skipped sizes and
  * why, every candidate fit's holdout error, the sync round trip and the overlap measurement.
  */
+import { cpus, loadavg } from 'node:os';
 import { profileSchema, type LinkFit, type OpFit, type Profile } from '../../src/hardware/profile.js';
 import type { Gpu } from '../gpu/device.js';
 import type { KDtype } from '../kernels/dtype.js';
@@ -44,6 +45,7 @@ export type CalibratedProfile = Profile & {
   transfers: TransferSample[];
   overlap_measurement: OverlapMeasurement;
   fit_report: FitRow[];
+  host: { cpus: number; load_1m_start: number; load_1m_end: number };
 };
 
 /** The dtype the fidelity workloads run in: f16 where the adapter supports it. */
@@ -75,6 +77,7 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
   const log = o.log ?? (() => {});
   const mode = o.quick ? 'quick' : 'full';
   const timer = new DeviceTimer(gpu, o.timing);
+  const loadStart = loadavg()[0]!;
   log(`calibrating ${gpu.info.description} (${mode}, ${timer.method})`);
   const swept = await sweep(gpu, timer, plans(gpu, o.quick, o.only), {
     mode,
@@ -158,6 +161,7 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
     transfers: tr.samples,
     overlap_measurement: ov,
     fit_report: fitReport,
+    host: { cpus: cpus().length, load_1m_start: loadStart, load_1m_end: loadavg()[0]! },
   };
   const ok = profileSchema.safeParse(profile);
   if (!ok.success) throw new Error(`calibration produced an invalid profile: ${ok.error.issues[0]!.path.join('.')}: ${ok.error.issues[0]!.message}`);

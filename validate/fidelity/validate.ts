@@ -6,6 +6,7 @@
 import type { CostModel } from '../../src/cost/model.js';
 import { ProfileCost } from '../../src/cost/model.js';
 import type { OpKind } from '../../src/cost/ops.js';
+import { cpus, loadavg } from 'node:os';
 import type { Profile } from '../../src/hardware/profile.js';
 import { InputError } from '../../src/errors.js';
 import { Samples } from '../../src/metrics/summary.js';
@@ -85,6 +86,8 @@ export interface FidelityReport {
   runs: FidelityRun[];
   summary: { mean_abs_error_latency_mean: number; max_abs_error_latency_mean: number; mean_abs_error_latency_p99: number; max_abs_error_latency_p99: number };
   configs: Record<string, unknown>;
+  /** Host CPU load around the run: a software adapter shares these cores with everything else. */
+  host: { cpus: number; load_1m_start: number; load_1m_end: number };
 }
 
 export interface ValidateOptions {
@@ -145,6 +148,7 @@ function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRu
 
 export async function runFidelity(gpu: Gpu, profile: Profile, o: ValidateOptions): Promise<FidelityReport> {
   const log = o.log ?? (() => {});
+  const loadStart = loadavg()[0]!;
   for (const l of ['h2d', 'd2h']) if (!profile.links[l]) throw new InputError(`profile has no '${l}' link fit`, { field: `links.${l}` });
   const cost = new ProfileCost(profile, new Unfitted(), 'profile');
   const dtype: KDtype = gpu.hasF16 ? 'f16' : 'f32';
@@ -197,6 +201,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile, o: ValidateOptions
       max_abs_error_latency_p99: Math.max(...abs('latency_p99_ms')),
     },
     configs,
+    host: { cpus: cpus().length, load_1m_start: loadStart, load_1m_end: loadavg()[0]! },
   };
 }
 
@@ -217,6 +222,7 @@ export function fidelityMarkdown(r: FidelityReport): string {
     `# Fidelity: simulated vs measured on ${r.adapter.description}`,
     '',
     `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Error = (simulated - measured) / measured.`,
+    `Host: ${r.host.cpus} CPUs, 1-minute load ${r.host.load_1m_start.toFixed(1)} at the start and ${r.host.load_1m_end.toFixed(1)} at the end (a software adapter computes on these cores).`,
     `Summary: |error| of mean latency: mean ${pct(r.summary.mean_abs_error_latency_mean).slice(1)}, max ${pct(r.summary.max_abs_error_latency_mean).slice(1)}; of p99 latency: mean ${pct(r.summary.mean_abs_error_latency_p99).slice(1)}, max ${pct(r.summary.max_abs_error_latency_p99).slice(1)}.`,
     '',
     '| workload | policy | metric | simulated | measured | error |',
