@@ -82,7 +82,7 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
   const swept = await sweep(gpu, timer, plans(gpu, o.quick, o.only), {
     mode,
     repeat: o.quick ? QUICK_REPEAT : FULL_REPEAT,
-    maxOpSeconds: o.quick ? 0.12 : 1.5,
+    maxOpSeconds: o.quick ? 0.35 : 1.5,
     maxRefFlops: o.quick ? 3e7 : 3e8,
     log,
   });

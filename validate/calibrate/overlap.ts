@@ -69,7 +69,16 @@ export async function measureOverlap(
   probeDst.destroy();
   const bw = probeBytes / median(probeTimes.slice(1));
   const cap = Math.min(gpu.maxBufferSize, 2 ** 27);
-  const bytes = Math.floor(Math.min(cap, Math.max(2 ** 16, computeS * bw)) / 256) * 256;
+  let bytes = Math.floor(Math.min(cap, Math.max(2 ** 16, computeS * bw)) / 256) * 256;
+  // One correction at the chosen size: bandwidth at 16 MiB need not hold at other sizes.
+  {
+    const h = new Uint8Array(bytes).fill(1);
+    const b = storageBuffer(d, bytes);
+    const ts: number[] = [];
+    for (let i = 0; i < 3; i++) ts.push(await wall(d, () => d.queue.writeBuffer(b, 0, h), o.sync_s));
+    b.destroy();
+    bytes = Math.floor(Math.min(cap, Math.max(2 ** 16, (bytes * computeS) / median(ts.slice(1)))) / 256) * 256;
+  }
   const host = new Uint8Array(bytes).fill(1); // touched, so page faults are not timed
   const dst = storageBuffer(d, bytes);
   const copy = () => d.queue.writeBuffer(dst, 0, host);

@@ -13,6 +13,8 @@ import { Samples } from '../../src/metrics/summary.js';
 import type { Gpu } from '../gpu/device.js';
 import type { KDtype } from '../kernels/dtype.js';
 import { runOnDevice } from './device-driver.js';
+import { FAMILIES } from '../calibrate/cases.js';
+import { DeviceTimer, QUICK_REPEAT } from '../harness/timer.js';
 import { runInSimulator } from './sim-driver.js';
 import { emptyRecord, type DeviceSide, type RunRecord, type Workload } from './stream.js';
 import { MOE_POLICIES, moeConfig, moeDevice, moeWorkload, planMoe, type MoePolicy } from './moe.js';
@@ -88,6 +90,12 @@ export interface FidelityReport {
   configs: Record<string, unknown>;
   /** Host CPU load around the run: a software adapter shares these cores with everything else. */
   host: { cpus: number; load_1m_start: number; load_1m_end: number };
+  /**
+   * A reference kernel the profile timed, re-timed before and after the workloads: the device's
+   * speed now relative to calibration (1 = unchanged). Errors of the size of this drift come from
+   * the device changing (a shared host), not from the model.
+   */
+  drift?: { op: string; profile_ms: number; before_ms: number; after_ms: number };
 }
 
 export interface ValidateOptions {
@@ -154,6 +162,8 @@ export async function runFidelity(gpu: Gpu, profile: Profile, o: ValidateOptions
   const dtype: KDtype = gpu.hasF16 ? 'f16' : 'f32';
   const want = o.workloads ?? ['moe-decode', 'diffusion-edit'];
   const repeats = o.repeats ?? (o.quick ? 1 : 3);
+  const reference = referenceKernel(gpu, profile, log);
+  const driftBefore = reference ? await reference.time() : undefined;
   const runs: FidelityRun[] = [];
   const configs: Record<string, unknown> = {};
   if (want.includes('moe-decode')) {
@@ -184,6 +194,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile, o: ValidateOptions
       side.destroy();
     }
   }
+  const driftAfter = reference ? await reference.time() : undefined;
   const abs = (k: keyof RunMetrics) => runs.map((r) => Math.abs(r.error[k]));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
@@ -202,6 +213,31 @@ export async function runFidelity(gpu: Gpu, profile: Profile, o: ValidateOptions
     },
     configs,
     host: { cpus: cpus().length, load_1m_start: loadStart, load_1m_end: loadavg()[0]! },
+    ...(reference && driftBefore !== undefined && driftAfter !== undefined
+      ? { drift: { op: reference.label, profile_ms: reference.profileMs, before_ms: driftBefore, after_ms: driftAfter } }
+      : {}),
+  };
+}
+
+/** The profile's GEMM 128^3 f32 sample (present in every calibration), re-timeable now. */
+function referenceKernel(gpu: Gpu, profile: Profile, log: (l: string) => void) {
+  const sample = profile.samples.find((s) => s.op === 'gemm_f32' && s.shape['m'] === 128 && s.shape['n'] === 128 && s.shape['k'] === 128);
+  if (!sample) return undefined;
+  const timer = new DeviceTimer(gpu, profile.timing === 'timestamp-query' && gpu.hasTimestamps ? 'timestamp-query' : 'wall-clock');
+  const label = 'gemm_f32 128x128x128';
+  return {
+    label,
+    profileMs: sample.median_s * 1e3,
+    async time(): Promise<number> {
+      const p = FAMILIES.gemm.prepare(gpu, 'f32', { m: 128, n: 128, k: 128 });
+      try {
+        const ms = (await timer.measure(p.invs, QUICK_REPEAT)).median_s * 1e3;
+        log(`reference ${label}: ${ms.toFixed(2)} ms now, ${(sample.median_s * 1e3).toFixed(2)} ms in the profile`);
+        return ms;
+      } finally {
+        p.destroy();
+      }
+    },
   };
 }
 
@@ -223,6 +259,11 @@ export function fidelityMarkdown(r: FidelityReport): string {
     '',
     `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Error = (simulated - measured) / measured.`,
     `Host: ${r.host.cpus} CPUs, 1-minute load ${r.host.load_1m_start.toFixed(1)} at the start and ${r.host.load_1m_end.toFixed(1)} at the end (a software adapter computes on these cores).`,
+    ...(r.drift
+      ? [
+          `Device drift: reference ${r.drift.op} took ${r.drift.profile_ms.toFixed(2)} ms at calibration, ${r.drift.before_ms.toFixed(2)} ms before and ${r.drift.after_ms.toFixed(2)} ms after these runs (x${(r.drift.before_ms / r.drift.profile_ms).toFixed(2)}, x${(r.drift.after_ms / r.drift.profile_ms).toFixed(2)}).`,
+        ]
+      : []),
     `Summary: |error| of mean latency: mean ${pct(r.summary.mean_abs_error_latency_mean).slice(1)}, max ${pct(r.summary.max_abs_error_latency_mean).slice(1)}; of p99 latency: mean ${pct(r.summary.mean_abs_error_latency_p99).slice(1)}, max ${pct(r.summary.max_abs_error_latency_p99).slice(1)}.`,
     '',
     '| workload | policy | metric | simulated | measured | error |',
