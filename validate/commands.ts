@@ -6,7 +6,8 @@
  * Handlers throw InputError for bad flags or a bad profile (the CLI prints one line, exit 2) and
  * NoAdapterError when no WebGPU adapter exists (one line saying how to install lavapipe).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadProfile } from '../src/hardware/profile.js';
@@ -14,7 +15,7 @@ import { InputError } from '../src/errors.js';
 import { openGpu } from './gpu/device.js';
 import { calibrate, fitTable } from './calibrate/calibrate.js';
 import type { OpFamily } from './calibrate/cases.js';
-import { fidelityMarkdown, runFidelity, type FidelityRun } from './fidelity/validate.js';
+import { fidelityMarkdown, runFidelity, type FidelityRun, type ProfileExtras } from './fidelity/validate.js';
 
 const FAMILY_NAMES = ['gemm', 'gemv', 'expert_ffn', 'attention', 'masked_block', 'lora_merge'] as const;
 const WORKLOADS = ['moe-decode', 'diffusion-edit'] as const;
@@ -35,6 +36,14 @@ interface ValidateArgs {
 }
 
 const say = (line: string) => process.stderr.write(line + '\n');
+
+const extrasSchema = z.object({ host_issue_s: z.number().nonnegative().optional(), software_adapter: z.boolean().optional() });
+
+function profileExtras(path: string): ProfileExtras {
+  const r = extrasSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!r.success) throw new InputError(r.error.issues[0]!.message, { file: path, field: r.error.issues[0]!.path.join('.') });
+  return r.data;
+}
 
 function writeOut(path: string, text: string, flag: string): void {
   try {
@@ -91,7 +100,9 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
     if (argv.repeats !== undefined && !(Number.isInteger(argv.repeats) && argv.repeats >= 1)) {
       throw new InputError(`must be a positive integer, got ${argv.repeats}`, { field: '--repeats' });
     }
-    const profile = loadProfile(argv.profile);
+    // loadProfile validates the contract (one-line errors); the extras the simulator side uses
+    // (host issue cost, software adapter) are checked here.
+    const profile = { ...loadProfile(argv.profile), ...profileExtras(argv.profile) };
     const gpu = await openGpu();
     try {
       const report = await runFidelity(gpu, profile, {

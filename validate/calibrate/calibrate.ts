@@ -11,6 +11,7 @@ import type { KDtype } from '../kernels/dtype.js';
 import { DeviceTimer, FULL_REPEAT, QUICK_REPEAT, type TimingMethod } from '../harness/timer.js';
 import { fitLink, fitOp } from './fit.js';
 import { measureOverlap, type OverlapMeasurement } from './overlap.js';
+import { measureIssueSeconds } from './issue.js';
 import { sweep, type KernelCheck, type ProfileSample, type Skip, type SweepPlan } from './sweep.js';
 import { measureTransfers, type TransferSample } from './transfers.js';
 import type { OpFamily } from './cases.js';
@@ -40,6 +41,8 @@ export type CalibratedProfile = Profile & {
   software_adapter: boolean;
   workload_dtype: KDtype;
   sync_s: number;
+  /** Host seconds to encode and submit one command (see issue.ts). */
+  host_issue_s: number;
   checks: KernelCheck[];
   skipped: Skip[];
   transfers: TransferSample[];
@@ -135,6 +138,8 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
   }
   if (!links['h2d'] || !links['d2h']) throw new Error('transfer sweep measured too few sizes to fit the h2d and d2h links');
 
+  const issue = await measureIssueSeconds(gpu);
+  log(`host issue cost: ${(issue * 1e6).toFixed(1)} us per command`);
   const ov = await measureOverlap(gpu, {
     targetSeconds: o.quick ? 0.03 : 0.1,
     reps: o.quick ? 3 : 7,
@@ -156,6 +161,7 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
     software_adapter: gpu.software,
     workload_dtype: wdt,
     sync_s: tr.sync_s,
+    host_issue_s: issue,
     checks: swept.checks,
     skipped: [...swept.skipped, ...tr.skipped],
     transfers: tr.samples,

@@ -32,13 +32,13 @@ const noFallback: CostModel = {
 const ms10: Op = { kind: 'gemm', flops: 1e7, bytes: 0, dtype: 'fp32' };
 
 /** Run `cmds` and return the clock seen after each. */
-function times(overlap: number, cmds: Cmd[]): number[] {
+function times(overlap: number, cmds: Cmd[], host: { issueSeconds?: number; sharedCores?: boolean } = {}): number[] {
   const p = profile(overlap);
   const seen: number[] = [];
   function* wl(): Workload {
     for (const c of cmds) seen.push(yield c);
   }
-  runInSimulator({ cost: new ProfileCost(p, noFallback), h2d: p.links['h2d']!, d2h: p.links['d2h']! }, wl());
+  runInSimulator({ cost: new ProfileCost(p, noFallback), h2d: p.links['h2d']!, d2h: p.links['d2h']!, ...host }, wl());
   return seen;
 }
 
@@ -75,6 +75,12 @@ describe('runInSimulator(profile, workload)', () => {
     const t = times(1, [{ t: 'wait_until', time: 0.5 }, compute('x'), { t: 'sync', bytes: 1e6 }]);
     expect(t[0]).toBeCloseTo(0.5, 12);
     expect(t[2]).toBeCloseTo(0.5 + 0.01 + 0.001 + 0.001, 12);
+  });
+  it('a host issue cost delays each command; on shared cores it also takes device time', () => {
+    // Host: compute issued at 1 ms, runs 1-11; the sync is issued at 2 ms, waits to 11, +1 ms.
+    expect(times(1, [compute('x'), sync], { issueSeconds: 1e-3 })[1]).toBeCloseTo(0.012, 12);
+    // Shared cores: the issue work of each command also occupies the stream (0-1, then 11-12).
+    expect(times(1, [compute('x'), sync], { issueSeconds: 1e-3, sharedCores: true })[1]).toBeCloseTo(0.013, 12);
   });
   it('refuses ops the profile did not fit', () => {
     expect(() => times(1, [{ t: 'compute', key: 'a', op: { ...ms10, kind: 'vae' }, slots: [] }])).toThrow('unfitted');

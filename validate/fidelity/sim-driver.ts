@@ -7,7 +7,9 @@
  *    stream in issue order - overlap 0 is one serial queue, 1 a free copy engine; it waits for the
  *    last compute that read its slot (write-after-read);
  *  - a sync waits for everything issued, then pays one d2h transfer of the bytes read back.
- * The host issues instantly: the device workloads keep the host ahead of the device.
+ * The host spends `issueSeconds` per command, one command at a time, before the device sees it.
+ * On a software adapter (`sharedCores`) the host's CPU time is taken from the device's own cores,
+ * so it is also charged to the compute stream.
  */
 import { Env, Link, Server, type SimEvent } from '../../src/engine/index.js';
 import type { CostModel } from '../../src/cost/model.js';
@@ -21,6 +23,10 @@ export interface SimDeviceOptions {
   cost: CostModel;
   h2d: LinkFit;
   d2h: LinkFit;
+  /** Host seconds to issue one command (profile's host_issue_s; 0 = instant). */
+  issueSeconds?: number;
+  /** The device computes on the host's cores (a software adapter). */
+  sharedCores?: boolean;
 }
 
 export interface SimStats {
@@ -46,10 +52,15 @@ export function runInSimulator(o: SimDeviceOptions, wl: Workload): SimStats {
     return done;
   };
 
+  const issue = o.issueSeconds ?? 0;
   env.process(function* () {
     let next = wl.next(0);
     while (!next.done) {
       const c = next.value;
+      if (issue > 0 && c.t !== 'wait_until' && c.t !== 'now') {
+        if (o.sharedCores) stream(issue, []);
+        yield env.timeout(issue);
+      }
       switch (c.t) {
         case 'wait_until':
           if (c.time > env.now) yield env.timeout(c.time - env.now);

@@ -126,9 +126,10 @@ async function compare(
   make: (rec: RunRecord) => Workload,
   side: DeviceSide,
   repeats: number,
+  extras: ProfileExtras,
 ): Promise<{ sim: RunRecord; dev: RunRecord; wall: number }> {
   const sim = emptyRecord();
-  runInSimulator({ cost, h2d: profile.links['h2d']!, d2h: profile.links['d2h']! }, make(sim));
+  runInSimulator({ cost, h2d: profile.links['h2d']!, d2h: profile.links['d2h']!, issueSeconds: extras.host_issue_s, sharedCores: extras.software_adapter }, make(sim));
   await warm(gpu, side);
   // Several device runs, keeping the one with the median makespan: a shared or throttled host
   // perturbs single runs of a software adapter by tens of percent.
@@ -154,7 +155,14 @@ function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRu
   return { workload, policy, unit, simulated, measured, error, uploads: r.dev.uploads, upload_bytes: r.dev.uploadBytes, device_wall_s: r.wall };
 }
 
-export async function runFidelity(gpu: Gpu, profile: Profile, o: ValidateOptions): Promise<FidelityReport> {
+/** Fields a calibrated profile carries beyond profileSchema that the simulator side uses. */
+export interface ProfileExtras {
+  host_issue_s?: number;
+  software_adapter?: boolean;
+}
+
+export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o: ValidateOptions): Promise<FidelityReport> {
+  const extras: ProfileExtras = { host_issue_s: profile.host_issue_s, software_adapter: profile.software_adapter };
   const log = o.log ?? (() => {});
   const loadStart = loadavg()[0]!;
   for (const l of ['h2d', 'd2h']) if (!profile.links[l]) throw new InputError(`profile has no '${l}' link fit`, { field: `links.${l}` });
@@ -172,7 +180,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile, o: ValidateOptions
     const side = moeDevice(gpu, plan);
     try {
       for (const policy of Object.keys(MOE_POLICIES) as MoePolicy[]) {
-        const r = row('moe-decode', policy, 'token', await compare(gpu, cost, profile, (rec) => moeWorkload(plan, policy, rec), side, repeats));
+        const r = row('moe-decode', policy, 'token', await compare(gpu, cost, profile, (rec) => moeWorkload(plan, policy, rec), side, repeats, extras));
         runs.push(r);
         log(`moe-decode ${policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
       }
@@ -186,7 +194,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile, o: ValidateOptions
     const side = diffusionDevice(gpu, plan);
     try {
       for (const policy of Object.keys(DIFFUSION_POLICIES) as DiffusionPolicy[]) {
-        const r = row('diffusion-edit', policy, 'step', await compare(gpu, cost, profile, (rec) => diffusionWorkload(plan, policy, rec), side, repeats));
+        const r = row('diffusion-edit', policy, 'step', await compare(gpu, cost, profile, (rec) => diffusionWorkload(plan, policy, rec), side, repeats, extras));
         runs.push(r);
         log(`diffusion-edit ${policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
       }
