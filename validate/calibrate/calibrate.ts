@@ -1,0 +1,184 @@
+/**
+ * `servesim calibrate`: sweep the kernels and transfers on the device, fit the cost models, and
+ * assemble a profile that src/hardware/profile.ts's profileSchema accepts (the contract with
+ * ProfileCost). Beyond the schema the file keeps the evidence: kernel checks, skipped sizes and
+ * why, every candidate fit's holdout error, the sync round trip and the overlap measurement.
+ */
+import { cpus, loadavg } from 'node:os';
+import { profileSchema, type LinkFit, type OpFit, type Profile } from '../../src/hardware/profile.js';
+import type { Gpu } from '../gpu/device.js';
+import type { KDtype } from '../kernels/dtype.js';
+import { DeviceTimer, FULL_REPEAT, QUICK_REPEAT, type TimingMethod } from '../harness/timer.js';
+import { fitLink, fitOp } from './fit.js';
+import { measureOverlap, type OverlapMeasurement } from './overlap.js';
+import { measureIssueSeconds } from './issue.js';
+import { sweep, type KernelCheck, type ProfileSample, type Skip, type SweepPlan } from './sweep.js';
+import { measureTransfers, type TransferSample } from './transfers.js';
+import type { OpFamily } from './cases.js';
+
+export interface CalibrateOptions {
+  quick: boolean;
+  log?: (line: string) => void;
+  /** Force wall-clock timing even where timestamp queries exist. */
+  timing?: TimingMethod;
+  /** Only these families (default all). */
+  only?: Array<OpFamily['kind']>;
+}
+
+export interface FitRow {
+  key: string;
+  model: string;
+  samples: number;
+  r2: number;
+  r2_linear: number;
+  holdout_error: number;
+  candidates: Record<string, number>;
+  summary: string;
+}
+
+export type CalibratedProfile = Profile & {
+  mode: 'quick' | 'full';
+  software_adapter: boolean;
+  workload_dtype: KDtype;
+  sync_s: number;
+  /** Host seconds to encode and submit one command (see issue.ts). */
+  host_issue_s: number;
+  checks: KernelCheck[];
+  skipped: Skip[];
+  transfers: TransferSample[];
+  overlap_measurement: OverlapMeasurement;
+  fit_report: FitRow[];
+  host: { cpus: number; load_1m_start: number; load_1m_end: number };
+};
+
+/** The dtype the fidelity workloads run in: f16 where the adapter supports it. */
+export function workloadDtype(gpu: Gpu): KDtype {
+  return gpu.hasF16 ? 'f16' : 'f32';
+}
+
+const ALL: Array<OpFamily['kind']> = ['gemm', 'gemv', 'expert_ffn', 'attention', 'masked_block', 'lora_merge'];
+
+export function plans(gpu: Gpu, quick: boolean, only = ALL): SweepPlan[] {
+  const wdt = workloadDtype(gpu);
+  const out: SweepPlan[] = [];
+  for (const kind of only) {
+    // Quick: GEMM and GEMV in both precisions, the rest in the precision the workloads use.
+    const both = !quick || kind === 'gemm' || kind === 'gemv';
+    for (const dtype of both ? (['f32', 'f16'] as const) : [wdt]) out.push({ kind, dtype });
+  }
+  return out;
+}
+
+function describe(fit: OpFit | LinkFit): string {
+  if ('bandwidth' in fit) return `${(fit.bandwidth / 1e9).toFixed(3)} GB/s + ${(fit.latency_s * 1e6).toFixed(1)} us`;
+  if (fit.model === 'roofline')
+    return `${(fit.flops_per_s / 1e9).toFixed(2)} GFLOP/s, ${(fit.bytes_per_s / 1e9).toFixed(2)} GB/s, +${(fit.overhead_s * 1e6).toFixed(1)} us`;
+  return `${fit.points.length} points in ${fit.x}`;
+}
+
+export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<CalibratedProfile> {
+  const log = o.log ?? (() => {});
+  const mode = o.quick ? 'quick' : 'full';
+  const timer = new DeviceTimer(gpu, o.timing);
+  const loadStart = loadavg()[0]!;
+  log(`calibrating ${gpu.info.description} (${mode}, ${timer.method})`);
+  const swept = await sweep(gpu, timer, plans(gpu, o.quick, o.only), {
+    mode,
+    repeat: o.quick ? QUICK_REPEAT : FULL_REPEAT,
+    maxOpSeconds: o.quick ? 0.35 : 1.5,
+    maxRefFlops: o.quick ? 3e7 : 3e8,
+    log,
+  });
+  const tr = await measureTransfers(gpu, { mode, reps: o.quick ? 3 : 5, maxSeconds: o.quick ? 0.4 : 3, log });
+
+  const ops: Record<string, OpFit> = {};
+  const fitReport: FitRow[] = [];
+  const byOp = new Map<string, ProfileSample[]>();
+  for (const s of swept.samples) byOp.set(s.op, [...(byOp.get(s.op) ?? []), s]);
+  for (const [key, ss] of byOp) {
+    if (ss.length < 3) {
+      swept.skipped.push({ what: `fit ${key}`, reason: `only ${ss.length} sizes measured` });
+      continue;
+    }
+    const r = fitOp(ss.map((s) => ({ flops: s.flops, bytes: s.bytes, seconds: s.median_s })));
+    ops[key] = r.fit;
+    fitReport.push({
+      key,
+      model: r.fit.model === 'piecewise' ? `piecewise(${r.fit.x})` : 'roofline',
+      samples: ss.length,
+      r2: r.fit.r2!,
+      r2_linear: r.r2_linear,
+      holdout_error: r.fit.holdout_error!,
+      candidates: r.candidates,
+      summary: describe(r.fit),
+    });
+  }
+  // Unsuffixed keys price any precision the sweep did not cover with the workload precision's fit.
+  const wdt = workloadDtype(gpu);
+  for (const kind of ALL) {
+    const fit = ops[`${kind}_${wdt}`] ?? ops[`${kind}_f32`];
+    if (fit) ops[kind] = fit;
+  }
+
+  const links: Record<string, LinkFit> = {};
+  for (const link of ['h2d', 'h2d_mapped', 'd2h'] as const) {
+    const ss = tr.samples.filter((s) => s.link === link);
+    if (ss.length < 2) continue;
+    links[link] = fitLink(ss.map((s) => ({ bytes: s.bytes, seconds: s.median_s })));
+    fitReport.push({
+      key: `link ${link}`,
+      model: 'latency + bytes/bandwidth',
+      samples: ss.length,
+      r2: links[link]!.r2!,
+      r2_linear: NaN,
+      holdout_error: links[link]!.holdout_error ?? NaN,
+      candidates: {},
+      summary: describe(links[link]!),
+    });
+  }
+  if (!links['h2d'] || !links['d2h']) throw new Error('transfer sweep measured too few sizes to fit the h2d and d2h links');
+
+  const issue = await measureIssueSeconds(gpu);
+  log(`host issue cost: ${(issue * 1e6).toFixed(1)} us per command`);
+  const ov = await measureOverlap(gpu, {
+    targetSeconds: o.quick ? 0.03 : 0.1,
+    reps: o.quick ? 3 : 7,
+    sync_s: tr.sync_s,
+    log,
+  });
+
+  const profile: CalibratedProfile = {
+    servesim_profile: 1,
+    created: new Date().toISOString(),
+    adapter: gpu.info,
+    features: gpu.features,
+    timing: timer.method,
+    samples: swept.samples,
+    ops,
+    links,
+    overlap: ov.overlap,
+    mode,
+    software_adapter: gpu.software,
+    workload_dtype: wdt,
+    sync_s: tr.sync_s,
+    host_issue_s: issue,
+    checks: swept.checks,
+    skipped: [...swept.skipped, ...tr.skipped],
+    transfers: tr.samples,
+    overlap_measurement: ov,
+    fit_report: fitReport,
+    host: { cpus: cpus().length, load_1m_start: loadStart, load_1m_end: loadavg()[0]! },
+  };
+  const ok = profileSchema.safeParse(profile);
+  if (!ok.success) throw new Error(`calibration produced an invalid profile: ${ok.error.issues[0]!.path.join('.')}: ${ok.error.issues[0]!.message}`);
+  return profile;
+}
+
+/** The fit table as markdown (for logs and reports). */
+export function fitTable(p: Pick<CalibratedProfile, 'fit_report' | 'overlap'>): string {
+  const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '-');
+  const lines = ['| fit | model | sizes | R^2 (log) | holdout error | parameters |', '| --- | --- | --- | --- | --- | --- |'];
+  for (const r of p.fit_report) lines.push(`| ${r.key} | ${r.model} | ${r.samples} | ${r.r2.toFixed(4)} | ${pct(r.holdout_error)} | ${r.summary} |`);
+  lines.push(`| overlap | copy vs compute | - | - | - | ${p.overlap.toFixed(3)} |`);
+  return lines.join('\n');
+}

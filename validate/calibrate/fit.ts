@@ -1,0 +1,274 @@
+/**
+ * Fitting cost models to timings. Pure functions (no device), so tests can check that each fit
+ * recovers known parameters from synthetic samples.
+ *
+ *  - roofline: t = overhead + max(flops / F, bytes / B), F and B the *achieved* rates (peak times
+ *    efficiency, fitted as one number each). Minimises squared relative error, since sizes span
+ *    orders of magnitude: Nelder-Mead over (log F, log B) with the overhead solved in closed form.
+ *  - piecewise: t linear between measured points in flops or bytes, after a monotone (isotonic)
+ *    smoothing, since more work never takes less time on the same kernel.
+ *  - link: t = latency + bytes / bandwidth by weighted least squares (weights 1 / t^2).
+ *
+ * Quality: r2 is the R^2 of log seconds over every sample with the final fit; holdout_error is the
+ * mean |relative error| on held-out sizes (every fourth size, interior only) of a fit made
+ * without them. The op fit kept is the one with the lower holdout error.
+ */
+import type { LinkFit, OpFit } from '../../src/hardware/profile.js';
+import { fitSeconds } from '../../src/cost/model.js';
+import type { Op } from '../../src/cost/ops.js';
+
+export interface FitSample {
+  flops: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** Minimise f over R^n from x0 (Nelder-Mead, standard coefficients). */
+export function nelderMead(f: (x: number[]) => number, x0: number[], step = 0.5, iters = 400, tol = 1e-12): number[] {
+  const n = x0.length;
+  let simplex = [x0, ...x0.map((_, i) => x0.map((v, j) => (i === j ? v + step : v)))];
+  let values = simplex.map(f);
+  for (let it = 0; it < iters; it++) {
+    const order = values.map((v, i) => i).sort((a, b) => values[a]! - values[b]!);
+    simplex = order.map((i) => simplex[i]!);
+    values = order.map((i) => values[i]!);
+    if (Math.abs(values[n]! - values[0]!) <= tol * (Math.abs(values[0]!) + tol)) break;
+    const centroid = x0.map((_, j) => simplex.slice(0, n).reduce((s, p) => s + p[j]!, 0) / n);
+    const along = (c: number) => centroid.map((v, j) => v + c * (simplex[n]![j]! - v));
+    const xr = along(-1);
+    const fr = f(xr);
+    if (fr < values[0]!) {
+      const xe = along(-2);
+      const fe = f(xe);
+      [simplex[n], values[n]] = fe < fr ? [xe, fe] : [xr, fr];
+    } else if (fr < values[n - 1]!) {
+      [simplex[n], values[n]] = [xr, fr];
+    } else {
+      const xc = fr < values[n]! ? along(-0.5) : along(0.5);
+      const fc = f(xc);
+      if (fc < Math.min(fr, values[n]!)) {
+        [simplex[n], values[n]] = [xc, fc];
+      } else {
+        for (let i = 1; i <= n; i++) {
+          simplex[i] = simplex[i]!.map((v, j) => simplex[0]![j]! + 0.5 * (v - simplex[0]![j]!));
+          values[i] = f(simplex[i]!);
+        }
+      }
+    }
+  }
+  const best = values.indexOf(Math.min(...values));
+  return simplex[best]!;
+}
+
+function asOp(s: FitSample): Op {
+  return { kind: 'gemm', flops: s.flops, bytes: s.bytes, dtype: 'fp32' };
+}
+
+/** Mean |relative error| of `fit` on `samples`. */
+export function meanRelError(fit: OpFit, samples: FitSample[]): number {
+  if (samples.length === 0) return NaN;
+  return samples.reduce((s, x) => s + Math.abs(fitSeconds(fit, asOp(x)) - x.seconds) / x.seconds, 0) / samples.length;
+}
+
+/** R^2 of log seconds. */
+export function logR2(predict: (s: FitSample) => number, samples: FitSample[]): number {
+  const ys = samples.map((s) => Math.log(s.seconds));
+  const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let res = 0;
+  let tot = 0;
+  samples.forEach((s, i) => {
+    res += (Math.log(Math.max(predict(s), 1e-30)) - ys[i]!) ** 2;
+    tot += (ys[i]! - mean) ** 2;
+  });
+  return tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot;
+}
+
+export function fitRoofline(samples: FitSample[]): Extract<OpFit, { model: 'roofline' }> {
+  if (samples.length < 2) throw new Error('roofline fit needs at least two samples');
+  const overheadFor = (F: number, B: number): number => {
+    let num = 0;
+    let den = 0;
+    for (const s of samples) {
+      const g = Math.max(s.flops / F, s.bytes / B);
+      num += (1 - g / s.seconds) / s.seconds;
+      den += 1 / (s.seconds * s.seconds);
+    }
+    return Math.max(0, num / den);
+  };
+  const loss = ([lf, lb]: number[]): number => {
+    const F = Math.exp(lf!);
+    const B = Math.exp(lb!);
+    const o = overheadFor(F, B);
+    let l = 0;
+    for (const s of samples) l += ((o + Math.max(s.flops / F, s.bytes / B)) / s.seconds - 1) ** 2;
+    return l;
+  };
+  const F0 = Math.max(...samples.map((s) => s.flops / s.seconds));
+  const B0 = Math.max(...samples.map((s) => s.bytes / s.seconds));
+  let best: number[] = [Math.log(F0), Math.log(B0)];
+  let bestLoss = loss(best);
+  // Several starts: the loss has flat regions where one roof never binds.
+  for (const [df, db] of [
+    [0, 0],
+    [0, 3],
+    [3, 0],
+    [1, 1],
+    [-1, 2],
+    [2, -1],
+  ]) {
+    const x = nelderMead(loss, [Math.log(F0) + df!, Math.log(B0) + db!], 0.7, 600);
+    const l = loss(x);
+    if (l < bestLoss) [best, bestLoss] = [x, l];
+  }
+  const refined = nelderMead(loss, best, 0.1, 600);
+  if (loss(refined) < bestLoss) best = refined;
+  const F = Math.exp(best[0]!);
+  const B = Math.exp(best[1]!);
+  return { model: 'roofline', flops_per_s: F, bytes_per_s: B, overhead_s: overheadFor(F, B) };
+}
+
+/** Pool-adjacent-violators: the non-decreasing sequence closest to ys in weighted least squares. */
+export function isotonic(ys: number[], ws: number[] = ys.map(() => 1)): number[] {
+  const blocks: Array<{ v: number; w: number; n: number }> = [];
+  ys.forEach((y, i) => {
+    blocks.push({ v: y, w: ws[i]!, n: 1 });
+    while (blocks.length > 1 && blocks[blocks.length - 2]!.v > blocks[blocks.length - 1]!.v) {
+      const b = blocks.pop()!;
+      const a = blocks[blocks.length - 1]!;
+      a.v = (a.v * a.w + b.v * b.w) / (a.w + b.w);
+      a.w += b.w;
+      a.n += b.n;
+    }
+  });
+  return blocks.flatMap((b) => Array<number>(b.n).fill(b.v));
+}
+
+export function fitPiecewise(samples: FitSample[], x: 'flops' | 'bytes'): Extract<OpFit, { model: 'piecewise' }> {
+  const byX = new Map<number, number[]>();
+  for (const s of samples) {
+    const k = s[x];
+    byX.set(k, [...(byX.get(k) ?? []), s.seconds]);
+  }
+  const xs = [...byX.keys()].sort((a, b) => a - b);
+  if (xs.length < 2) throw new Error(`piecewise fit needs two distinct ${x} values`);
+  const ys = xs.map((k) => {
+    const v = byX.get(k)!;
+    return v.reduce((a, b) => a + b, 0) / v.length;
+  });
+  // Relative weights (1 / y^2) so small sizes are not flattened by large ones.
+  const smooth = isotonic(
+    ys,
+    ys.map((y, i) => byX.get(xs[i]!)!.length / (y * y)),
+  );
+  return { model: 'piecewise', x, points: xs.map((k, i) => [k, smooth[i]!] as [number, number]) };
+}
+
+/** Indices held out: every fourth sample by size, never the smallest or largest. */
+export function holdoutSplit<T extends FitSample>(samples: T[]): { train: T[]; test: T[] } {
+  const sorted = [...samples].sort((a, b) => a.flops + a.bytes - (b.flops + b.bytes));
+  const train: T[] = [];
+  const test: T[] = [];
+  sorted.forEach((s, i) => (i > 0 && i < sorted.length - 1 && i % 4 === 2 ? test : train).push(s));
+  return { train, test };
+}
+
+export interface OpFitReport {
+  fit: OpFit;
+  /** Holdout error of each candidate model (for the report). */
+  candidates: Record<string, number>;
+  r2_linear: number;
+}
+
+/** Fit each candidate on the training split, keep the one with the lowest holdout error, refit on all. */
+export function fitOp(samples: FitSample[]): OpFitReport {
+  if (samples.length < 2) throw new Error('an op fit needs at least two samples');
+  const { train, test } = holdoutSplit(samples);
+  const makers: Record<string, (xs: FitSample[]) => OpFit> = {
+    roofline: fitRoofline,
+    piecewise_flops: (xs) => fitPiecewise(xs, 'flops'),
+    piecewise_bytes: (xs) => fitPiecewise(xs, 'bytes'),
+  };
+  const candidates: Record<string, number> = {};
+  let bestName = 'roofline';
+  let bestErr = Infinity;
+  for (const [name, make] of Object.entries(makers)) {
+    let err: number;
+    try {
+      err = test.length > 0 && train.length >= 2 ? meanRelError(make(train), test) : meanRelError(make(samples), samples);
+    } catch {
+      continue;
+    }
+    candidates[name] = err;
+    // Prefer the roofline unless a curve is clearly better: its parameters mean something.
+    const margin = name === 'roofline' ? 1 : 0.9;
+    if (err < bestErr * margin || (bestErr === Infinity && Number.isFinite(err))) [bestName, bestErr] = [name, err];
+  }
+  const fit = makers[bestName]!(samples);
+  const predict = (s: FitSample) => fitSeconds(fit, asOp(s));
+  fit.r2 = logR2(predict, samples);
+  fit.holdout_error = bestErr;
+  const ys = samples.map((s) => s.seconds);
+  const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const tot = ys.reduce((a, y) => a + (y - mean) ** 2, 0);
+  const res = samples.reduce((a, s) => a + (predict(s) - s.seconds) ** 2, 0);
+  return { fit, candidates, r2_linear: tot === 0 ? 1 : 1 - res / tot };
+}
+
+export interface LinkSample {
+  bytes: number;
+  seconds: number;
+}
+
+/** t = latency + bytes / bandwidth, weighted least squares on relative error. */
+export function fitLinkLine(samples: LinkSample[]): { bandwidth: number; latency_s: number } {
+  if (samples.length < 2) throw new Error('a link fit needs at least two sizes');
+  let sw = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  for (const { bytes: x, seconds: y } of samples) {
+    const w = 1 / (y * y);
+    sw += w;
+    sx += w * x;
+    sy += w * y;
+    sxx += w * x * x;
+    sxy += w * x * y;
+  }
+  const det = sw * sxx - sx * sx;
+  let slope = det > 0 ? (sw * sxy - sx * sy) / det : 0;
+  let lat = (sy - slope * sx) / sw;
+  if (lat < 0) {
+    lat = 0;
+    slope = sxy / sxx;
+  }
+  if (!(slope > 0)) {
+    // Flat timings (all latency): bandwidth from the largest transfer, a lower bound.
+    const big = samples.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    slope = big.seconds / big.bytes;
+  }
+  return { bandwidth: 1 / slope, latency_s: lat };
+}
+
+export function fitLink(samples: LinkSample[]): LinkFit {
+  const asFit = (s: LinkSample[]): FitSample[] => s.map((x) => ({ flops: 0, bytes: x.bytes, seconds: x.seconds }));
+  const { train, test } = holdoutSplit(asFit(samples));
+  const pred = (f: { bandwidth: number; latency_s: number }, b: number) => f.latency_s + b / f.bandwidth;
+  let holdout = NaN;
+  if (test.length > 0 && train.length >= 2) {
+    const f = fitLinkLine(train);
+    holdout = test.reduce((a, s) => a + Math.abs(pred(f, s.bytes) - s.seconds) / s.seconds, 0) / test.length;
+  }
+  const f = fitLinkLine(samples);
+  const r2 = logR2((s) => pred(f, s.bytes), asFit(samples));
+  return { ...f, r2, ...(Number.isFinite(holdout) ? { holdout_error: holdout } : {}) };
+}
+
+/**
+ * Overlap factor from three timings: copy alone, compute alone, both issued together.
+ * 1 = the shorter one hides completely, 0 = they serialise.
+ */
+export function overlapFactor(copyS: number, computeS: number, bothS: number): number {
+  const hidden = copyS + computeS - bothS;
+  return Math.min(1, Math.max(0, hidden / Math.min(copyS, computeS)));
+}

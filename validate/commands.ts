@@ -1,0 +1,124 @@
+/**
+ * The validator's CLI commands, as yargs CommandModules that src/cli/main.ts loads dynamically
+ * (src/ never imports validate/):
+ *   servesim calibrate [--out profile.json] [--quick]
+ *   servesim validate  [--profile profile.json] [--quick] [--out DIR]
+ * Handlers throw InputError for bad flags or a bad profile (the CLI prints one line, exit 2) and
+ * NoAdapterError when no WebGPU adapter exists (one line saying how to install lavapipe).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { dirname, join } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { loadProfile } from '../src/hardware/profile.js';
+import { InputError } from '../src/errors.js';
+import { openGpu } from './gpu/device.js';
+import { calibrate, fitTable } from './calibrate/calibrate.js';
+import type { OpFamily } from './calibrate/cases.js';
+import { fidelityMarkdown, runFidelity, type FidelityRun, type ProfileExtras } from './fidelity/validate.js';
+
+const FAMILY_NAMES = ['gemm', 'gemv', 'expert_ffn', 'attention', 'masked_block', 'lora_merge'] as const;
+const WORKLOADS = ['moe-decode', 'diffusion-edit'] as const;
+
+interface CalibrateArgs {
+  out: string;
+  quick: boolean;
+  timing?: 'timestamp-query' | 'wall-clock';
+  only?: string[];
+}
+
+interface ValidateArgs {
+  profile: string;
+  quick: boolean;
+  out: string;
+  repeats?: number;
+  workload?: string[];
+}
+
+const say = (line: string) => process.stderr.write(line + '\n');
+
+const extrasSchema = z.object({ host_issue_s: z.number().nonnegative().optional(), software_adapter: z.boolean().optional() });
+
+function profileExtras(path: string): ProfileExtras {
+  const r = extrasSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!r.success) throw new InputError(r.error.issues[0]!.message, { file: path, field: r.error.issues[0]!.path.join('.') });
+  return r.data;
+}
+
+function writeOut(path: string, text: string, flag: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new InputError(`cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path, field: flag });
+  }
+}
+
+function checkChoices(values: string[] | undefined, allowed: readonly string[], flag: string): void {
+  for (const v of values ?? []) if (!allowed.includes(v)) throw new InputError(`unknown value '${v}' (expected one of ${allowed.join(', ')})`, { field: flag });
+}
+
+export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
+  command: 'calibrate',
+  describe: 'Time the kernels and transfers on the WebGPU device, fit the cost models, write a profile',
+  builder: (y: Argv) =>
+    y
+      .option('out', { type: 'string', default: 'profile.json', describe: 'profile JSON to write' })
+      .option('quick', { type: 'boolean', default: false, describe: 'small sweep (about a minute on lavapipe)' })
+      .option('timing', { type: 'string', choices: ['timestamp-query', 'wall-clock'] as const, describe: 'force a timing method' })
+      .option('only', { type: 'string', array: true, describe: `op families to sweep (${FAMILY_NAMES.join(', ')})` }) as unknown as Argv<CalibrateArgs>,
+  handler: async (argv: ArgumentsCamelCase<CalibrateArgs>) => {
+    checkChoices(argv.only, FAMILY_NAMES, '--only');
+    const gpu = await openGpu();
+    try {
+      const profile = await calibrate(gpu, {
+        quick: argv.quick,
+        timing: argv.timing,
+        only: argv.only as Array<OpFamily['kind']> | undefined,
+        log: say,
+      });
+      writeOut(argv.out, JSON.stringify(profile, null, 1) + '\n', '--out');
+      process.stdout.write(`${fitTable(profile)}\n\nprofile written to ${argv.out} (${profile.samples.length} samples, ${profile.checks.length} kernel checks, ${profile.skipped.length} skipped)\n`);
+    } finally {
+      gpu.device.destroy();
+    }
+  },
+};
+
+export const validateCommand: CommandModule<object, ValidateArgs> = {
+  command: 'validate',
+  describe: 'Run MoE-decode and diffusion workloads on the device and in the simulator; tabulate the error',
+  builder: (y: Argv) =>
+    y
+      .option('profile', { type: 'string', default: 'profile.json', describe: 'calibration profile (from `servesim calibrate`)' })
+      .option('quick', { type: 'boolean', default: false, describe: 'short workloads, one device run per policy' })
+      .option('out', { type: 'string', default: 'out/validate', describe: 'folder for fidelity.md and fidelity.json' })
+      .option('repeats', { type: 'number', describe: 'device runs per policy (median-makespan run kept)' })
+      .option('workload', { type: 'string', array: true, describe: `workloads to run (${WORKLOADS.join(', ')})` }) as unknown as Argv<ValidateArgs>,
+  handler: async (argv: ArgumentsCamelCase<ValidateArgs>) => {
+    checkChoices(argv.workload, WORKLOADS, '--workload');
+    if (argv.repeats !== undefined && !(Number.isInteger(argv.repeats) && argv.repeats >= 1)) {
+      throw new InputError(`must be a positive integer, got ${argv.repeats}`, { field: '--repeats' });
+    }
+    // loadProfile validates the contract (one-line errors); the extras the simulator side uses
+    // (host issue cost, software adapter) are checked here.
+    const profile = { ...loadProfile(argv.profile), ...profileExtras(argv.profile) };
+    const gpu = await openGpu();
+    try {
+      const report = await runFidelity(gpu, profile, {
+        quick: argv.quick,
+        repeats: argv.repeats,
+        workloads: argv.workload as Array<FidelityRun['workload']> | undefined,
+        log: say,
+      });
+      const md = fidelityMarkdown(report);
+      writeOut(join(argv.out, 'fidelity.md'), md, '--out');
+      writeOut(join(argv.out, 'fidelity.json'), JSON.stringify(report, null, 1) + '\n', '--out');
+      process.stdout.write(`${md}\nwritten to ${join(argv.out, 'fidelity.md')} and fidelity.json\n`);
+    } finally {
+      gpu.device.destroy();
+    }
+  },
+};
+
+export const commands: CommandModule<any, any>[] = [calibrateCommand, validateCommand];

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ProfileCost, type CostModel } from '../../src/cost/model.js';
+import type { Op } from '../../src/cost/ops.js';
+import { profileSchema, type Profile } from '../../src/hardware/profile.js';
+import { runInSimulator } from './sim-driver.js';
+import type { Cmd, Workload } from './stream.js';
+
+/** gemm at 1 GFLOP/s (no memory roof, no overhead); h2d 1 GB/s; d2h 1 ms + 1 GB/s. */
+function profile(overlap: number): Profile {
+  return profileSchema.parse({
+    servesim_profile: 1,
+    created: '2026-01-01T00:00:00Z',
+    adapter: { vendor: 'test', architecture: 'test', device: 'test', description: 'test' },
+    features: [],
+    timing: 'wall-clock',
+    samples: [],
+    ops: { gemm_f32: { model: 'roofline', flops_per_s: 1e9, bytes_per_s: 1e30, overhead_s: 0 } },
+    links: { h2d: { bandwidth: 1e9, latency_s: 0 }, d2h: { bandwidth: 1e9, latency_s: 1e-3 } },
+    overlap,
+  });
+}
+
+const noFallback: CostModel = {
+  overlap: 1,
+  opSeconds: () => {
+    throw new Error('unfitted op');
+  },
+  source: () => 'none',
+  link: () => undefined,
+};
+
+const ms10: Op = { kind: 'gemm', flops: 1e7, bytes: 0, dtype: 'fp32' };
+
+/** Run `cmds` and return the clock seen after each. */
+function times(overlap: number, cmds: Cmd[], host: { issueSeconds?: number; sharedCores?: boolean } = {}): number[] {
+  const p = profile(overlap);
+  const seen: number[] = [];
+  function* wl(): Workload {
+    for (const c of cmds) seen.push(yield c);
+  }
+  runInSimulator({ cost: new ProfileCost(p, noFallback), h2d: p.links['h2d']!, d2h: p.links['d2h']!, ...host }, wl());
+  return seen;
+}
+
+const upload = (slot: string, ms: number): Cmd => ({ t: 'upload', slot, source: 'x', bytes: ms * 1e6 });
+const compute = (key: string, slots: string[] = []): Cmd => ({ t: 'compute', key, op: ms10, slots });
+const sync: Cmd = { t: 'sync', bytes: 0 };
+
+describe('runInSimulator(profile, workload)', () => {
+  it('an upload hides under independent compute when the device overlaps fully', () => {
+    const t = times(1, [compute('x'), upload('a', 5), compute('y', ['a']), sync]);
+    expect(t[3]).toBeCloseTo(0.021, 12); // x 0-10, upload 0-5, y 10-20, readback 1 ms
+  });
+  it('an upload serialises with compute in issue order when overlap is 0', () => {
+    const t = times(0, [compute('x'), upload('a', 5), compute('y', ['a']), sync]);
+    expect(t[3]).toBeCloseTo(0.026, 12); // x 0-10, upload's stream share 10-15, y 15-25, +1
+  });
+  it('a partial overlap puts (1 - overlap) of the copy on the stream', () => {
+    const t = times(0.5, [compute('x'), upload('a', 5), compute('y', ['a']), sync]);
+    expect(t[3]).toBeCloseTo(0.0235, 12);
+  });
+  it('compute waits for the upload of the slot it reads', () => {
+    const t = times(1, [upload('a', 5), compute('y', ['a']), sync]);
+    expect(t[2]).toBeCloseTo(0.016, 12);
+  });
+  it('an upload into a slot waits for the compute that last read it (write after read)', () => {
+    const t = times(1, [upload('a', 5), compute('z', ['a']), upload('a', 5), compute('w', ['a']), sync]);
+    expect(t[4]).toBeCloseTo(0.031, 12); // a 0-5, z 5-15, a again 15-20, w 20-30, +1
+  });
+  it('uploads issued together share the link bandwidth', () => {
+    const t = times(1, [upload('a', 4), upload('b', 4), compute('y', ['a']), sync]);
+    expect(t[3]).toBeCloseTo(0.019, 12); // both finish at 8 ms, y 8-18, +1
+  });
+  it('waits for arrivals and pays the readback per byte', () => {
+    const t = times(1, [{ t: 'wait_until', time: 0.5 }, compute('x'), { t: 'sync', bytes: 1e6 }]);
+    expect(t[0]).toBeCloseTo(0.5, 12);
+    expect(t[2]).toBeCloseTo(0.5 + 0.01 + 0.001 + 0.001, 12);
+  });
+  it('a host issue cost delays each command; on shared cores it also takes device time', () => {
+    // Host: compute issued at 1 ms, runs 1-11; the sync is issued at 2 ms, waits to 11, +1 ms.
+    expect(times(1, [compute('x'), sync], { issueSeconds: 1e-3 })[1]).toBeCloseTo(0.012, 12);
+    // Shared cores: the issue work of each command also occupies the stream (0-1, then 11-12).
+    expect(times(1, [compute('x'), sync], { issueSeconds: 1e-3, sharedCores: true })[1]).toBeCloseTo(0.013, 12);
+  });
+  it('refuses ops the profile did not fit', () => {
+    expect(() => times(1, [{ t: 'compute', key: 'a', op: { ...ms10, kind: 'vae' }, slots: [] }])).toThrow('unfitted');
+  });
+});

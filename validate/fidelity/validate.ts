@@ -1,0 +1,286 @@
+/**
+ * `servesim validate`: run the fidelity workloads on the device and in the simulator with the
+ * profile, and tabulate simulated vs measured per metric with the signed error
+ * (simulated - measured) / measured.
+ */
+import type { CostModel } from '../../src/cost/model.js';
+import { ProfileCost } from '../../src/cost/model.js';
+import type { OpKind } from '../../src/cost/ops.js';
+import { cpus, loadavg } from 'node:os';
+import type { Profile } from '../../src/hardware/profile.js';
+import { InputError } from '../../src/errors.js';
+import { Samples } from '../../src/metrics/summary.js';
+import type { Gpu } from '../gpu/device.js';
+import type { KDtype } from '../kernels/dtype.js';
+import { runOnDevice } from './device-driver.js';
+import { FAMILIES } from '../calibrate/cases.js';
+import { DeviceTimer, QUICK_REPEAT } from '../harness/timer.js';
+import { runInSimulator } from './sim-driver.js';
+import { emptyRecord, type DeviceSide, type RunRecord, type Workload } from './stream.js';
+import { MOE_POLICIES, moeConfig, moeDevice, moeWorkload, planMoe, type MoePolicy } from './moe.js';
+import { DIFFUSION_POLICIES, diffusionConfig, diffusionDevice, diffusionWorkload, planDiffusion, type DiffusionPolicy } from './diffusion.js';
+
+/** A cost model that refuses ops the profile did not fit: a fidelity run must not price on presets. */
+class Unfitted implements CostModel {
+  readonly overlap = 1;
+  opSeconds(op: { kind: OpKind; dtype: string }): number {
+    throw new InputError(`profile has no fit for ${op.kind} (${op.dtype}); rerun calibrate without --only`, { field: 'ops' });
+  }
+  source(): string {
+    return 'none';
+  }
+  link(): undefined {
+    return undefined;
+  }
+}
+
+export interface RunMetrics {
+  latency_mean_ms: number;
+  latency_p50_ms: number;
+  latency_p99_ms: number;
+  unit_mean_ms: number;
+  unit_p50_ms: number;
+  unit_p99_ms: number;
+  throughput_per_s: number;
+  makespan_ms: number;
+}
+
+export function metricsOf(rec: RunRecord): RunMetrics {
+  const lat = new Samples();
+  for (const r of rec.requests) lat.add((r.done - r.arrival) * 1e3);
+  const unit = new Samples();
+  for (const u of rec.unitLatencies) unit.add(u * 1e3);
+  const L = lat.summary();
+  const U = unit.summary();
+  const units = rec.requests.reduce((s, r) => s + r.units, 0);
+  return {
+    latency_mean_ms: L.mean,
+    latency_p50_ms: L.p50,
+    latency_p99_ms: L.p99,
+    unit_mean_ms: U.mean,
+    unit_p50_ms: U.p50,
+    unit_p99_ms: U.p99,
+    throughput_per_s: units / rec.makespan,
+    makespan_ms: rec.makespan * 1e3,
+  };
+}
+
+export interface FidelityRun {
+  workload: 'moe-decode' | 'diffusion-edit';
+  policy: string;
+  /** What a "unit" is: a decode token or a denoising step of the batch. */
+  unit: 'token' | 'step';
+  simulated: RunMetrics;
+  measured: RunMetrics;
+  error: Record<keyof RunMetrics, number>;
+  uploads: number;
+  upload_bytes: number;
+  device_wall_s: number;
+}
+
+export interface FidelityReport {
+  servesim_fidelity: 1;
+  created: string;
+  adapter: Profile['adapter'];
+  profile_created: string;
+  mode: 'quick' | 'full';
+  dtype: KDtype;
+  runs: FidelityRun[];
+  summary: { mean_abs_error_latency_mean: number; max_abs_error_latency_mean: number; mean_abs_error_latency_p99: number; max_abs_error_latency_p99: number };
+  configs: Record<string, unknown>;
+  /** Host CPU load around the run: a software adapter shares these cores with everything else. */
+  host: { cpus: number; load_1m_start: number; load_1m_end: number };
+  /**
+   * A reference kernel the profile timed, re-timed before and after the workloads: the device's
+   * speed now relative to calibration (1 = unchanged). Errors of the size of this drift come from
+   * the device changing (a shared host), not from the model.
+   */
+  drift?: { op: string; profile_ms: number; before_ms: number; after_ms: number };
+}
+
+export interface ValidateOptions {
+  quick: boolean;
+  log?: (line: string) => void;
+  /** Limit to these workloads (default both). */
+  workloads?: Array<FidelityRun['workload']>;
+  /** Device runs per policy; the median-makespan one is reported (default 1 quick, 3 full). */
+  repeats?: number;
+}
+
+async function warm(gpu: Gpu, side: DeviceSide): Promise<void> {
+  const d = gpu.device;
+  for (const key of side.warmKeys) {
+    const enc = d.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    side.compute(key).forEach((i) => i.encode(pass));
+    pass.end();
+    d.queue.submit([enc.finish()]);
+  }
+  await d.queue.onSubmittedWorkDone();
+}
+
+async function compare(
+  gpu: Gpu,
+  cost: CostModel,
+  profile: Profile,
+  make: (rec: RunRecord) => Workload,
+  side: DeviceSide,
+  repeats: number,
+  extras: ProfileExtras,
+): Promise<{ sim: RunRecord; dev: RunRecord; wall: number }> {
+  const sim = emptyRecord();
+  runInSimulator({ cost, h2d: profile.links['h2d']!, d2h: profile.links['d2h']!, issueSeconds: extras.host_issue_s, sharedCores: extras.software_adapter }, make(sim));
+  await warm(gpu, side);
+  // Several device runs, keeping the one with the median makespan: a shared or throttled host
+  // perturbs single runs of a software adapter by tens of percent.
+  const runs: Array<{ dev: RunRecord; wall: number }> = [];
+  for (let i = 0; i < repeats; i++) {
+    const dev = emptyRecord();
+    const t0 = performance.now();
+    await runOnDevice(gpu, side, make(dev));
+    runs.push({ dev, wall: (performance.now() - t0) / 1e3 });
+  }
+  runs.sort((a, b) => a.dev.makespan - b.dev.makespan);
+  return { sim, ...runs[(runs.length - 1) >> 1]! };
+}
+
+function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRun['unit'], r: { sim: RunRecord; dev: RunRecord; wall: number }): FidelityRun {
+  const simulated = metricsOf(r.sim);
+  const measured = metricsOf(r.dev);
+  const error = Object.fromEntries(Object.keys(simulated).map((k) => {
+    const key = k as keyof RunMetrics;
+    return [key, (simulated[key] - measured[key]) / measured[key]];
+  })) as Record<keyof RunMetrics, number>;
+  if (r.sim.uploads !== r.dev.uploads) throw new Error(`${workload}/${policy}: simulator issued ${r.sim.uploads} uploads, device ${r.dev.uploads}`);
+  return { workload, policy, unit, simulated, measured, error, uploads: r.dev.uploads, upload_bytes: r.dev.uploadBytes, device_wall_s: r.wall };
+}
+
+/** Fields a calibrated profile carries beyond profileSchema that the simulator side uses. */
+export interface ProfileExtras {
+  host_issue_s?: number;
+  software_adapter?: boolean;
+}
+
+export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o: ValidateOptions): Promise<FidelityReport> {
+  const extras: ProfileExtras = { host_issue_s: profile.host_issue_s, software_adapter: profile.software_adapter };
+  const log = o.log ?? (() => {});
+  const loadStart = loadavg()[0]!;
+  for (const l of ['h2d', 'd2h']) if (!profile.links[l]) throw new InputError(`profile has no '${l}' link fit`, { field: `links.${l}` });
+  const cost = new ProfileCost(profile, new Unfitted(), 'profile');
+  const dtype: KDtype = gpu.hasF16 ? 'f16' : 'f32';
+  const want = o.workloads ?? ['moe-decode', 'diffusion-edit'];
+  const repeats = o.repeats ?? (o.quick ? 1 : 3);
+  const reference = referenceKernel(gpu, profile, log);
+  const driftBefore = reference ? await reference.time() : undefined;
+  const runs: FidelityRun[] = [];
+  const configs: Record<string, unknown> = {};
+  if (want.includes('moe-decode')) {
+    const plan = planMoe(moeConfig(o.quick, dtype), cost);
+    configs['moe-decode'] = plan.cfg;
+    const side = moeDevice(gpu, plan);
+    try {
+      for (const policy of Object.keys(MOE_POLICIES) as MoePolicy[]) {
+        const r = row('moe-decode', policy, 'token', await compare(gpu, cost, profile, (rec) => moeWorkload(plan, policy, rec), side, repeats, extras));
+        runs.push(r);
+        log(`moe-decode ${policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
+      }
+    } finally {
+      side.destroy();
+    }
+  }
+  if (want.includes('diffusion-edit')) {
+    const plan = planDiffusion(diffusionConfig(o.quick, dtype), cost);
+    configs['diffusion-edit'] = plan.cfg;
+    const side = diffusionDevice(gpu, plan);
+    try {
+      for (const policy of Object.keys(DIFFUSION_POLICIES) as DiffusionPolicy[]) {
+        const r = row('diffusion-edit', policy, 'step', await compare(gpu, cost, profile, (rec) => diffusionWorkload(plan, policy, rec), side, repeats, extras));
+        runs.push(r);
+        log(`diffusion-edit ${policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
+      }
+    } finally {
+      side.destroy();
+    }
+  }
+  const driftAfter = reference ? await reference.time() : undefined;
+  const abs = (k: keyof RunMetrics) => runs.map((r) => Math.abs(r.error[k]));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return {
+    servesim_fidelity: 1,
+    created: new Date().toISOString(),
+    adapter: gpu.info,
+    profile_created: profile.created,
+    mode: o.quick ? 'quick' : 'full',
+    dtype,
+    runs,
+    summary: {
+      mean_abs_error_latency_mean: mean(abs('latency_mean_ms')),
+      max_abs_error_latency_mean: Math.max(...abs('latency_mean_ms')),
+      mean_abs_error_latency_p99: mean(abs('latency_p99_ms')),
+      max_abs_error_latency_p99: Math.max(...abs('latency_p99_ms')),
+    },
+    configs,
+    host: { cpus: cpus().length, load_1m_start: loadStart, load_1m_end: loadavg()[0]! },
+    ...(reference && driftBefore !== undefined && driftAfter !== undefined
+      ? { drift: { op: reference.label, profile_ms: reference.profileMs, before_ms: driftBefore, after_ms: driftAfter } }
+      : {}),
+  };
+}
+
+/** The profile's GEMM 128^3 f32 sample (present in every calibration), re-timeable now. */
+function referenceKernel(gpu: Gpu, profile: Profile, log: (l: string) => void) {
+  const sample = profile.samples.find((s) => s.op === 'gemm_f32' && s.shape['m'] === 128 && s.shape['n'] === 128 && s.shape['k'] === 128);
+  if (!sample) return undefined;
+  const timer = new DeviceTimer(gpu, profile.timing === 'timestamp-query' && gpu.hasTimestamps ? 'timestamp-query' : 'wall-clock');
+  const label = 'gemm_f32 128x128x128';
+  return {
+    label,
+    profileMs: sample.median_s * 1e3,
+    async time(): Promise<number> {
+      const p = FAMILIES.gemm.prepare(gpu, 'f32', { m: 128, n: 128, k: 128 });
+      try {
+        const ms = (await timer.measure(p.invs, QUICK_REPEAT)).median_s * 1e3;
+        log(`reference ${label}: ${ms.toFixed(2)} ms now, ${(sample.median_s * 1e3).toFixed(2)} ms in the profile`);
+        return ms;
+      } finally {
+        p.destroy();
+      }
+    },
+  };
+}
+
+const METRIC_LABELS: Array<[keyof RunMetrics, string]> = [
+  ['latency_mean_ms', 'request latency mean (ms)'],
+  ['latency_p50_ms', 'request latency p50 (ms)'],
+  ['latency_p99_ms', 'request latency p99 (ms)'],
+  ['unit_mean_ms', 'per-{unit} latency mean (ms)'],
+  ['unit_p99_ms', 'per-{unit} latency p99 (ms)'],
+  ['throughput_per_s', '{unit}s/s'],
+  ['makespan_ms', 'makespan (ms)'],
+];
+
+export function fidelityMarkdown(r: FidelityReport): string {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  const num = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2));
+  const lines = [
+    `# Fidelity: simulated vs measured on ${r.adapter.description}`,
+    '',
+    `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Error = (simulated - measured) / measured.`,
+    `Host: ${r.host.cpus} CPUs, 1-minute load ${r.host.load_1m_start.toFixed(1)} at the start and ${r.host.load_1m_end.toFixed(1)} at the end (a software adapter computes on these cores).`,
+    ...(r.drift
+      ? [
+          `Device drift: reference ${r.drift.op} took ${r.drift.profile_ms.toFixed(2)} ms at calibration, ${r.drift.before_ms.toFixed(2)} ms before and ${r.drift.after_ms.toFixed(2)} ms after these runs (x${(r.drift.before_ms / r.drift.profile_ms).toFixed(2)}, x${(r.drift.after_ms / r.drift.profile_ms).toFixed(2)}).`,
+        ]
+      : []),
+    `Summary: |error| of mean latency: mean ${pct(r.summary.mean_abs_error_latency_mean).slice(1)}, max ${pct(r.summary.max_abs_error_latency_mean).slice(1)}; of p99 latency: mean ${pct(r.summary.mean_abs_error_latency_p99).slice(1)}, max ${pct(r.summary.max_abs_error_latency_p99).slice(1)}.`,
+    '',
+    '| workload | policy | metric | simulated | measured | error |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const run of r.runs)
+    for (const [k, label] of METRIC_LABELS)
+      lines.push(`| ${run.workload} | ${run.policy} | ${label.replace('{unit}', run.unit)} | ${num(run.simulated[k])} | ${num(run.measured[k])} | ${pct(run.error[k])} |`);
+  lines.push('', '| workload | policy | uploads | MiB uploaded | device wall (s) |', '| --- | --- | --- | --- | --- |');
+  for (const run of r.runs) lines.push(`| ${run.workload} | ${run.policy} | ${run.uploads} | ${(run.upload_bytes / 2 ** 20).toFixed(1)} | ${run.device_wall_s.toFixed(1)} |`);
+  return lines.join('\n') + '\n';
+}
