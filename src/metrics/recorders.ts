@@ -49,7 +49,10 @@ export class UtilisationRecorder implements TraceSink {
     const w = this.binWidth;
     let t = start;
     while (t < end) {
-      const b = Math.floor(t / w);
+      let b = Math.floor(t / w);
+      // t / w can round down to the previous bin when t sits on a boundary; step past it so the
+      // loop always makes progress.
+      if ((b + 1) * w <= t) b++;
       const binEnd = Math.min(end, (b + 1) * w);
       bins[b] = bins[b]! + (binEnd - t);
       t = binEnd;
