@@ -221,8 +221,11 @@ export class Link {
     this.timer = null;
     this.settle();
     const finished: Transfer[] = [];
+    const now = this.env.now;
     this.active = this.active.filter((t) => {
-      if (t.remaining <= EPS * t.bytes + 1e-6) {
+      // Also done: bytes left that would take less than the clock can resolve at `now` (late in a
+      // long run one ulp of time is ~1e-10 s); waiting for them would never advance the clock.
+      if (t.remaining <= EPS * t.bytes + 1e-6 || now + t.remaining / t.rate === now) {
         this.movedBytes += t.remaining;
         t.remaining = 0;
         finished.push(t);

@@ -102,4 +102,15 @@ describe('Link', () => {
   it('refuses a zero-bandwidth link', () => {
     expect(() => new Link(new Env(), 'dead', { bandwidth: 0 })).toThrow(ConfigError);
   });
+  it('a transfer too short for the clock to resolve finishes instead of livelocking', () => {
+    // At t = 1e9 s one ulp of time is ~1.2e-7 s; 1,000 B at 1e12 B/s take 1e-9 s.
+    const env = new Env({ maxEventsPerInstant: 1000 });
+    env.run(1e9);
+    const link = new Link(env, 'nvlink', { bandwidth: 1e12 });
+    let at = -1;
+    link.transfer(1000, { onDone: () => (at = env.now) });
+    env.run();
+    expect(at).toBe(1e9);
+    expect(link.bytesMoved).toBe(1000);
+  });
 });
