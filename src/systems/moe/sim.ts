@@ -201,6 +201,11 @@ export class MoeSim implements PrefetchView, MissView {
         this.completed++;
       }
     }
+    const now = this.env.now;
+    while (this.active.length < this.s.policy.batch_size && f.pending.length > 0 && f.pending[0]!.arrival <= now) {
+      this.active.push(f.pending.shift()!);
+      this.admitted++;
+    }
     if (this.mustFill()) {
       if (f.sync) {
         f.fillSync(this.wantRows);
@@ -215,11 +220,6 @@ export class MoeSim implements PrefetchView, MissView {
       this.yieldNow = true;
       this.env.stop();
       return;
-    }
-    const now = this.env.now;
-    while (this.active.length < this.s.policy.batch_size && f.pending.length > 0 && f.pending[0]!.arrival <= now) {
-      this.active.push(f.pending.shift()!);
-      this.admitted++;
     }
     if (this.active.length === 0) {
       if (f.pending.length > 0) this.env.at(f.pending[0]!.arrival, this.next);

@@ -235,13 +235,13 @@ export function* generateMoeRows(input: MoeGenInput, seed: number): Generator<Mo
   const alpha = alphaForEntropy(p.gate_entropy, p.top_k);
   const gamma = Number.isFinite(alpha) ? new GammaSampler(alpha, gate) : null;
   const L = p.layers;
-  const prev = Array.from({ length: L }, () => [] as number[]);
+  const prev: number[][] = new Array(L).fill(EMPTY);
   const nRequests = Math.ceil(p.tokens / p.request_tokens);
 
   for (let r = 0; r < nRequests; r++) {
     const decode = Math.min(p.request_tokens, p.tokens - r * p.request_tokens);
     const arrival = arrivals ? round(arrivals.next().value as number, 1e6) : undefined;
-    for (const a of prev) a.length = 0;
+    prev.fill(EMPTY); // not a.length = 0: the arrays belong to rows already handed out
     let token = 0;
     let first = true;
     if (p.prefill) {
