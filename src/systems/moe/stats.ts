@@ -61,7 +61,7 @@ export class MoeStats {
       hit_rate: ratio(this.hits, this.accesses),
       prefetch_precision: ratio(this.prefetchCovered, this.prefetchIssued),
       prefetch_recall: ratio(this.prefetchCovered, this.prefetchCovered + this.misses),
-      pcie_bytes: this.pcieBytes - this.pcieBytes0,
+      pcie_bytes: Math.round(this.pcieBytes - this.pcieBytes0),
       pcie_busy: ratio(this.pcieBusy - this.pcieBusy0, span),
       gpu_busy: ratio(this.gpuBusy - this.gpuBusy0, span),
       gate_mass: { exact: frac(this.mass[EXACT]!), substituted: frac(this.mass[SUBSTITUTED]!), cpu: frac(this.mass[ON_CPU]!), dropped: frac(this.mass[DROPPED]!) },
@@ -70,7 +70,7 @@ export class MoeStats {
       late_prefetch_rate: ratio(this.late, this.accesses),
       decode_tokens: this.tokens,
       cache_experts: capacity,
-      pcie_bytes_per_token: roundSig(this.tokens ? (this.pcieBytes - this.pcieBytes0) / this.tokens : 0),
+      pcie_bytes_per_token: Math.round(this.tokens ? (this.pcieBytes - this.pcieBytes0) / this.tokens : 0),
     };
     if (this.ttft.count) {
       const t = this.ttft.summary();

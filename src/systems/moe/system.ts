@@ -41,7 +41,7 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
   const policy = input.policy;
   const costs = new MoeCosts(model, input.hardware, policy.lowbit_bits);
   if (policy.miss === 'lowbit' && costs.lowbitBytes >= model.expertBytes) {
-    throw new ConfigError(`policy: lowbit_bits ${policy.lowbit_bits} is not below the precision of ${model.name}'s experts (${costs.expertBits()} bits)`);
+    throw new ConfigError(`policy: lowbit_bits ${policy.lowbit_bits} is not below the ${costs.expertBits()}-bit experts of ${model.name}`);
   }
   // 2. GPU memory layout
   const { resident, capacity } = layoutMemory(model, input, costs);
