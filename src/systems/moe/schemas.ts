@@ -91,6 +91,8 @@ export const moePolicySchema = z
     gate_max_weight: z.number().gt(0).max(1).default(1),
     /** Fallbacks apply only when a token misses at most this many experts; else fetch. Default: no limit. */
     gate_max_missing: z.number().int().positive().optional(),
+    /** Fallbacks wait for an expert whose prefetch is in flight only if it lands within this many ms; else it is a miss. */
+    wait_ms: z.number().nonnegative().default(0),
     /** For `cpu`: always compute a miss on the CPU, or only when that beats fetching it (Fiddler's rule). */
     cpu_when: z.enum(['always', 'faster']).default('faster'),
     /** For `buddy`: similarity JSON (E x E or L x E x E, higher = more similar); default co-activation counts. */

@@ -14,7 +14,7 @@
  * demand fetch in flight together share its bandwidth. Expert slots are GPU MemoryPool
  * allocations (see cache.ts). Requests whose next token is a prefill step run it alone first.
  */
-import { Env, Fifo, Link, MemoryPool, Server, type Rng, type TraceArgs, type TraceSink, type TransferOptions } from '../../engine/index.js';
+import { Env, Fifo, Link, MemoryPool, Server, type Rng, type TraceArgs, type TraceSink, type Transfer, type TransferOptions } from '../../engine/index.js';
 import type { JobOptions } from '../../engine/server.js';
 import { ConfigError } from '../../errors.js';
 import { fanOut, UtilisationRecorder } from '../../metrics/recorders.js';
@@ -122,6 +122,9 @@ export class MoeSim implements PrefetchView, MissView {
   private readonly prefetchOpts: TransferOptions = { label: 'prefetch', onDone: () => this.onPrefetchDone() };
   private prefetchBusy = false;
   private prefetchKey = -1;
+  private prefetchTransfer: Transfer | null = null;
+  private readonly fallbackOnLate: boolean;
+  private readonly lateMark: Int32Array;
 
   constructor(setup: MoeSimSetup, capacity: number, resident: { name: string; bytes: number }[]) {
     this.s = setup;
@@ -131,6 +134,7 @@ export class MoeSim implements PrefetchView, MissView {
     // Only Belady looks further than the next step; a short window keeps rows young for the GC.
     this.window = setup.policy.cache === 'belady' ? setup.policy.lookahead_tokens : 4;
     this.prefetching = setup.policy.prefetch !== 'none';
+    this.fallbackOnLate = setup.policy.miss !== 'fetch';
     this.tracing = setup.trace !== undefined;
     const sink = fanOut([this.util, setup.trace]);
     const env = this.env;
@@ -152,6 +156,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.served = new Uint8Array(m.experts);
     this.dedupe = new Int32Array(m.experts);
     this.union = new Int32Array(m.experts);
+    this.lateMark = new Int32Array(m.experts);
     this.missList = new Int32Array(m.experts);
     this.waiting = new Int32Array(n);
     this.prefetchQueued = new Uint8Array(n);
@@ -329,6 +334,11 @@ export class MoeSim implements PrefetchView, MissView {
         cache.pins[key]!++;
         this.served[e] = EXACT;
         this.addReady(key, this.need[e]!);
+      } else if (s === LOADING && this.lateIsMiss(key)) {
+        // A fallback policy does not wait for a prefetch still far from landing.
+        this.lateMark[e] = stamp;
+        if (measuring) st.misses++;
+        misses[nm++] = e;
       } else if (s === LOADING) {
         if (measuring) st.late++;
         this.covered(key, measuring);
@@ -369,6 +379,20 @@ export class MoeSim implements PrefetchView, MissView {
   };
 
   private lowbitMark: Int32Array | null = null;
+
+  /** Whether an expert still loading is handed to the miss policy rather than waited for. */
+  private lateIsMiss(key: number): boolean {
+    return this.fallbackOnLate && !this.prefill && key === this.prefetchKey && this.landingIn() > this.s.policy.wait_ms / 1000;
+  }
+
+  /** Seconds until the prefetch in flight lands, at its current share of the link. */
+  private landingIn(): number {
+    const t = this.prefetchTransfer;
+    if (!t) return 0;
+    void this.h2d.bytesMoved; // brings every transfer's remaining bytes up to now
+    const share = this.h2d.bandwidth / Math.max(1, this.h2d.activeCount + (t.state === 'latency' ? 1 : 0));
+    return (t.state === 'latency' ? this.h2d.latency : 0) + t.remaining / share;
+  }
   private lowbitServed(e: number): boolean {
     return this.lowbitMark !== null && this.lowbitMark[e] === this.stamp;
   }
@@ -380,7 +404,7 @@ export class MoeSim implements PrefetchView, MissView {
     for (const tok of this.batch) {
       const ex = tok.rows[l]!.experts;
       let missing = 0;
-      for (const e of ex) if (this.cache.state[l * E + e] === ABSENT) missing++;
+      for (const e of ex) if (this.cache.state[l * E + e] === ABSENT || this.lateMark[e] === this.stamp) missing++;
       for (const e of ex) if (missing > this.missTok[e]!) this.missTok[e] = missing;
     }
     const costs = this.s.costs;
@@ -397,11 +421,23 @@ export class MoeSim implements PrefetchView, MissView {
         m.weight = this.wmax[e]!;
         m.missingInToken = this.missTok[e]!;
         m.tokens = n;
-        m.fetchSeconds = this.fetchEstimate();
+        m.fetchSeconds = this.lateMark[e] === this.stamp ? this.landingIn() : this.fetchEstimate();
         m.cpuSeconds = this.cpuEstimate(n);
         action = policy.decide(m, this);
       }
-      if (action === FETCH) {
+      if (action === FETCH && this.lateMark[e] === this.stamp) {
+        // Wait for the prefetch after all.
+        if (measuring) {
+          st.misses--;
+          st.late++;
+        }
+        this.covered(key, measuring);
+        this.cache.touch(key);
+        this.served[e] = EXACT;
+        this.cache.pins[key]!++;
+        this.waiting[key] = n;
+        this.pending++;
+      } else if (action === FETCH) {
         if (measuring) st.fetches++;
         this.served[e] = EXACT;
         this.cache.pins[key]!++;
@@ -597,12 +633,13 @@ export class MoeSim implements PrefetchView, MissView {
       this.fromPrefetch[key] = 1;
       this.prefetchBusy = true;
       this.prefetchKey = key;
-      this.h2d.transfer(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts);
+      this.prefetchTransfer = this.h2d.transfer(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts);
     }
   }
 
   private onPrefetchDone = (): void => {
     this.prefetchBusy = false;
+    this.prefetchTransfer = null;
     this.landed(this.prefetchKey);
     if (this.demandBlocked) this.pumpDemand();
     this.pumpPrefetch();

@@ -61,6 +61,16 @@ describe('moe timelines (1 layer, top-1)', () => {
     expect(none.metrics).toMatchObject({ tpot_ms: { mean: 9 }, stall_ms: 5 });
   });
 
+  it('fallbacks do not wait for a late prefetch unless it lands within wait_ms', async () => {
+    // As above, expert 2 is still loading at step 1's gate (5 ms; lands at 11): drop it, 1 + 1 ms.
+    const trace = traceFile(singleLayer([0, 2]));
+    const policy = { cache_experts: 2, prefetch: 'oracle', miss: 'drop' };
+    const drop = await run({ hardware: simpleHw(), model: tinyModel(), workload: { trace }, policy });
+    expect(drop.metrics).toMatchObject({ tpot_ms: { mean: 3 }, hit_rate: 0.5, late_prefetch_rate: 0, gate_mass: { exact: 0.5, dropped: 0.5 } });
+    const wait = await run({ hardware: simpleHw(), model: tinyModel(), workload: { trace }, policy: { ...policy, wait_ms: 6.5 } });
+    expect(wait.metrics).toMatchObject({ tpot_ms: { mean: 7 }, late_prefetch_rate: 0.5, gate_mass: { exact: 1, dropped: 0 } });
+  });
+
   it('cpu fallback: activations cross PCIe both ways around a 5 ms CPU expert', async () => {
     const trace = traceFile(singleLayer([0, 1]));
     const out = await run({ hardware: simpleHw(), model: tinyModel(), workload: { trace }, policy: { cache_experts: 1, miss: 'cpu', cpu_when: 'always' } });
