@@ -17,7 +17,7 @@ export interface TokenRec {
   /** Some layer lists more experts than top-k. */
   prefill: boolean;
   /** Synthetic predictions per layer, made once and kept (common random numbers). */
-  synth?: number[][];
+  synth: number[][] | undefined;
 }
 
 export interface RequestRec {
@@ -36,8 +36,8 @@ export interface RequestRec {
   /** Whether its first token has finished (for time to first token). */
   started: boolean;
   /** Belady: ordinals of tokens that use each key, and how far each list has been consumed. */
-  occ?: (number[] | undefined)[];
-  occHead?: Int32Array;
+  occ: (number[] | undefined)[] | undefined;
+  occHead: Int32Array | undefined;
 }
 
 type Source = Iterator<MoeRow> | AsyncIterator<MoeRow>;
@@ -137,18 +137,17 @@ export class Feeder {
         lastDone: null,
         lastTime: NaN,
         started: false,
+        // Set here, not added later, so every RequestRec has one shape.
+        occ: this.trackUses ? new Array(this.keys) : undefined,
+        occHead: this.trackUses ? new Int32Array(this.keys) : undefined,
       };
-      if (this.trackUses) {
-        req.occ = new Array(this.keys);
-        req.occHead = new Int32Array(this.keys);
-      }
       this.current = req;
       this.pending.push(req);
       this.building = null;
     }
     let tok = this.building;
     if (!tok || row.layer === 0) {
-      tok = { req, index: row.token, ordinal: req.base + req.tokens.length, rows: [], prefill: false };
+      tok = { req, index: row.token, ordinal: req.base + req.tokens.length, rows: [], prefill: false, synth: undefined };
       this.building = tok;
     }
     tok.rows.push(row);

@@ -96,6 +96,8 @@ export class MoeSim implements PrefetchView, MissView {
   private stamp = 0;
   private readonly need: Int32Array;
   private readonly wmax: Float64Array;
+  /** Normalised gate weight routed to each expert this layer, summed over the batch. */
+  private readonly wtot: Float64Array;
   private readonly missTok: Int32Array;
   private readonly served: Uint8Array;
   private readonly union: Int32Array;
@@ -152,6 +154,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.mark = new Int32Array(m.experts);
     this.need = new Int32Array(m.experts);
     this.wmax = new Float64Array(m.experts);
+    this.wtot = new Float64Array(m.experts);
     this.missTok = new Int32Array(m.experts);
     this.served = new Uint8Array(m.experts);
     this.dedupe = new Int32Array(m.experts);
@@ -308,9 +311,11 @@ export class MoeSim implements PrefetchView, MissView {
           this.need[e] = 0;
           this.wmax[e] = 0;
           this.missTok[e] = 0;
+          this.wtot[e] = 0;
           union[nu++] = e;
         }
         const wi = w ? w[i]! / wsum : 1 / ex.length;
+        this.wtot[e] += wi;
         this.need[e] += this.prefill ? Math.max(1, Math.round(prefillTokens * wi)) : 1;
         if (wi > this.wmax[e]!) this.wmax[e] = wi;
       }
@@ -356,19 +361,14 @@ export class MoeSim implements PrefetchView, MissView {
     // 3. misses: the policy decides each (prefill steps always fetch: every token needs them)
     if (nm > 0) this.serveMisses(l, misses, nm, measuring);
     this.flushReady();
-    // 4. the accuracy proxy: where each token's gate mass went
+    // 4. the accuracy proxy: where each token's gate mass went (summed per expert in step 1)
     if (measuring && !this.prefill) {
-      for (const tok of this.batch) {
-        const row = tok.rows[l]!;
-        const w = row.weights;
-        let wsum = 0;
-        if (w) for (let i = 0; i < w.length; i++) wsum += w[i]!;
-        for (let i = 0; i < row.experts.length; i++) {
-          const wi = w ? w[i]! / wsum : 1 / row.experts.length;
-          const how = this.served[row.experts[i]!]!;
-          st.mass[how]! += wi;
-          if (how === SUBSTITUTED && this.lowbitServed(row.experts[i]!)) st.lowbitMass += wi;
-        }
+      const mass = st.mass;
+      for (let u = 0; u < nu; u++) {
+        const e = union[u]!;
+        const how = this.served[e]!;
+        mass[how] = mass[how]! + this.wtot[e]!;
+        if (how === SUBSTITUTED && this.lowbitServed(e)) st.lowbitMass += this.wtot[e]!;
       }
     }
     // 5. prefetch for the layers ahead

@@ -161,11 +161,14 @@ async function openWorkload(
     const opts = { layers: model.layers, experts: model.experts, topK: model.topK };
     let tracePredictions = false;
     if (wantsColumn) {
-      // Peek at the first row: does the trace carry predictions?
+      // Peek at the first rows (prefill rows carry none): does the trace carry predictions?
       const it = readMoeTrace(path, opts)[Symbol.asyncIterator]();
-      const first = await it.next();
+      for (let i = 0; i < 10_000 && !tracePredictions; i++) {
+        const r = await it.next();
+        if (r.done) break;
+        tracePredictions = r.value.predicted !== undefined;
+      }
       await it.return?.(undefined);
-      tracePredictions = !first.done && first.value.predicted !== undefined;
       if (p.predictor === 'trace' && !tracePredictions) {
         throw new ConfigError(`policy: predictor 'trace' needs a 'predicted' column in ${path}; use predictor: synthetic`);
       }

@@ -246,8 +246,8 @@ export function* generateMoeRows(input: MoeGenInput, seed: number): Generator<Mo
     let first = true;
     if (p.prefill) {
       for (let l = 0; l < L; l++) {
-        const row: MoeRow = { request: r, token, layer: l, ...prefillRouting(router, l, p.prompt_tokens, rng) };
-        if (first && arrival !== undefined) row.arrival_s = arrival;
+        const { experts, weights } = prefillRouting(router, l, p.prompt_tokens, rng);
+        const row: MoeRow = { request: r, token, layer: l, experts, weights, predicted: undefined, arrival_s: first ? arrival : undefined };
         first = false;
         yield row;
       }
@@ -259,9 +259,16 @@ export function* generateMoeRows(input: MoeGenInput, seed: number): Generator<Mo
         const experts: number[] = [];
         const pl = prev[l]!;
         router.route(l, pl, below, experts, rng);
-        const row: MoeRow = { request: r, token, layer: l, experts, weights: gateWeights(p.top_k, gamma) };
-        if (p.predictor_accuracy !== undefined) row.predicted = synthPrediction(experts, p.experts, p.predictor_accuracy, pred);
-        if (first && arrival !== undefined) row.arrival_s = arrival;
+        // Every row has every key (undefined when absent): one object shape for the consumers.
+        const row: MoeRow = {
+          request: r,
+          token,
+          layer: l,
+          experts,
+          weights: gateWeights(p.top_k, gamma),
+          predicted: p.predictor_accuracy !== undefined ? synthPrediction(experts, p.experts, p.predictor_accuracy, pred) : undefined,
+          arrival_s: first ? arrival : undefined,
+        };
         first = false;
         prev[l] = experts;
         below = experts;

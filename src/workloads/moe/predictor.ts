@@ -8,22 +8,18 @@ import type { Rng } from '../../engine/rng.js';
 
 export function synthPrediction(actual: readonly number[], experts: number, accuracy: number, rng: Rng): number[] {
   const out: number[] = [];
-  const wrongs: number[] = [];
-  for (const e of actual) {
-    if (rng.uniform() < accuracy) out.push(e);
-    else wrongs.push(e);
+  let wrong = 0;
+  for (let i = 0; i < actual.length; i++) {
+    if (rng.uniform() < accuracy) out.push(actual[i]!);
+    else wrong++;
   }
-  for (let i = 0; i < wrongs.length; i++) {
-    const free = experts - actual.length - (out.length - (actual.length - wrongs.length));
-    if (free <= 0) break; // every expert is already in the set: nothing wrong left to guess
-    let j = rng.int(free);
-    for (let e = 0; e < experts; e++) {
-      if (actual.includes(e) || out.includes(e)) continue;
-      if (j-- === 0) {
-        out.push(e);
-        break;
-      }
-    }
+  // Wrong guesses: uniform over experts neither routed to nor already guessed (by rejection).
+  let free = experts - actual.length;
+  for (; wrong > 0 && free > 0; wrong--, free--) {
+    let e: number;
+    do e = rng.int(experts);
+    while (actual.includes(e) || out.includes(e));
+    out.push(e);
   }
   return out;
 }

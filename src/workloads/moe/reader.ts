@@ -61,18 +61,17 @@ class TraceChecker {
     const layer = int(r, 'layer', { min: 0, max: this.layers !== undefined ? this.layers - 1 : undefined });
     const experts = this.expertList(r, 'experts');
     if (experts.length === 0) throw rowError(r, 'experts', 'expected at least one expert id');
-    const out: MoeRow = { request, token, layer, experts };
+    let weights: number[] | undefined;
     if (has(r, 'weights')) {
-      const w = numList(r, 'weights', { min: 0 });
-      if (w.length !== experts.length) throw rowError(r, 'weights', `${w.length} weights for ${experts.length} experts`);
-      if (!(w.reduce((a, b) => a + b, 0) > 0)) throw rowError(r, 'weights', 'weights sum to 0');
-      out.weights = w;
+      weights = numList(r, 'weights', { min: 0 });
+      if (weights.length !== experts.length) throw rowError(r, 'weights', `${weights.length} weights for ${experts.length} experts`);
+      if (!(weights.reduce((a, b) => a + b, 0) > 0)) throw rowError(r, 'weights', 'weights sum to 0');
     }
-    if (has(r, 'predicted')) out.predicted = this.expertList(r, 'predicted');
-    const arrival = optNum(r, 'arrival_s', { min: 0 });
-    this.order(r, request, token, layer, arrival);
-    if (arrival !== undefined) out.arrival_s = arrival;
-    return out;
+    const predicted = has(r, 'predicted') ? this.expertList(r, 'predicted') : undefined;
+    const arrival_s = optNum(r, 'arrival_s', { min: 0 });
+    this.order(r, request, token, layer, arrival_s);
+    // Every key always present (undefined when absent): one object shape for the consumers.
+    return { request, token, layer, experts, weights, predicted, arrival_s };
   }
 
   /** The file must not stop inside a token. */

@@ -39,3 +39,21 @@ describe('scenarios/moe-*.yaml', () => {
     });
   }
 });
+
+describe('traces/moe-sample.csv', () => {
+  it('replays with its recorded predictions', async () => {
+    const out = await moeSystem.simulate({
+      hardware: resolveHardware({ gpu: 'h100-pcie', host: 'xeon-8380-2s' }),
+      model: moeSystem.modelSchema.parse({}),
+      workload: moeSystem.workloadSchema.parse({ trace: '../traces/moe-sample.csv', prompt_tokens: 64 }),
+      policy: moeSystem.policySchema.parse({ cache_experts: 128, prefetch: 'predicted', predictor: 'trace' }),
+      seed: 1,
+      warmup: {},
+      baseDir: root,
+    });
+    expect(out.metrics).toMatchObject({ decode_tokens: 60 });
+    expect(out.metrics.prefetch_precision as number).toBeGreaterThan(0.5);
+    expect(out.metrics.ttft_ms).toBeDefined();
+    expect(out.conservation).toEqual({ arrived: 3, completed: 3, rejected: 0, inFlight: 0 });
+  });
+});
