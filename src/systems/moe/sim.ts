@@ -102,7 +102,6 @@ export class MoeSim implements PrefetchView, MissView {
   private readonly served: Uint8Array;
   private readonly union: Int32Array;
   private readonly missList: Int32Array;
-  private readonly scratch: number[] = [];
   private readonly miss: Miss = { layer: 0, expert: 0, weight: 0, missingInToken: 0, tokens: 0, fetchSeconds: 0, cpuSeconds: 0 };
   private readonly dedupe: Int32Array;
   private dedupeStamp = 0;
@@ -160,6 +159,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.dedupe = new Int32Array(m.experts);
     this.union = new Int32Array(m.experts);
     this.lateMark = new Int32Array(m.experts);
+    this.ready = new Int32Array(2 * m.experts); // hits plus buddies: at most one of each per expert
     this.missList = new Int32Array(m.experts);
     this.waiting = new Int32Array(n);
     this.prefetchQueued = new Uint8Array(n);
@@ -473,23 +473,26 @@ export class MoeSim implements PrefetchView, MissView {
 
   // GPU jobs: gpuJobs holds, per job in submission order, its key count then its keys (the GPU
   // stream is FIFO, so jobs finish in that order). Experts ready at the gate run as one job.
-  private readonly ready: number[] = [];
+  private ready!: Int32Array;
+  private nReady = 0;
   private readyTime = 0;
 
   private addReady(key: number, tokens: number): void {
-    this.ready.push(key);
+    this.ready[this.nReady++] = key;
     this.readyTime += this.s.costs.expertGpu(tokens);
   }
 
   private flushReady(): void {
-    const ready = this.ready;
-    if (ready.length === 0) return;
+    const n = this.nReady;
+    if (n === 0) return;
     this.pending++;
-    this.gpuJobs.push(ready.length);
-    for (const k of ready) this.gpuJobs.push(k);
-    const job = this.tracing ? { label: 'experts', args: this.args(ready[0]!, 'resident', { experts: ready.map((k) => k % this.E).join('|') }) } : EXPERT;
+    this.gpuJobs.push(n);
+    for (let i = 0; i < n; i++) this.gpuJobs.push(this.ready[i]!);
+    const job = this.tracing
+      ? { label: 'experts', args: this.args(this.ready[0]!, 'resident', { experts: Array.from(this.ready.subarray(0, n), (k) => k % this.E).join('|') }) }
+      : EXPERT;
     this.gpu.submit(this.readyTime, this.onExpertDone, job);
-    ready.length = 0;
+    this.nReady = 0;
     this.readyTime = 0;
   }
 
@@ -690,14 +693,13 @@ export class MoeSim implements PrefetchView, MissView {
 
   private issuePrefetches(l: number): void {
     const depth = this.s.policy.prefetch_depth;
-    const out = this.scratch;
     const E = this.E;
     for (let d = 1; d <= depth; d++) {
       const abs = l + d;
       if (abs >= 2 * this.L) break;
       const target = this.targets[abs >= this.L ? 1 : 0]!;
       target.layer = abs % this.L;
-      out.length = 0;
+      const out: number[] = []; // cheaper than truncating a shared array
       this.s.prefetcher.predict(this, target, out);
       const pos = (this.seq + target.step) * this.L + target.layer;
       for (const e of out) {

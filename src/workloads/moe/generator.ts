@@ -109,12 +109,16 @@ class Router {
     const stamp = ++this.stamp;
     if (out.length) out.length = 0;
     for (let slot = 0; slot < k; slot++) {
+      // One uniform decides the mechanism and, rescaled, also the pick within it.
       const u = rng.uniform();
       let e = -1;
-      if (u < this.pRep) e = this.pickUnchosen(prev, rng);
-      else if (l > 0 && below.length > 0 && rng.uniform() < this.s.layerCorr) {
-        const x = below[rng.int(below.length)]!;
-        e = this.perm[l]![this.rank[l - 1]![x]!]!;
+      if (u < this.pRep) e = this.pickUnchosen(prev, u / this.pRep);
+      else if (l > 0 && below.length > 0) {
+        const w = (u - this.pRep) / (1 - this.pRep);
+        if (w < this.s.layerCorr) {
+          const x = below[Math.floor((w / this.s.layerCorr) * below.length)]!;
+          e = this.perm[l]![this.rank[l - 1]![x]!]!;
+        }
       }
       while (e < 0 || chosen[e] === stamp) e = this.fresh(l, rng);
       chosen[e] = stamp;
@@ -122,14 +126,14 @@ class Router {
     }
   }
 
-  /** A uniformly random element of xs not yet chosen for this row, or -1. */
-  private pickUnchosen(xs: readonly number[], rng: Rng): number {
+  /** The element of xs not yet chosen for this row at uniform position v in [0, 1), or -1. */
+  private pickUnchosen(xs: readonly number[], v: number): number {
     const chosen = this.chosen;
     const stamp = this.stamp;
     let free = 0;
     for (let i = 0; i < xs.length; i++) if (chosen[xs[i]!] !== stamp) free++;
     if (free === 0) return -1;
-    let j = rng.int(free);
+    let j = Math.floor(v * free);
     for (let i = 0; i < xs.length; i++) {
       if (chosen[xs[i]!] === stamp) continue;
       if (j-- === 0) return xs[i]!;
@@ -221,6 +225,13 @@ export function alphaForEntropy(target: number, k: number): number {
 
 const round = (x: number, d: number): number => Math.round(x * d) / d;
 
+const betaTables = new Map<number, BetaTable>();
+function betaTable(a: number): BetaTable {
+  let t = betaTables.get(a);
+  if (!t) betaTables.set(a, (t = new BetaTable(a)));
+  return t;
+}
+
 /** Lazily generate a trace: rows grouped by request, tokens in order, layers 0..L-1. */
 export function* generateMoeRows(input: MoeGenInput, seed: number): Generator<MoeRow> {
   const p = moeGenSchema.parse(input);
@@ -234,6 +245,7 @@ export function* generateMoeRows(input: MoeGenInput, seed: number): Generator<Mo
   const arrivals = p.rps !== undefined ? arrivalTimes({ rps: p.rps }, streams.stream('arrivals')) : undefined;
   const alpha = alphaForEntropy(p.gate_entropy, p.top_k);
   const gamma = Number.isFinite(alpha) ? new GammaSampler(alpha, gate) : null;
+  const pairs = p.top_k === 2 && Number.isFinite(alpha) ? betaTable(alpha) : null;
   const L = p.layers;
   const prev: number[][] = new Array(L).fill(EMPTY);
   const nRequests = Math.ceil(p.tokens / p.request_tokens);
@@ -265,7 +277,7 @@ export function* generateMoeRows(input: MoeGenInput, seed: number): Generator<Mo
           token,
           layer: l,
           experts,
-          weights: gateWeights(p.top_k, gamma),
+          weights: pairs ? pairWeights(pairs, gate) : gateWeights(p.top_k, gamma),
           predicted: p.predictor_accuracy !== undefined ? synthPrediction(experts, p.experts, p.predictor_accuracy, pred) : undefined,
           arrival_s: first ? arrival : undefined,
         };
@@ -327,6 +339,97 @@ class GammaSampler {
     }
     return this.boost ? g * Math.pow(1 - this.rng.uniform(), this.boost) : g;
   }
+}
+
+/**
+ * Beta(a, a) by inversion from a quantile table (for top-2 gates, Dirichlet(a, a) is Beta(a, a)):
+ * one uniform per row instead of two gamma draws. 4096 intervals, linear in between; the quantiles
+ * come from bisection on the regularised incomplete beta function, so the table is exact at its
+ * knots and the interpolation error is far below the weights' 4-decimal rounding except in the
+ * outermost interval.
+ */
+class BetaTable {
+  private readonly q: Float64Array;
+  private static readonly N = 4096;
+
+  constructor(a: number) {
+    const N = BetaTable.N;
+    this.q = new Float64Array(N + 1);
+    this.q[N] = 1;
+    for (let i = 1; i < N; i++) {
+      const p = i / N;
+      let lo = 0;
+      let hi = 1;
+      for (let it = 0; it < 60; it++) {
+        const mid = (lo + hi) / 2;
+        if (incompleteBeta(mid, a, a) < p) lo = mid;
+        else hi = mid;
+      }
+      this.q[i] = (lo + hi) / 2;
+    }
+  }
+
+  sample(u: number): number {
+    const x = u * BetaTable.N;
+    const i = Math.floor(x);
+    return this.q[i]! + (x - i) * (this.q[i + 1]! - this.q[i]!);
+  }
+}
+
+/** Regularised incomplete beta I_x(a, b) (continued fraction, Numerical Recipes 6.4). */
+function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const lnBeta = lgamma(a) + lgamma(b) - lgamma(a + b);
+  const front = Math.exp(a * Math.log(x) + b * Math.log(1 - x) - lnBeta);
+  if (x < (a + 1) / (a + b + 2)) return (front * betaCf(x, a, b)) / a;
+  return 1 - (front * betaCf(1 - x, b, a)) / b;
+}
+
+function betaCf(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-15) break;
+  }
+  return h;
+}
+
+/** ln Gamma(x) for x > 0 (Lanczos, g = 7, n = 9). */
+function lgamma(x: number): number {
+  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lgamma(1 - x);
+  x -= 1;
+  let a = g[0]!;
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += g[i]! / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Top-2 gate weights from the Beta table, larger first, rounded to 4 decimals. */
+function pairWeights(table: BetaTable, rng: Rng): number[] {
+  const b = round(table.sample(rng.uniform()), 1e4);
+  return b >= 0.5 ? [b, round(1 - b, 1e4)] : [round(1 - b, 1e4), b];
 }
 
 /** Top-k gate weights: a Dirichlet(alpha) draw, largest first, rounded to 4 decimals. */
