@@ -1,0 +1,97 @@
+/**
+ * Prices of the moe system's ops on the scenario's hardware, through src/cost (roofline presets or
+ * a calibrated profile). Per layer and decode step: attention projections (a GEMM over the batch),
+ * attention over the KV cache, the router, shared experts; per routed expert: a SwiGLU FFN over
+ * the tokens routed to it. Once per step: the LM head. Memoised where the hot path asks often.
+ */
+import { bytesPerElement, expertFfnOp, gemmOp, type Op } from '../../cost/ops.js';
+import type { Dtype } from '../../hardware/types.js';
+import type { ResolvedHardware } from '../hardware.js';
+import type { ResolvedMoeModel } from './model.js';
+
+/** Bits of a low-precision copy plus group-wise fp16 scales (one per 64 weights: +0.25 bit). Estimate. */
+const SCALE_BITS = 0.25;
+
+export class MoeCosts {
+  private gpuExpert: number[] = [];
+  private cpuExpert: number[] = [];
+  private lowbitExpert: number[] = [];
+  private attnFixed: number[] = [];
+  private head: number[] = [];
+  readonly lowbitBytes: number;
+  private readonly lowbitDtype: Dtype;
+
+  constructor(
+    readonly model: ResolvedMoeModel,
+    readonly hw: ResolvedHardware,
+    lowbitBits: number,
+  ) {
+    // Scaled from the stored expert, so an overridden expert size carries over.
+    this.lowbitBytes = Math.round((model.expertBytes * (lowbitBits + SCALE_BITS)) / (bytesPerElement(model.expertDtype) * 8));
+    this.lowbitDtype = lowbitBits <= 2 ? 'int2' : lowbitBits <= 4 ? 'int4' : 'int8';
+  }
+
+  /** Activations of n tokens crossing PCIe one way (fp16 hidden states). */
+  activationBytes(n: number): number {
+    return n * this.model.hidden * 2;
+  }
+
+  /** One routed expert on the GPU over n tokens. */
+  expertGpu(n: number): number {
+    return (this.gpuExpert[n] ??= this.hw.gpuCost.opSeconds(expertFfnOp(n, this.model.hidden, this.model.ffn, this.model.expertDtype)));
+  }
+
+  /** The same expert computed on the host CPU from its host copy. */
+  expertCpu(n: number): number {
+    return (this.cpuExpert[n] ??= this.hw.cpuCost.opSeconds(expertFfnOp(n, this.model.hidden, this.model.ffn, this.model.expertDtype)));
+  }
+
+  /** A low-precision copy of the expert on the GPU. */
+  expertLowbit(n: number): number {
+    return (this.lowbitExpert[n] ??= this.hw.gpuCost.opSeconds(expertFfnOp(n, this.model.hidden, this.model.ffn, this.lowbitDtype)));
+  }
+
+  /** Attention + router + shared experts of one layer: `batch` decode tokens with `ctx` KV tokens in total. */
+  decodeLayer(batch: number, ctx: number): number {
+    const m = this.model;
+    const fixed = (this.attnFixed[batch] ??= this.projections(batch));
+    const attention: Op = {
+      kind: 'attention',
+      flops: 4 * m.heads * m.headDim * ctx,
+      bytes: m.kvBytesPerLayer * ctx + batch * m.heads * m.headDim * 2 * 2,
+      dtype: 'fp16',
+    };
+    return fixed + this.hw.gpuCost.opSeconds(attention);
+  }
+
+  /** The same for a prefill step of `prompt` tokens (causal attention over the prompt). */
+  prefillLayer(prompt: number): number {
+    const m = this.model;
+    const attention: Op = {
+      kind: 'attention',
+      flops: 4 * m.heads * m.headDim * ((prompt * (prompt + 1)) / 2),
+      bytes: m.kvBytesPerLayer * prompt * 2 + prompt * m.heads * m.headDim * 2 * 2,
+      dtype: 'fp16',
+    };
+    return this.projections(prompt) + this.hw.gpuCost.opSeconds(attention);
+  }
+
+  /** LM head (and any dense layers) once per step for `batch` sequences. */
+  lmHead(batch: number): number {
+    const m = this.model;
+    return (this.head[batch] ??= this.hw.gpuCost.opSeconds(gemmOp(batch, Math.round(m.perTokenParams / m.hidden), m.hidden, 'fp16')));
+  }
+
+  private projections(tokens: number): number {
+    const m = this.model;
+    const cost = this.hw.gpuCost;
+    let t = cost.opSeconds(gemmOp(tokens, Math.round(m.attnParams / m.hidden), m.hidden, 'fp16'));
+    if (m.sharedFfn > 0) t += cost.opSeconds(expertFfnOp(tokens, m.hidden, m.sharedFfn, 'fp16'));
+    return t;
+  }
+
+  /** Precision of the model's experts in bits, for checking a low-bit copy is smaller. */
+  expertBits(): number {
+    return bytesPerElement(this.model.expertDtype) * 8;
+  }
+}

@@ -1,0 +1,33 @@
+/** A scenario's model section resolved to one MoeModelSpec: the preset, with any overrides applied. */
+import { ConfigError } from '../../errors.js';
+import { bytesPerElement } from '../../cost/ops.js';
+import { MOE_MODELS, type MoeModelSpec } from './presets.js';
+import type { MoeModelConfig } from './schemas.js';
+
+export interface ResolvedMoeModel extends MoeModelSpec {
+  /** KV tokens reserved per concurrent sequence. */
+  maxContext: number;
+  /** GPU bytes held back for context, activations and slack. */
+  reserveBytes: number;
+}
+
+export function resolveMoeModel(cfg: MoeModelConfig): ResolvedMoeModel {
+  const base: MoeModelSpec = MOE_MODELS[cfg.preset];
+  const spec: MoeModelSpec = { ...base };
+  if (cfg.layers !== undefined) spec.layers = cfg.layers;
+  if (cfg.experts !== undefined) spec.experts = cfg.experts;
+  if (cfg.top_k !== undefined) spec.topK = cfg.top_k;
+  if (cfg.hidden !== undefined) spec.hidden = cfg.hidden;
+  if (cfg.ffn !== undefined) spec.ffn = cfg.ffn;
+  if (cfg.expert_dtype !== undefined) spec.expertDtype = cfg.expert_dtype;
+  if (cfg.attn_params !== undefined) spec.attnParams = cfg.attn_params;
+  if (cfg.expert_mb !== undefined) spec.expertBytes = cfg.expert_mb * 1e6;
+  else if (cfg.hidden !== undefined || cfg.ffn !== undefined || cfg.expert_dtype !== undefined) {
+    spec.expertBytes = 3 * spec.hidden * spec.ffn * bytesPerElement(spec.expertDtype);
+  }
+  if (cfg.resident_gib !== undefined) spec.residentBytes = cfg.resident_gib * 2 ** 30;
+  const custom = Object.keys(cfg).some((k) => !['preset', 'max_context', 'reserve_gib'].includes(k));
+  if (custom) spec.name = `${base.name} (modified)`;
+  if (spec.topK > spec.experts) throw new ConfigError(`model: top_k ${spec.topK} is larger than the expert count ${spec.experts}`);
+  return { ...spec, maxContext: cfg.max_context, reserveBytes: cfg.reserve_gib * 2 ** 30 };
+}

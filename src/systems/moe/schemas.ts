@@ -1,0 +1,113 @@
+/**
+ * The moe system's parts of a scenario: model, workload and policy. Every field has a default from
+ * design.md or the source papers (or is marked an estimate); all objects are strict so a typo is an
+ * error rather than a silently ignored setting.
+ */
+import { z } from 'zod';
+import { routingShape } from '../../workloads/moe/generator.js';
+import { MOE_MODEL_NAMES } from './presets.js';
+import { PREFETCH_POLICIES } from './policies/prefetch/index.js';
+import { EVICTION_POLICIES } from './policies/eviction/index.js';
+import { MISS_POLICIES } from './policies/miss/index.js';
+
+const keys = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+const dtype = z.enum(['fp32', 'fp16', 'bf16', 'int8', 'int4', 'int2']);
+
+export const moeModelSchema = z
+  .object({
+    /** Model preset (`servesim presets`); the fields below override it, e.g. for a scaled-down model. */
+    preset: z.enum(MOE_MODEL_NAMES).default('mixtral-8x7b-fp16'),
+    layers: z.number().int().positive().optional(),
+    experts: z.number().int().positive().optional(),
+    top_k: z.number().int().positive().optional(),
+    hidden: z.number().int().positive().optional(),
+    ffn: z.number().int().positive().optional(),
+    /** Bytes of one routed expert, MB (1e6 B). */
+    expert_mb: z.number().positive().optional(),
+    expert_dtype: dtype.optional(),
+    /** Attention + router parameters per MoE layer. */
+    attn_params: z.number().nonnegative().optional(),
+    /** Non-routed weights resident on the GPU, GiB. */
+    resident_gib: z.number().nonnegative().optional(),
+    /** Tokens of KV cache reserved per concurrent sequence. Default 4096 (a modelling choice). */
+    max_context: z.number().int().positive().default(4096),
+    /** GPU memory held back for the CUDA context, activations and allocator slack, GiB. Estimate. */
+    reserve_gib: z.number().nonnegative().default(1),
+  })
+  .strict();
+export type MoeModelConfig = z.output<typeof moeModelSchema>;
+
+/** Generator parameters inside a scenario: the model fixes layers/experts/top_k unless given. */
+const { prompt_tokens: _prompt, ...routingFields } = routingShape;
+export const moeWorkloadGeneratorSchema = z
+  .object({
+    layers: z.number().int().positive().optional(),
+    experts: z.number().int().positive().optional(),
+    top_k: z.number().int().positive().optional(),
+    ...routingFields,
+  })
+  .strict();
+
+export const moeWorkloadSchema = z
+  .object({
+    /** A routing trace CSV (traces/moe.schema.md), relative to the scenario file. */
+    trace: z.string().optional(),
+    /** Or a synthetic trace (defaults: Mixtral routing statistics from design.md). */
+    generator: moeWorkloadGeneratorSchema.optional(),
+    /** Prompt length: KV context before the first decode token, and the token count of a prefill step. Estimate. */
+    prompt_tokens: z.number().int().positive().default(512),
+    /** Stop after this many decode tokens of the trace (all if absent). */
+    max_tokens: z.number().int().positive().optional(),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if (w.trace !== undefined && w.generator !== undefined) ctx.addIssue({ code: 'custom', path: ['trace'], message: 'give either trace or generator, not both' });
+  });
+export type MoeWorkloadConfig = z.output<typeof moeWorkloadSchema>;
+
+export const moePolicySchema = z
+  .object({
+    /** Prefetcher: none | previous-token | popularity | predicted | oracle (bound). */
+    prefetch: z.enum(keys(PREFETCH_POLICIES)).default('none'),
+    /** Layers ahead the prefetcher loads (1 = next layer). */
+    prefetch_depth: z.number().int().min(1).default(1),
+    /** For `predicted`: the trace's predicted column, a synthetic predictor, or the column when present. */
+    predictor: z.enum(['auto', 'trace', 'synthetic']).default('auto'),
+    /** Accuracy of the synthetic next-layer predictor. Estimate (gate-prediction papers report ~0.8-0.9). */
+    predictor_accuracy: z.number().min(0).max(1).default(0.85),
+    /** Eviction: lru | lfu | pinned (popularity-pinned) | belady (bound). */
+    cache: z.enum(keys(EVICTION_POLICIES)).default('lru'),
+    /** A cache per layer (capacity split evenly) or one shared by all layers. */
+    cache_scope: z.enum(['per-layer', 'shared']).default('per-layer'),
+    /** Cache capacity in experts (all layers together); default: all GPU memory left after resident weights. */
+    cache_experts: z.number().int().positive().optional(),
+    /** Or capacity in GiB. */
+    cache_gib: z.number().positive().optional(),
+    /** For `pinned`: fraction of each cache kept for the most used experts so far. */
+    pin_fraction: z.number().min(0).max(1).default(0.5),
+    /** On a miss: fetch | drop | cpu | buddy | lowbit. */
+    miss: z.enum(keys(MISS_POLICIES)).default('fetch'),
+    /** Fallbacks apply only to experts whose (normalised) gate weight is at most this; heavier ones are fetched. */
+    gate_max_weight: z.number().gt(0).max(1).default(1),
+    /** Fallbacks apply only when a token misses at most this many experts; else fetch. Default: no limit. */
+    gate_max_missing: z.number().int().positive().optional(),
+    /** Fallbacks wait for an expert whose prefetch is in flight only if it lands within this many ms; else it is a miss. */
+    wait_ms: z.number().nonnegative().default(0),
+    /** For `cpu`: always compute a miss on the CPU, or only when that beats fetching it (Fiddler's rule). */
+    cpu_when: z.enum(['always', 'faster']).default('faster'),
+    /** For `buddy`: similarity JSON (E x E or L x E x E, higher = more similar); default co-activation counts. */
+    buddy_matrix: z.string().optional(),
+    /** For `buddy`: consider only this many most similar experts per expert. */
+    buddy_candidates: z.number().int().positive().default(3),
+    /** For `lowbit`: bits per weight of the low-precision copy fetched on a miss. */
+    lowbit_bits: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(8)]).default(2),
+    /** Concurrent requests decoded together (experts per layer = union over the batch). */
+    batch_size: z.number().int().positive().default(1),
+    /** Tokens of trace the simulator reads ahead: Belady's and the oracle's view of the future. */
+    lookahead_tokens: z.number().int().min(2).default(1024),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.cache_experts !== undefined && p.cache_gib !== undefined) ctx.addIssue({ code: 'custom', path: ['cache_gib'], message: 'give cache_experts or cache_gib, not both' });
+  });
+export type MoePolicyConfig = z.output<typeof moePolicySchema>;

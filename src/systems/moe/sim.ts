@@ -1,0 +1,827 @@
+/**
+ * The moe serving loop on the engine, written as plain callbacks (the per-layer path runs millions
+ * of times, so no generator processes here). One decode step of the running batch:
+ *
+ *   for each layer l:  GPU: attention + router (batch)          -> gate: experts needed = union
+ *                      hits: GPU expert FFN at once               over the batch's rows at l
+ *                      misses: the miss policy decides: fetch on the demand copy stream | drop |
+ *                              CPU (activations D2H, CPU FFN, H2D) | buddy on the GPU | low-bit copy
+ *                      prefetch for l+1..l+depth goes on the prefetch copy stream
+ *                      the layer ends when every part has finished
+ *   LM head, then the next step (requests join and leave between steps).
+ *
+ * The two copy streams are FIFO, one transfer each at a time, on one PCIe Link: a prefetch and a
+ * demand fetch in flight together share its bandwidth. Expert slots are GPU MemoryPool
+ * allocations (see cache.ts). Requests whose next token is a prefill step run it alone first.
+ */
+import { Env, Fifo, Link, MemoryPool, Server, type Rng, type TraceArgs, type TraceSink, type Transfer, type TransferOptions } from '../../engine/index.js';
+import type { JobOptions } from '../../engine/server.js';
+import { ConfigError } from '../../errors.js';
+import { fanOut, UtilisationRecorder } from '../../metrics/recorders.js';
+import type { WarmupConfig } from '../../metrics/types.js';
+import { synthPrediction } from '../../workloads/moe/predictor.js';
+import type { ResolvedHardware } from '../hardware.js';
+import type { BuddyTable } from './buddies.js';
+import { ABSENT, ExpertCache, LOADING, RESIDENT } from './cache.js';
+import type { MoeCosts } from './costs.js';
+import type { Feeder, RequestRec, TokenRec } from './feeder.js';
+import type { ResolvedMoeModel } from './model.js';
+import type { MoePolicyConfig } from './schemas.js';
+import { DROPPED, EXACT, MoeStats, ON_CPU, SUBSTITUTED } from './stats.js';
+import { CPU, DROP, FETCH, LOWBIT, type EvictionPolicy, type Miss, type MissPolicy, type MissView, type PrefetchPolicy, type PrefetchTarget, type PrefetchView } from './types.js';
+
+export interface MoeSimSetup {
+  model: ResolvedMoeModel;
+  hw: ResolvedHardware;
+  costs: MoeCosts;
+  policy: MoePolicyConfig;
+  feeder: Feeder;
+  prefetcher: PrefetchPolicy;
+  eviction: EvictionPolicy;
+  miss: MissPolicy;
+  buddies: BuddyTable | null;
+  /** Use the trace's `predicted` column (else a synthetic predictor). */
+  tracePredictions: boolean;
+  predictorRng: Rng;
+  promptTokens: number;
+  warmup: WarmupConfig;
+  trace?: TraceSink;
+}
+
+const ATTN: JobOptions = { label: 'attention' };
+const EXPERT: JobOptions = { label: 'expert' };
+const HEAD: JobOptions = { label: 'lm_head' };
+const CPU_JOB: JobOptions = { label: 'cpu expert' };
+
+export class MoeSim implements PrefetchView, MissView {
+  readonly env = new Env();
+  readonly util = new UtilisationRecorder();
+  readonly stats = new MoeStats();
+  readonly gpu: Server;
+  readonly cpu: Server;
+  readonly h2d: Link;
+  readonly d2h: Link;
+  readonly pool: MemoryPool;
+  readonly cache: ExpertCache;
+  readonly model: ResolvedMoeModel;
+  readonly counts: Float64Array;
+  /** Set when the simulation stopped for the driver: refill the trace buffer, or yield to the event loop. */
+  needFill = false;
+  yieldNow = false;
+  /** Decode steps between driver yields (0: never). */
+  yieldEvery = 0;
+  completed = 0;
+  admitted = 0;
+  decodeDone = 0;
+  private readonly s: MoeSimSetup;
+  private readonly L: number;
+  private readonly E: number;
+  private readonly tracing: boolean;
+  private readonly window: number;
+  private readonly prefetching: boolean;
+  private readonly active: RequestRec[] = [];
+  // the running step
+  private seq = 0;
+  private batch: TokenRec[] = [];
+  private prefill = false;
+  private layer = 0;
+  private stepStart = 0;
+  private stepGpuBusy = 0;
+  private layerTime = 0;
+  private pending = 0;
+  private gatePos = -1;
+  private stepsSinceYield = 0;
+  // per-expert scratch for the running layer (indexed by expert id)
+  private readonly mark: Int32Array;
+  private stamp = 0;
+  private readonly need: Int32Array;
+  private readonly wmax: Float64Array;
+  /** Normalised gate weight routed to each expert this layer, summed over the batch. */
+  private readonly wtot: Float64Array;
+  private readonly missTok: Int32Array;
+  private readonly served: Uint8Array;
+  private readonly union: Int32Array;
+  private readonly missList: Int32Array;
+  private readonly miss: Miss = { layer: 0, expert: 0, weight: 0, missingInToken: 0, tokens: 0, fetchSeconds: 0, cpuSeconds: 0 };
+  private readonly dedupe: Int32Array;
+  private dedupeStamp = 0;
+  // per-key state
+  private readonly waiting: Int32Array;
+  private readonly prefetchQueued: Uint8Array;
+  /** The furthest step position a prefetcher has said the key is needed at. */
+  private readonly wantedPos: Float64Array;
+  private readonly fromPrefetch: Uint8Array;
+  // copy streams
+  private readonly gpuJobs = new Fifo<number>();
+  private readonly demandQ = new Fifo<number>();
+  private demandBusy = false;
+  private demandBlocked = false;
+  private demandKey = -1;
+  private readonly prefetchQ = new Fifo<number>();
+  private readonly fetchOpts: TransferOptions = { label: 'fetch', onDone: () => this.onDemandDone() };
+  private readonly lowbitOpts: TransferOptions = { label: 'lowbit', onDone: () => this.onDemandDone() };
+  private readonly prefetchOpts: TransferOptions = { label: 'prefetch', onDone: () => this.onPrefetchDone() };
+  private prefetchBusy = false;
+  private prefetchKey = -1;
+  private prefetchTransfer: Transfer | null = null;
+  private readonly fallbackOnLate: boolean;
+  private readonly lateMark: Int32Array;
+
+  constructor(setup: MoeSimSetup, capacity: number, resident: { name: string; bytes: number }[]) {
+    this.s = setup;
+    const m = (this.model = setup.model);
+    this.L = m.layers;
+    this.E = m.experts;
+    // Only Belady looks further than the next step; a short window keeps rows young for the GC.
+    this.window = setup.policy.cache === 'belady' ? setup.policy.lookahead_tokens : 4;
+    this.prefetching = setup.policy.prefetch !== 'none';
+    this.fallbackOnLate = setup.policy.miss !== 'fetch';
+    this.tracing = setup.trace !== undefined;
+    const sink = fanOut([this.util, setup.trace]);
+    const env = this.env;
+    this.gpu = new Server(env, 'gpu', { trace: sink });
+    this.cpu = new Server(env, 'cpu', { trace: sink });
+    this.h2d = new Link(env, 'pcie h2d', { bandwidth: setup.hw.pcie.bandwidth, latency: setup.hw.pcie.latency, trace: sink });
+    // PCIe is full duplex: activations to the CPU travel on their own direction.
+    this.d2h = new Link(env, 'pcie d2h', { bandwidth: setup.hw.pcie.bandwidth, latency: setup.hw.pcie.latency, trace: setup.trace });
+    this.pool = new MemoryPool('gpu memory', setup.hw.gpu.memoryBytes, { trace: setup.trace, now: () => env.now });
+    for (const r of resident) this.pool.alloc(r.name, r.bytes);
+    this.cache = new ExpertCache(m, setup.policy.cache_scope, capacity, this.pool, setup.eviction, (k) => this.nextUse(k), (k) => this.onEvict(k), (k) => this.wantedPos[k]! > this.gatePos);
+    this.counts = this.cache.counts;
+    this.cache.fillAtLoad();
+    const n = m.layers * m.experts;
+    this.mark = new Int32Array(m.experts);
+    this.need = new Int32Array(m.experts);
+    this.wmax = new Float64Array(m.experts);
+    this.wtot = new Float64Array(m.experts);
+    this.missTok = new Int32Array(m.experts);
+    this.served = new Uint8Array(m.experts);
+    this.dedupe = new Int32Array(m.experts);
+    this.union = new Int32Array(m.experts);
+    this.lateMark = new Int32Array(m.experts);
+    this.ready = new Int32Array(2 * m.experts); // hits plus buddies: at most one of each per expert
+    this.missList = new Int32Array(m.experts);
+    this.waiting = new Int32Array(n);
+    this.prefetchQueued = new Uint8Array(n);
+    this.wantedPos = new Float64Array(n);
+    this.fromPrefetch = new Uint8Array(n);
+  }
+
+  get batchSize(): number {
+    return this.batch.length;
+  }
+
+  /** Requests the feeder has read whose arrival time has passed. */
+  arrived(): number {
+    let n = this.admitted;
+    for (const r of this.s.feeder.pending) if (r.arrival <= this.env.now) n++;
+    return n;
+  }
+
+  // --- scheduling between steps ---------------------------------------------------------------
+
+  /** Whether the trace buffer must grow before the next step can be planned. */
+  wantRows = (): boolean => {
+    const f = this.s.feeder;
+    if (f.eof) return false;
+    if (f.tokensAhead < this.window) return true;
+    if (this.active.length < this.s.policy.batch_size && f.pending.length === 0) return true;
+    for (const r of this.active) if (r.head >= r.tokens.length && !r.complete) return true;
+    return false;
+  };
+
+  private mustFill(): boolean {
+    const f = this.s.feeder;
+    if (f.eof) return false;
+    if (f.tokensAhead < this.window / 2) return true;
+    if (this.active.length < this.s.policy.batch_size && f.pending.length === 0) return true;
+    for (const r of this.active) if (r.head >= r.tokens.length && !r.complete) return true;
+    return false;
+  }
+
+  /** Plan and start the next step, or wait for an arrival, or stop for the driver. */
+  next = (): void => {
+    const f = this.s.feeder;
+    for (let i = 0; i < this.active.length; i++) {
+      const r = this.active[i]!;
+      if (r.head >= r.tokens.length && r.complete) {
+        this.active.splice(i--, 1);
+        this.completed++;
+      }
+    }
+    const now = this.env.now;
+    while (this.active.length < this.s.policy.batch_size && f.pending.length > 0 && f.pending[0]!.arrival <= now) {
+      this.active.push(f.pending.shift()!);
+      this.admitted++;
+    }
+    if (this.mustFill()) {
+      if (f.sync) {
+        f.fillSync(this.wantRows);
+        return this.next();
+      }
+      this.needFill = true;
+      this.env.stop();
+      return;
+    }
+    if (this.yieldEvery > 0 && this.stepsSinceYield >= this.yieldEvery) {
+      this.stepsSinceYield = 0;
+      this.yieldNow = true;
+      this.env.stop();
+      return;
+    }
+    if (this.active.length === 0) {
+      if (f.pending.length > 0) this.env.at(f.pending[0]!.arrival, this.next);
+      return;
+    }
+    const batch = this.batch;
+    batch.length = 0;
+    for (const r of this.active) {
+      const t = r.tokens[r.head]!;
+      if (t.prefill) {
+        batch.length = 0;
+        batch.push(t);
+        break;
+      }
+      batch.push(t);
+    }
+    this.startStep(batch.length === 1 && batch[0]!.prefill);
+  };
+
+  private startStep(prefill: boolean): void {
+    const st = this.stats;
+    const w = this.s.warmup;
+    if (!st.measuring && this.decodeDone >= (w.requests ?? 0) && this.env.now >= (w.seconds ?? 0)) this.startMeasuring();
+    this.seq++;
+    this.stepsSinceYield++;
+    this.prefill = prefill;
+    this.layer = 0;
+    this.stepStart = this.env.now;
+    this.stepGpuBusy = this.gpu.busyTime();
+    if (prefill) this.layerTime = this.s.costs.prefillLayer(this.s.promptTokens);
+    else {
+      let ctx = 0;
+      for (const t of this.batch) ctx += this.s.promptTokens + t.index;
+      this.layerTime = this.s.costs.decodeLayer(this.batch.length, ctx);
+    }
+    this.startLayer();
+  }
+
+  private startMeasuring(): void {
+    const st = this.stats;
+    st.measuring = true;
+    st.start = this.env.now;
+    st.gpuBusy0 = st.gpuBusy = this.gpu.busyTime();
+    st.cpuBusy0 = st.cpuBusy = this.cpu.busyTime();
+    st.pcieBusy0 = st.pcieBusy = this.h2d.busyTime();
+    st.pcieBytes0 = st.pcieBytes = this.h2d.bytesMoved;
+    st.end = this.env.now;
+  }
+
+  private startLayer(): void {
+    this.cache.clock++;
+    this.gpu.submit(this.layerTime, this.onGate, this.tracing ? { label: 'attention', args: { layer: this.layer, batch: this.batch.length } } : ATTN);
+  }
+
+  // --- one layer ------------------------------------------------------------------------------
+
+  /** Router output known: serve every needed expert, issue prefetches. */
+  private onGate = (): void => {
+    const l = this.layer;
+    const E = this.E;
+    const st = this.stats;
+    const measuring = st.measuring;
+    const cache = this.cache;
+    const state = cache.state;
+    this.gatePos = this.seq * this.L + l;
+    const stamp = ++this.stamp;
+    const union = this.union;
+    let nu = 0;
+    // 1. experts needed: the union over the batch, tokens per expert, heaviest gate weight
+    for (const tok of this.batch) {
+      const row = tok.rows[l]!;
+      const ex = row.experts;
+      const w = row.weights;
+      let wsum = 0;
+      if (w) for (let i = 0; i < w.length; i++) wsum += w[i]!;
+      const prefillTokens = this.prefill ? this.s.promptTokens * this.model.topK : 0;
+      for (let i = 0; i < ex.length; i++) {
+        const e = ex[i]!;
+        if (this.mark[e] !== stamp) {
+          this.mark[e] = stamp;
+          this.need[e] = 0;
+          this.wmax[e] = 0;
+          this.missTok[e] = 0;
+          this.wtot[e] = 0;
+          union[nu++] = e;
+        }
+        const wi = w ? w[i]! / wsum : 1 / ex.length;
+        this.wtot[e] += wi;
+        this.need[e] += this.prefill ? Math.max(1, Math.round(prefillTokens * wi)) : 1;
+        if (wi > this.wmax[e]!) this.wmax[e] = wi;
+      }
+      if (!this.prefill) {
+        for (let i = 0; i < ex.length; i++) this.counts[l * E + ex[i]!]! += 1;
+        this.s.buddies?.observe(l, ex);
+      }
+    }
+    // 2. hits and in-flight loads; the rest are misses
+    const misses = this.missList;
+    let nm = 0;
+    for (let u = 0; u < nu; u++) {
+      const e = union[u]!;
+      const key = l * E + e;
+      const s = state[key];
+      if (measuring) st.accesses++;
+      if (s === RESIDENT) {
+        if (measuring) st.hits++;
+        this.covered(key, measuring);
+        cache.touch(key);
+        cache.pins[key]!++;
+        this.served[e] = EXACT;
+        this.addReady(key, this.need[e]!);
+      } else if (s === LOADING && this.lateIsMiss(key)) {
+        // A fallback policy does not wait for a prefetch still far from landing.
+        this.lateMark[e] = stamp;
+        if (measuring) st.misses++;
+        misses[nm++] = e;
+      } else if (s === LOADING) {
+        if (measuring) st.late++;
+        this.covered(key, measuring);
+        cache.touch(key);
+        cache.pins[key]!++;
+        this.waiting[key] = this.need[e]!;
+        this.served[e] = EXACT;
+        this.pending++;
+      } else {
+        this.prefetchQueued[key] = 0; // a queued prefetch of it is now a demand
+        if (measuring) st.misses++;
+        misses[nm++] = e;
+      }
+    }
+    // 3. misses: the policy decides each (prefill steps always fetch: every token needs them)
+    if (nm > 0) this.serveMisses(l, misses, nm, measuring);
+    this.flushReady();
+    // 4. the accuracy proxy: where each token's gate mass went (summed per expert in step 1)
+    if (measuring && !this.prefill) {
+      const mass = st.mass;
+      for (let u = 0; u < nu; u++) {
+        const e = union[u]!;
+        const how = this.served[e]!;
+        mass[how] = mass[how]! + this.wtot[e]!;
+        if (how === SUBSTITUTED && this.lowbitServed(e)) st.lowbitMass += this.wtot[e]!;
+      }
+    }
+    // 5. prefetch for the layers ahead
+    if (this.prefetching) this.issuePrefetches(l);
+    this.pumpDemand();
+    this.pumpPrefetch();
+    if (this.pending === 0) this.layerDone();
+  };
+
+  private lowbitMark: Int32Array | null = null;
+
+  /** Whether an expert still loading is handed to the miss policy rather than waited for. */
+  private lateIsMiss(key: number): boolean {
+    return this.fallbackOnLate && !this.prefill && key === this.prefetchKey && this.landingIn() > this.s.policy.wait_ms / 1000;
+  }
+
+  /** Seconds until the prefetch in flight lands, at its current share of the link. */
+  private landingIn(): number {
+    const t = this.prefetchTransfer;
+    if (!t) return 0;
+    void this.h2d.bytesMoved; // brings every transfer's remaining bytes up to now
+    const share = this.h2d.bandwidth / Math.max(1, this.h2d.activeCount + (t.state === 'latency' ? 1 : 0));
+    return (t.state === 'latency' ? this.h2d.latency : 0) + t.remaining / share;
+  }
+  private lowbitServed(e: number): boolean {
+    return this.lowbitMark !== null && this.lowbitMark[e] === this.stamp;
+  }
+
+  private serveMisses(l: number, misses: Int32Array, nm: number, measuring: boolean): void {
+    const E = this.E;
+    const st = this.stats;
+    // Missing experts per token, for the confidence gate.
+    for (const tok of this.batch) {
+      const ex = tok.rows[l]!.experts;
+      let missing = 0;
+      for (const e of ex) if (this.cache.state[l * E + e] === ABSENT || this.lateMark[e] === this.stamp) missing++;
+      for (const e of ex) if (missing > this.missTok[e]!) this.missTok[e] = missing;
+    }
+    const costs = this.s.costs;
+    const policy = this.s.miss;
+    for (let i = 0; i < nm; i++) {
+      const e = misses[i]!;
+      const key = l * E + e;
+      const n = this.need[e]!;
+      let action = FETCH;
+      if (!this.prefill) {
+        const m = this.miss;
+        m.layer = l;
+        m.expert = e;
+        m.weight = this.wmax[e]!;
+        m.missingInToken = this.missTok[e]!;
+        m.tokens = n;
+        m.fetchSeconds = this.lateMark[e] === this.stamp ? this.landingIn() : this.fetchEstimate();
+        m.cpuSeconds = this.cpuEstimate(n);
+        action = policy.decide(m, this);
+      }
+      if (action === FETCH && this.lateMark[e] === this.stamp) {
+        // Wait for the prefetch after all.
+        if (measuring) {
+          st.misses--;
+          st.late++;
+        }
+        this.covered(key, measuring);
+        this.cache.touch(key);
+        this.served[e] = EXACT;
+        this.cache.pins[key]!++;
+        this.waiting[key] = n;
+        this.pending++;
+      } else if (action === FETCH) {
+        if (measuring) st.fetches++;
+        this.served[e] = EXACT;
+        this.cache.pins[key]!++;
+        this.waiting[key] = n;
+        this.pending++;
+        this.demandQ.push(key);
+      } else if (action === DROP) {
+        if (measuring) st.drops++;
+        this.served[e] = DROPPED;
+      } else if (action === CPU) {
+        if (measuring) st.cpuExperts++;
+        this.served[e] = ON_CPU;
+        this.pending++;
+        this.runOnCpu(l, e, n);
+      } else if (action === LOWBIT) {
+        if (measuring) st.lowbit++;
+        this.served[e] = SUBSTITUTED;
+        (this.lowbitMark ??= new Int32Array(E))[e] = this.stamp;
+        this.waiting[key] = n;
+        this.pending++;
+        this.demandQ.push(~key);
+      } else {
+        const bkey = l * E + action;
+        if (this.cache.state[bkey] !== RESIDENT) throw new ConfigError(`miss policy substituted expert ${action} of layer ${l}, which is not resident`);
+        if (measuring) st.substitutions++;
+        this.served[e] = SUBSTITUTED;
+        this.cache.touch(bkey);
+        this.cache.pins[bkey]!++;
+        this.addReady(bkey, n);
+      }
+    }
+  }
+
+  // GPU jobs: gpuJobs holds, per job in submission order, its key count then its keys (the GPU
+  // stream is FIFO, so jobs finish in that order). Experts ready at the gate run as one job.
+  private ready!: Int32Array;
+  private nReady = 0;
+  private readyTime = 0;
+
+  private addReady(key: number, tokens: number): void {
+    this.ready[this.nReady++] = key;
+    this.readyTime += this.s.costs.expertGpu(tokens);
+  }
+
+  private flushReady(): void {
+    const n = this.nReady;
+    if (n === 0) return;
+    this.pending++;
+    this.gpuJobs.push(n);
+    for (let i = 0; i < n; i++) this.gpuJobs.push(this.ready[i]!);
+    const job = this.tracing
+      ? { label: 'experts', args: this.args(this.ready[0]!, 'resident', { experts: Array.from(this.ready.subarray(0, n), (k) => k % this.E).join('|') }) }
+      : EXPERT;
+    this.gpu.submit(this.readyTime, this.onExpertDone, job);
+    this.nReady = 0;
+    this.readyTime = 0;
+  }
+
+  /** A loaded expert computes the running layer's tokens on the GPU. */
+  private runExpert(key: number, tokens: number, decision: string): void {
+    this.pending++;
+    this.gpuJobs.push(1);
+    this.gpuJobs.push(key);
+    const job = this.tracing ? { label: 'expert', args: this.args(key, decision, { tokens }) } : EXPERT;
+    this.gpu.submit(this.s.costs.expertGpu(tokens), this.onExpertDone, job);
+  }
+
+  private onExpertDone = (): void => {
+    const jobs = this.gpuJobs;
+    const pins = this.cache.pins;
+    let freed = false;
+    for (let n = jobs.shift()!; n > 0; n--) {
+      const key = jobs.shift()!;
+      if (--pins[key]! === 0) freed = true;
+    }
+    if (freed && this.demandBlocked) this.pumpDemand();
+    this.partDone();
+  };
+
+  private partDone(): void {
+    if (--this.pending === 0) this.layerDone();
+  }
+
+  private runOnCpu(l: number, e: number, n: number): void {
+    const bytes = this.s.costs.activationBytes(n);
+    const key = l * this.E + e;
+    const back = () => {
+      this.h2d.transfer(bytes, { label: 'activations', args: this.tracing ? this.args(key, 'cpu', {}) : undefined, onDone: () => this.partDone() });
+    };
+    this.d2h.transfer(bytes, {
+      label: 'activations',
+      args: this.tracing ? this.args(key, 'cpu', {}) : undefined,
+      onDone: () => this.cpu.submit(this.s.costs.expertCpu(n), back, this.tracing ? { label: 'cpu expert', args: this.args(key, 'cpu', { tokens: n }) } : CPU_JOB),
+    });
+  }
+
+  private layerDone(): void {
+    this.layer++;
+    if (this.layer < this.L) this.startLayer();
+    else this.gpu.submit(this.s.costs.lmHead(this.batch.length), this.stepDone, HEAD);
+  }
+
+  private stepDone = (): void => {
+    const now = this.env.now;
+    const st = this.stats;
+    const stall = now - this.stepStart - (this.gpu.busyTime() - this.stepGpuBusy);
+    for (const tok of this.batch) {
+      const req = tok.req;
+      this.s.feeder.consume(tok);
+      if (!req.started) {
+        req.started = true;
+        if (st.measuring) st.ttft.add((now - req.arrival) * 1000);
+      }
+      if (tok.prefill) {
+        if (st.measuring) st.prefillSteps++;
+      } else {
+        this.decodeDone++;
+        if (st.measuring) {
+          st.tokens++;
+          st.tpot.add((now - (Number.isNaN(req.lastTime) ? this.stepStart : req.lastTime)) * 1000);
+          st.stall.add(stall * 1000);
+        }
+        req.lastDone = tok;
+      }
+      req.lastTime = now;
+    }
+    if (st.measuring) {
+      st.end = now;
+      st.gpuBusy = this.gpu.busyTime();
+      st.cpuBusy = this.cpu.busyTime();
+      st.pcieBusy = this.h2d.busyTime();
+      st.pcieBytes = this.h2d.bytesMoved;
+      st.evictions = this.cache.evictions;
+    }
+    this.next();
+  };
+
+  // --- copy streams -------------------------------------------------------------------------
+
+  private pumpDemand(): void {
+    while (!this.demandBusy && this.demandQ.length > 0) {
+      const item = this.demandQ.peek()!;
+      if (item < 0) {
+        this.demandQ.shift();
+        this.demandBusy = true;
+        this.demandKey = item;
+        this.h2d.transfer(this.s.costs.lowbitBytes, this.tracing ? { label: 'lowbit', args: this.args(~item, 'lowbit', {}), onDone: this.onDemandDone } : this.lowbitOpts);
+        return;
+      }
+      if (this.cache.state[item] !== ABSENT) {
+        this.demandQ.shift(); // a prefetch got there first; its landing serves the waiter
+        continue;
+      }
+      if (!this.cache.reserve(item, true)) {
+        this.demandBlocked = true;
+        return;
+      }
+      this.demandBlocked = false;
+      this.demandQ.shift();
+      this.demandBusy = true;
+      this.demandKey = item;
+      this.h2d.transfer(this.model.expertBytes, this.tracing ? { label: 'fetch', args: this.args(item, 'fetch', {}), onDone: this.onDemandDone } : this.fetchOpts);
+    }
+  }
+
+  private onDemandDone = (): void => {
+    this.demandBusy = false;
+    const item = this.demandKey;
+    if (item < 0) {
+      const key = ~item;
+      const n = this.waiting[key]!;
+      this.waiting[key] = 0;
+      this.pending++;
+      this.gpuJobs.push(0);
+      this.gpu.submit(this.s.costs.expertLowbit(n), this.onExpertDone, this.tracing ? { label: 'expert', args: this.args(key, 'lowbit', { tokens: n }) } : EXPERT);
+      this.partDone();
+    } else this.landed(item);
+    this.pumpDemand();
+  };
+
+  private pumpPrefetch(): void {
+    while (!this.prefetchBusy && this.prefetchQ.length > 0) {
+      const key = this.prefetchQ.shift()!;
+      if (!this.prefetchQueued[key]) continue;
+      this.prefetchQueued[key] = 0;
+      if (this.cache.state[key] !== ABSENT) continue;
+      if (this.wantedPos[key]! <= this.gatePos) {
+        if (this.stats.measuring) this.stats.prefetchStale++;
+        continue;
+      }
+      if (!this.cache.reserve(key, false)) {
+        if (this.stats.measuring) this.stats.prefetchDeclined++;
+        continue;
+      }
+      if (this.stats.measuring) this.stats.prefetchIssued++;
+      this.fromPrefetch[key] = 1;
+      this.prefetchBusy = true;
+      this.prefetchKey = key;
+      this.prefetchTransfer = this.h2d.transfer(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts);
+    }
+  }
+
+  private onPrefetchDone = (): void => {
+    this.prefetchBusy = false;
+    this.prefetchTransfer = null;
+    this.landed(this.prefetchKey);
+    if (this.demandBlocked) this.pumpDemand();
+    this.pumpPrefetch();
+  };
+
+  /** An expert finished loading; if the running layer waits for it, compute it now. */
+  private landed(key: number): void {
+    this.cache.loaded(key);
+    const n = this.waiting[key]!;
+    if (n > 0) {
+      this.waiting[key] = 0;
+      this.pending--; // the wait becomes a GPU job
+      this.runExpert(key, n, 'fetched');
+    }
+  }
+
+  private covered(key: number, measuring: boolean): void {
+    if (this.fromPrefetch[key]) {
+      this.fromPrefetch[key] = 0;
+      if (measuring) this.stats.prefetchCovered++;
+    }
+  }
+
+  private onEvict(key: number): void {
+    if (this.fromPrefetch[key]) {
+      this.fromPrefetch[key] = 0;
+      if (this.stats.measuring) this.stats.prefetchWasted++;
+    }
+  }
+
+  /** Seconds a demand fetch issued now would take: what the demand stream holds, then this one. */
+  private fetchEstimate(): number {
+    const bytes = this.model.expertBytes * (this.demandQ.length + (this.demandBusy ? 1 : 0) + 1);
+    return this.h2d.latency + bytes / this.h2d.bandwidth;
+  }
+
+  private cpuEstimate(n: number): number {
+    const c = this.s.costs;
+    return 2 * (this.h2d.latency + c.activationBytes(n) / this.h2d.bandwidth) + c.expertCpu(n) * (1 + this.cpu.queueLength + this.cpu.inService);
+  }
+
+  // --- prefetching --------------------------------------------------------------------------
+
+  private readonly targets: PrefetchTarget[] = [
+    { step: 0, layer: 0 },
+    { step: 1, layer: 0 },
+  ];
+
+  private issuePrefetches(l: number): void {
+    const depth = this.s.policy.prefetch_depth;
+    const E = this.E;
+    for (let d = 1; d <= depth; d++) {
+      const abs = l + d;
+      if (abs >= 2 * this.L) break;
+      const target = this.targets[abs >= this.L ? 1 : 0]!;
+      target.layer = abs % this.L;
+      const out: number[] = []; // cheaper than truncating a shared array
+      this.s.prefetcher.predict(this, target, out);
+      const pos = (this.seq + target.step) * this.L + target.layer;
+      for (const e of out) {
+        const key = target.layer * E + e;
+        // Wanted keys, resident or not, are shielded from later prefetches' evictions until then.
+        if (pos > this.wantedPos[key]!) this.wantedPos[key] = pos;
+        if (this.cache.state[key] !== ABSENT || this.prefetchQueued[key]) continue;
+        this.prefetchQueued[key] = 1;
+        this.prefetchQ.push(key);
+      }
+    }
+  }
+
+  /** Tokens of the target step: the running batch, or each request's next buffered token. */
+  private targetTokens(t: PrefetchTarget, into: TokenRec[]): TokenRec[] {
+    if (t.step === 0) return this.batch;
+    into.length = 0;
+    for (const tok of this.batch) {
+      const next = tok.req.tokens[tok.req.head + 1];
+      if (next) into.push(next);
+    }
+    return into;
+  }
+  private readonly nextTokens: TokenRec[] = [];
+
+  private unionInto(out: number[], ids: readonly number[] | undefined): void {
+    if (!ids) return;
+    const st = this.dedupeStamp;
+    for (const e of ids) {
+      if (this.dedupe[e] === st) continue;
+      this.dedupe[e] = st;
+      out.push(e);
+    }
+  }
+
+  actual(t: PrefetchTarget, out: number[]): void {
+    this.dedupeStamp++;
+    for (const tok of this.targetTokens(t, this.nextTokens)) this.unionInto(out, tok.rows[t.layer]!.experts);
+  }
+
+  previous(t: PrefetchTarget, out: number[]): void {
+    this.dedupeStamp++;
+    for (const tok of this.batch) {
+      const prev = t.step === 0 ? tok.req.lastDone : tok.prefill ? null : tok;
+      if (prev) this.unionInto(out, prev.rows[t.layer]!.experts);
+    }
+  }
+
+  predicted(t: PrefetchTarget, out: number[]): void {
+    this.dedupeStamp++;
+    for (const tok of this.targetTokens(t, this.nextTokens)) {
+      const row = tok.rows[t.layer]!;
+      if (this.s.tracePredictions) this.unionInto(out, row.predicted);
+      else {
+        const synth = (tok.synth ??= []);
+        this.unionInto(out, (synth[t.layer] ??= synthPrediction(row.experts, this.E, this.s.policy.predictor_accuracy, this.s.predictorRng)));
+      }
+    }
+  }
+
+  // --- views for policies -------------------------------------------------------------------
+
+  resident(layer: number, expert: number): boolean {
+    return this.cache.state[layer * this.E + expert] === RESIDENT;
+  }
+
+  selectedWith(expert: number, other: number): boolean {
+    for (const tok of this.batch) {
+      const ex = tok.rows[this.layer]!.experts;
+      if (ex.includes(expert) && ex.includes(other)) return true;
+    }
+    return false;
+  }
+
+  buddies(layer: number, expert: number): readonly number[] {
+    return this.s.buddies ? this.s.buddies.buddies(layer, expert) : [];
+  }
+
+  /**
+   * Layer executions until `key` is next needed (Infinity beyond what is buffered): the running
+   * requests in parallel, then the waiting ones in arrival order after the longest of them.
+   */
+  nextUse(key: number): number {
+    const L = this.L;
+    const kl = Math.floor(key / this.E);
+    const lcur = this.layer;
+    let best = Infinity;
+    let after = 0;
+    for (const r of this.active) {
+      const cur = r.base + r.head;
+      const left = r.tokens.length - r.head;
+      if (left > after) after = left;
+      const occ = r.occ![key];
+      if (!occ) continue;
+      const head = r.occHead!;
+      let h = head[key]!;
+      while (h < occ.length && occ[h]! < cur) h++;
+      head[key] = h;
+      if (h < occ.length && occ[h] === cur && kl <= lcur) h++;
+      if (h < occ.length) {
+        const d = (occ[h]! - cur) * L + kl - lcur;
+        if (d < best) best = d;
+      }
+    }
+    if (best < Infinity) return best;
+    for (const r of this.s.feeder.pending) {
+      const occ = r.occ![key];
+      if (occ && occ.length > 0) return (after + occ[0]! - r.base) * L + kl - lcur;
+      after += r.tokens.length;
+    }
+    return Infinity;
+  }
+
+  private args(key: number, decision: string, extra: TraceArgs): TraceArgs {
+    const tok = this.batch[0];
+    return {
+      request: this.batch.length === 1 && tok ? tok.req.id : `batch of ${this.batch.length}`,
+      layer: Math.floor(key / this.E),
+      expert: key % this.E,
+      decision,
+      bytes: decision === 'lowbit' ? this.s.costs.lowbitBytes : this.model.expertBytes,
+      ...extra,
+    };
+  }
+}
