@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { stringify as toYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { findUp } from '../version.js';
-import { flattenMetrics, fmt, metricAt, metricDirection } from './metrics.js';
+import { flattenMetrics, fmt, isSeriesPath, metricAt, metricDirection } from './metrics.js';
 import { buildCharts, type Chart } from './specs.js';
 import { describeComparison, paramsLabel } from './text.js';
 import type { ResultsFile } from './types.js';
@@ -113,7 +113,8 @@ function summaryTables(r: ResultsFile): string {
   for (const point of points.slice(0, MAX_SUMMARY_POINTS)) {
     const runs = r.runs.filter((x) => x.point === point);
     const paths: string[] = [];
-    for (const run of runs) for (const [p] of flattenMetrics(run.metrics)) if (!paths.includes(p)) paths.push(p);
+    // Time series (e.g. batch_size.series.<t>) are not summaries: they belong in charts, not rows.
+    for (const run of runs) for (const [p] of flattenMetrics(run.metrics)) if (!paths.includes(p) && !isSeriesPath(p)) paths.push(p);
     const head = `<tr><th>metric</th>${runs.map((x) => `<th>${esc(x.policy)}</th>`).join('')}<th>winner</th></tr>`;
     const rows = paths.map((metric) => {
       const win = r.winners.find((w) => w.point === point && w.metric === metric);

@@ -18,6 +18,11 @@ export function flattenMetrics(m: Metrics, prefix = ''): Array<[string, number]>
   return out;
 }
 
+/** A point of a time series (`batch_size.series.128`) rather than a summary statistic. */
+export function isSeriesPath(path: string): boolean {
+  return /(^|\.)series\./.test(path);
+}
+
 /** Value at a flattened path, NaN when absent. */
 export function metricAt(m: Metrics, path: string): number {
   let cur: MetricValue | undefined | null = m;
