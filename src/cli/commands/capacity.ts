@@ -64,7 +64,7 @@ export function capacityCommand(registry: Registry, registryModule?: string): Co
         .option('png', { type: 'string', describe: 'also write every chart as SVG and PNG into this directory' })
         .example("$0 capacity scenarios/quickstart.yaml --slo 'latency_ms.p99<=8000' -r 3", 'highest request rate per policy with P99 within 8 s')
         .example("$0 capacity s.yaml --slo 'latency_ms.p99<=5000' --gpus 1..16 --rate 4", 'fewest GPUs that hold 4 req/s within the SLO')
-        .example("$0 capacity moe.yaml --slo 'tpot_ms.p99<=150' --metric tokens_per_s", 'most concurrent decode streams within a per-token deadline') as Argv<CapacityArgs>,
+        .example("$0 capacity moe.yaml --slo 'tpot_ms.p99<=600' --metric tokens_per_s", 'most concurrent decode streams within a per-token deadline') as Argv<CapacityArgs>,
     handler: async (argv: ArgumentsCamelCase<CapacityArgs>) => {
       // 1. load and check the flags before any simulation
       const slos = (argv.slo ?? []).map((s) => parseSlo(String(s)));
@@ -142,7 +142,13 @@ export function capacityCommand(registry: Registry, registryModule?: string): Co
       printLine(`${what} with ${c.slo.map((s) => s.text).join(' and ')}${Object.keys(c.fixed).length ? ` at ${Object.entries(c.fixed).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}:`);
       const rows = c.policies.map((p) => [
         p.policy,
-        p.value === null ? 'none in range' : p.value.n > 1 ? `${fmt(p.value.mean)} ± ${fmt(p.value.ci95)}` : fmt(p.value.mean),
+        p.replications.every((x) => x.status === 'below-range')
+          ? `not met at ${fmt(c.search.min)}`
+          : p.value === null
+          ? `not met at ${fmt(c.search.max)}`
+          : p.value.n > 1
+          ? `${fmt(p.value.mean)} ± ${fmt(p.value.ci95)}`
+          : fmt(p.value.mean),
         p.guaranteed === null ? '-' : fmt(p.guaranteed),
         String(p.runs),
         ...c.metrics.map((m) => (p.at_capacity[m] ? fmt(p.at_capacity[m]!.mean) : '-')),
