@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The servesim command line. Thin: parse, call the library, print. Commands: run, trace
+ * The servesim command line. Thin: parse, call the library, print. Commands: run, capacity, trace
  * gen|inspect|check|import, report, merge, presets, plus any commands the validator exports
  * (dist/validate/commands.js, loaded at run time when it exists: src/ never imports validate/).
  */
@@ -13,6 +13,7 @@ import { ConfigError } from '../errors.js';
 import { REGISTRY } from '../registry.js';
 import type { Registry } from '../scenario/types.js';
 import { servesimVersion } from '../version.js';
+import { capacityCommand } from './commands/capacity.js';
 import { mergeCommand } from './commands/merge.js';
 import { presetsCommand } from './commands/presets.js';
 import { reportCommand } from './commands/report.js';
@@ -55,13 +56,14 @@ export async function main(args: string[]): Promise<void> {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar or notes' })
     .option('debug', { type: 'boolean', default: false, describe: 'show stack traces on errors' })
     .command(runCommand(reg, module) as CommandModule<GlobalArgs, any>)
+    .command(capacityCommand(reg, module) as CommandModule<GlobalArgs, any>)
     .command(traceCommand(reg))
     .command(reportCommand as CommandModule<GlobalArgs, any>)
     .command(mergeCommand as CommandModule<GlobalArgs, any>)
     .command(presetsCommand(reg));
   for (const c of await pluginCommands()) cli.command(c);
   await cli
-    .demandCommand(1, 'name a command (run, trace, report, merge, presets)')
+    .demandCommand(1, 'name a command (run, capacity, trace, report, merge, presets)')
     .recommendCommands()
     .strict()
     .example('$0 run scenarios/quickstart.yaml', 'run the quick-start study; open out/quickstart/report.html')

@@ -1,6 +1,6 @@
 /**
  * Chrome trace-event export (opens in Perfetto and chrome://tracing): one process per resource
- * group (the track name up to its first '/' or '.', e.g. `gpu0`), one thread per track, a complete
+ * group (the track name up to its first '/', '.' or space, e.g. `gpu0`), one thread per track, a complete
  * ('X') event per slice with its args, and counter ('C') events for memory and queue lengths.
  * Timestamps are microseconds, as the format requires. The file says which window it covers and
  * how many events the cap dropped, so a truncated timeline is never mistaken for a complete one.
@@ -31,12 +31,15 @@ export interface TimelineSource {
   end: number;
   maxEvents: number;
   dropped: number;
+  /** Every event before this time is in the file (a capped timeline is a complete prefix). */
+  completeUntil?: number;
 }
 
 const US = 1e6;
 
+/** The resource a track belongs to: its name up to the first '/', '.' or space (`gpu0 pcie` -> `gpu0`). */
 export function groupOf(track: string): string {
-  const m = /^[^./]+/.exec(track);
+  const m = /^[^./ ]+/.exec(track);
   return m ? m[0] : track;
 }
 
@@ -80,6 +83,7 @@ export function toChromeTrace(src: TimelineSource, meta: Record<string, string |
       window_end_s: Number.isFinite(src.end) ? src.end : 'end of run',
       max_events: src.maxEvents,
       dropped_events: src.dropped,
+      ...(src.completeUntil !== undefined ? { complete_until_s: Number.isFinite(src.completeUntil) ? src.completeUntil : 'end of run' } : {}),
       ...meta,
     },
   };

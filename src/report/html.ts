@@ -9,6 +9,7 @@ import { stringify as toYaml } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { findUp } from '../version.js';
 import { flattenMetrics, fmt, isSeriesPath, metricAt, metricDirection } from './metrics.js';
+import { capacityHtml } from './capacity.js';
 import { buildCharts, type Chart } from './specs.js';
 import { describeComparison, paramsLabel } from './text.js';
 import type { ResultsFile } from './types.js';
@@ -57,6 +58,7 @@ figure{margin:1.2em 0} figcaption{color:#555;font-size:.9em;margin:.3em 0 1em}
 <p class="meta">system <b>${esc(r.scenario.system)}</b> · seed ${esc(r.scenario.seed)} · ${esc(r.scenario.replications)} replication(s) · ${r.sweep.points.length} sweep point(s) · ${r.runs.length} run(s)</p>
 ${r.scenario.description ? `<p>${esc(r.scenario.description)}</p>` : ''}
 ${statusNote(r)}
+${capacityHtml(r)}
 <h2>Summary</h2>
 ${summaryTables(r)}
 ${comparisonsSection(r)}

@@ -3,6 +3,7 @@
  * by the inlined vega runtime) and to SVG/PNG (`--png`). Charts whose data is absent (no sweep,
  * one replication, no Gantt window) are left out rather than drawn empty.
  */
+import { capacityCharts } from './capacity.js';
 import { flattenMetrics, metricAt } from './metrics.js';
 import { paramsLabel } from './text.js';
 import type { ResultsFile, RunRecord } from './types.js';
@@ -42,7 +43,8 @@ export function focusPoint(r: ResultsFile): number {
 }
 
 export function buildCharts(r: ResultsFile): Chart[] {
-  const charts: Chart[] = [];
+  // 0. Capacity runs (`servesim capacity`) lead with their own charts.
+  const charts: Chart[] = capacityCharts(r);
   const focus = focusPoint(r);
   const focusLabel = r.sweep.keys.length ? ` at ${paramsLabel(r.sweep.points[focus] ?? {})}` : '';
   const atFocus = r.runs.filter((x) => x.point === focus);

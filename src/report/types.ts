@@ -101,6 +101,8 @@ export interface ResultsFile {
   /** Runs not in this file (interrupted, or run by other shards), as `p<point>/<label>/r<rep>`. */
   missing: string[];
   shard: { index: number; count: number } | null;
+  /** Written by `servesim capacity`: the capacity of each policy under the SLOs (runs[] then hold the metrics at capacity). */
+  capacity?: CapacitySection;
   /** Everything that depends on the clock or the machine; excluded from determinism checks. */
   wallclock: {
     started_at: string;
@@ -113,4 +115,64 @@ export interface ResultsFile {
     /** Wall seconds per run key. */
     run_wall_s: Record<string, number>;
   };
+}
+
+/** One simulate() call of a capacity search: the searched value and whether the SLOs held. */
+export interface CapacityProbe {
+  replication: number;
+  value: number;
+  met: boolean;
+  /** The SLO metrics and the recorded `--metric`s of this run. */
+  metrics: Record<string, number>;
+  /** The configuration could not run at this value (ConfigError): counted as not met. */
+  infeasible?: string;
+}
+
+export interface CapacityReplication {
+  replication: number;
+  seed: number;
+  /**
+   * rate mode: the highest value that met the SLOs (0 when none in range did); gpus mode: the
+   * fewest GPUs that met them (null when even the most did not).
+   */
+  value: number | null;
+  /** The value met and the next one tried (rate mode: [met, failed]; gpus mode: [failed, met]); null where unknown. */
+  bracket: [number | null, number | null];
+  /** found; below-range (not met even at the minimum); above-range (still met at the maximum, or gpus: never met). */
+  status: 'found' | 'below-range' | 'above-range';
+  runs: number;
+}
+
+export interface CapacityPolicy {
+  policy: string;
+  /** Mean over replications with its 95% t-interval; null when a replication found no value. */
+  value: Interval | null;
+  /** Met in every replication: the smallest rate (rate mode) / the largest GPU count (gpus mode). */
+  guaranteed: number | null;
+  replications: CapacityReplication[];
+  /** Mean and interval of each recorded metric at each replication's capacity. */
+  at_capacity: Record<string, Interval>;
+  runs: number;
+  probes: CapacityProbe[];
+}
+
+export interface CapacitySection {
+  /** rate: the highest load meeting the SLOs; gpus: the fewest GPUs meeting them at a fixed load. */
+  mode: 'rate' | 'gpus';
+  /** The scenario path searched (`workload.generator.rps`, `policy.batch_size`, `hardware.gpus`). */
+  knob: string;
+  unit: string;
+  integer: boolean;
+  slo: Array<{ metric: string; op: '<=' | '<' | '>=' | '>'; threshold: number; text: string }>;
+  /** Metrics recorded per probe besides the SLO metrics. */
+  metrics: string[];
+  /** Fields held fixed during the search (gpus mode: the load). */
+  fixed: Record<string, unknown>;
+  search: { start: number; min: number; max: number; tolerance: number; replications: number };
+  policies: CapacityPolicy[];
+  /** Paired over replications (same seeds): b - a of the capacity values. */
+  comparisons: Array<{ a: string; b: string; difference: Interval & { relative: number; significant: boolean } }>;
+  /** simulate() calls spent on the whole search. */
+  runs_spent: number;
+  notes: string[];
 }

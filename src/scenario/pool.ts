@@ -62,7 +62,8 @@ export class WorkerPool {
     return this.slots.length;
   }
 
-  run(job: Job): Promise<JobResult> {
+  /** `plan`: run the job against this plan instead of the pool's (capacity probes vary one field per job). */
+  run(job: Job, plan?: Plan): Promise<JobResult> {
     const slot = this.slots.find((s) => !s.current && !s.dead);
     if (!slot) {
       const dead = this.slots.find((s) => s.dead)?.dead;
@@ -70,7 +71,7 @@ export class WorkerPool {
     }
     return new Promise<JobResult>((resolve, reject) => {
       slot.current = { job, resolve, reject };
-      void slot.ready.then(() => slot.worker.postMessage({ type: 'job', job }));
+      void slot.ready.then(() => slot.worker.postMessage(plan ? { type: 'job', job, plan } : { type: 'job', job }));
     });
   }
 

@@ -13,7 +13,7 @@ interface Init {
   registryModule: string;
   plan: Plan;
 }
-type Message = { type: 'job'; job: Job } | { type: 'abort' };
+type Message = { type: 'job'; job: Job; plan?: Plan } | { type: 'abort' };
 
 const { registryModule, plan } = workerData as Init;
 const mod = (await import(registryModule)) as { REGISTRY?: Registry };
@@ -29,7 +29,7 @@ parentPort!.on('message', (msg: Message) => {
   const job = msg.job;
   if (controller.signal.aborted) controller = new AbortController();
   let lastSent = 0;
-  executeJob(registry, plan, job, {
+  executeJob(registry, msg.plan ?? plan, job, {
     signal: controller.signal,
     onProgress: (fraction) => {
       const now = Date.now();

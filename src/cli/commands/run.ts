@@ -4,18 +4,22 @@
  *   1. load      scenario file + --set/--seed -> validated plan (every problem at once, exit 2)
  *   2. run       jobs on --jobs workers (or this --shard's share), Ctrl-C keeps finished runs
  *   3. write     results.json, results.csv, report.html (+ --png charts)
- *   4. print     a compact table (or --json)
+ *   4. timeline  with --timeline: one designated run again, traced, as a Chrome trace-event file
+ *   5. print     a compact table (or --json)
  */
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { writeChartImages } from '../../report/png.js';
 import { writeOutputs } from '../../report/io.js';
 import { resultsTable } from '../../report/text.js';
 import { loadScenario } from '../../scenario/load.js';
 import { parseShard } from '../../scenario/plan.js';
 import { runPlan } from '../../scenario/runner.js';
+import { parseWindow, recordTimeline, timelineJob, DEFAULT_TIMELINE_EVENTS, type TimelineResult } from '../../scenario/timeline.js';
 import type { Registry } from '../../scenario/types.js';
-import { EXIT, note, positiveInt, printJson, printLine, ProgressBar, type GlobalArgs } from '../shared.js';
+import { EXIT, note, positiveInt, printJson, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
 
 interface RunArgs extends GlobalArgs {
   scenario: string;
@@ -27,6 +31,11 @@ interface RunArgs extends GlobalArgs {
   resume?: boolean;
   html?: boolean;
   png?: string;
+  timeline?: string;
+  window?: string;
+  timelineMaxEvents?: number;
+  timelineRun?: string;
+  timelinePoint?: number;
 }
 
 /** `registryModule`: what worker threads import for the registry (default dist/src/registry.js). */
@@ -45,8 +54,14 @@ export function runCommand(registry: Registry, registryModule?: string): Command
         .option('resume', { type: 'boolean', default: false, describe: 'skip runs already finished in --out (after Ctrl-C or a killed job)' })
         .option('html', { type: 'boolean', default: true, describe: 'write report.html (--no-html to skip)' })
         .option('png', { type: 'string', describe: 'also write every chart as SVG and PNG into this directory' })
+        .option('timeline', { type: 'string', describe: 'write the activity of one run (first policy, first sweep point, replication 0) as a Chrome trace-event JSON file (Perfetto)' })
+        .option('window', { type: 'string', describe: 'with --timeline: simulated seconds START:END to keep (e.g. 10:12.5, :30)' })
+        .option('timeline-max-events', { type: 'number', describe: `with --timeline: cap on events kept (default ${DEFAULT_TIMELINE_EVENTS}); the file says where it stops being complete` })
+        .option('timeline-run', { type: 'string', describe: 'with --timeline: the policy label to record (default the first policy)' })
+        .option('timeline-point', { type: 'number', describe: 'with --timeline: the sweep point index to record (default 0)' })
         .example('$0 run scenarios/quickstart.yaml --out out/quickstart', 'run the quick-start study and write its report')
         .example("$0 run s.yaml --set workload.generator.rps=6 --set 'policy.max_batch=8' -j 4", 'override fields, 4 worker threads')
+        .example('$0 run s.yaml --timeline out/s/timeline.json --window 10:12', 'also write 2 simulated seconds of the first run for Perfetto')
         .example('$0 run s.yaml --shard 3/16 --out out/s/shard-3', 'run one slice of a big sweep (see docs/cli.md for Slurm/Kubernetes)') as Argv<RunArgs>,
     handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
       // 1. load
@@ -55,6 +70,9 @@ export function runCommand(registry: Registry, registryModule?: string): Command
       const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
       const out = argv.out ?? join('out', plan.name, ...(shard ? [`shard-${shard.index}-of-${shard.count}`] : []));
       const jobs = positiveInt(argv.jobs, '--jobs');
+      // Timeline flags are checked before anything runs, so a typo costs nothing.
+      const timeline = timelineOptions(argv);
+      if (timeline) timelineJob(plan, timeline);
 
       // 2. run, with Ctrl-C: first stops cleanly, second quits now
       const controller = new AbortController();
@@ -79,7 +97,16 @@ export function runCommand(registry: Registry, registryModule?: string): Command
       const files = writeOutputs(r, out, { html: argv.html });
       if (argv.png) files.push(...(await writeChartImages(r, argv.png)));
 
-      // 4. print
+      // 4. timeline
+      let tl: TimelineResult | undefined;
+      if (timeline && !outcome.interrupted) {
+        tl = await recordTimeline(registry, plan, { ...timeline, signal: controller.signal });
+        mkdirSync(dirname(timeline.file), { recursive: true });
+        writeFileSync(timeline.file, JSON.stringify(tl.trace) + '\n');
+        files.push(timeline.file);
+      }
+
+      // 5. print
       if (argv.json) {
         printJson({
           out,
@@ -89,11 +116,16 @@ export function runCommand(registry: Registry, registryModule?: string): Command
           runs: { total: outcome.total, ran: outcome.ran, resumed: outcome.resumed, missing: r.missing.length },
           headline: r.headline,
           results: r.runs.map((x) => ({ policy: x.policy, params: x.params, metrics: x.metrics, intervals: x.intervals })),
+          ...(tl ? { timeline: { file: timeline!.file, run: tl.run, slices: tl.slices, counters: tl.counters, dropped: tl.dropped, complete_until_s: tl.completeUntil } } : {}),
         });
       } else if (!argv.quiet) {
         printLine(resultsTable(r));
         printLine();
         printLine(`wrote ${files.join(', ')}`);
+        if (tl) {
+          const cut = tl.dropped > 0 ? `; cap reached: complete until ${tl.completeUntil} s, ${tl.dropped} events dropped` : '';
+          printLine(`timeline of ${tl.run}: ${tl.slices} slices, ${tl.counters} counter samples${cut}`);
+        }
       }
       if (outcome.resumed > 0) note(argv, `servesim: resumed ${outcome.resumed} finished run(s) from ${out}`);
       if (outcome.interrupted) {
@@ -103,5 +135,32 @@ export function runCommand(registry: Registry, registryModule?: string): Command
         note(argv, `servesim: shard ${shard.index}/${shard.count} done; join all shards with: servesim merge <dirs>/results.json --out DIR`);
       }
     },
+  };
+}
+
+interface TimelineFlags {
+  file: string;
+  policy?: string;
+  point?: number;
+  window?: { start: number; end: number };
+  maxEvents?: number;
+}
+
+/** The --timeline flags, checked; undefined without --timeline (the other flags then need it). */
+function timelineOptions(argv: RunArgs): TimelineFlags | undefined {
+  if (argv.timeline === undefined) {
+    const stray = (['window', 'timelineMaxEvents', 'timelineRun', 'timelinePoint'] as const).find((k) => argv[k] !== undefined);
+    if (stray) throw new UsageError(`--${stray.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} needs --timeline FILE.json`);
+    return undefined;
+  }
+  if (argv.timeline === '') throw new UsageError('--timeline expects a file name (e.g. out/timeline.json)');
+  const point = argv.timelinePoint;
+  if (point !== undefined && !(Number.isInteger(point) && point >= 0)) throw new UsageError(`--timeline-point expects a sweep point index >= 0, got '${String(point)}'`);
+  return {
+    file: argv.timeline,
+    ...(argv.timelineRun !== undefined ? { policy: argv.timelineRun } : {}),
+    ...(point !== undefined ? { point } : {}),
+    ...(argv.window !== undefined ? { window: parseWindow(String(argv.window)) } : {}),
+    ...(argv.timelineMaxEvents !== undefined ? { maxEvents: positiveInt(argv.timelineMaxEvents, '--timeline-max-events') } : {}),
   };
 }

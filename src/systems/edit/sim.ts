@@ -166,6 +166,8 @@ export class EditSim {
   private readonly util: UtilisationRecorder;
   private readonly hooks?: EditHooks;
   private readonly policy: EditPolicy;
+  /** The caller's trace sink (detailed mode only): gets each worker's queue length. */
+  private readonly trace?: TraceSink;
   /** env.stop() once this many events have run, so the caller can yield to the event loop. */
   yieldAt = Infinity;
 
@@ -183,6 +185,7 @@ export class EditSim {
     this.costs = new EditCosts(model, hw.gpuCost, hw.pcie);
     this.planner = new StepPlanner(this.costs, LOADING_POLICIES[policy.loading]());
     this.detailed = o.trace !== undefined;
+    this.trace = o.trace;
     this.joinSeconds = policy.join_cpu_ms / 1000;
     // Resources report to the caller's trace and to the utilisation recorder; in fast mode the
     // worker loop reports its own busy intervals instead (no per-block slices exist).
@@ -275,8 +278,14 @@ export class EditSim {
     w.outstanding++;
     w.backlogSeconds += r.predicted;
     w.queue.push(r);
+    this.queueChanged(w);
     if (!w.busy) this.boundary(w);
     else this.cutRun(w);
+  }
+
+  /** Requests waiting for a worker's batch (a counter track `gpuN queue` in timelines). */
+  private queueChanged(w: Worker): void {
+    this.trace?.counter(`gpu${w.index} queue`, this.env.now, w.queue.length);
   }
 
   // --- the worker loop ------------------------------------------------------------------------
@@ -299,10 +308,12 @@ export class EditSim {
       if (!w.hbm.tryAlloc(r.id, need)) {
         if (w.batch.length > 0) break; // wait for the batch to free memory
         w.queue.shift();
+        this.queueChanged(w);
         this.reject(w, r, 'gpu-memory');
         continue;
       }
       w.queue.shift();
+      this.queueChanged(w);
       r.memBytes = need;
       r.start = now;
       if (r.tpl && !this.policy.prefetch) this.hostCache!.ensure(r.tpl);

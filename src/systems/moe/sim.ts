@@ -375,6 +375,7 @@ export class MoeSim implements PrefetchView, MissView {
     if (this.prefetching) this.issuePrefetches(l);
     this.pumpDemand();
     this.pumpPrefetch();
+    if (this.tracing) this.traceQueues();
     if (this.pending === 0) this.layerDone();
   };
 
@@ -514,6 +515,7 @@ export class MoeSim implements PrefetchView, MissView {
       if (--pins[key]! === 0) freed = true;
     }
     if (freed && this.demandBlocked) this.pumpDemand();
+    if (this.tracing) this.traceQueues();
     this.partDone();
   };
 
@@ -525,12 +527,16 @@ export class MoeSim implements PrefetchView, MissView {
     const bytes = this.s.costs.activationBytes(n);
     const key = l * this.E + e;
     const back = () => {
+      if (this.tracing) this.traceQueues();
       this.h2d.transfer(bytes, { label: 'activations', args: this.tracing ? this.args(key, 'cpu', {}) : undefined, onDone: () => this.partDone() });
     };
     this.d2h.transfer(bytes, {
       label: 'activations',
       args: this.tracing ? this.args(key, 'cpu', {}) : undefined,
-      onDone: () => this.cpu.submit(this.s.costs.expertCpu(n), back, this.tracing ? { label: 'cpu expert', args: this.args(key, 'cpu', { tokens: n }) } : CPU_JOB),
+      onDone: () => {
+        this.cpu.submit(this.s.costs.expertCpu(n), back, this.tracing ? { label: 'cpu expert', args: this.args(key, 'cpu', { tokens: n }) } : CPU_JOB);
+        if (this.tracing) this.traceQueues();
+      },
     });
   }
 
@@ -577,6 +583,21 @@ export class MoeSim implements PrefetchView, MissView {
 
   // --- copy streams -------------------------------------------------------------------------
 
+  /** Queue lengths as timeline counters (tracing only), reported when they change. */
+  private readonly queueSeen = new Int32Array([-1, -1, -1]);
+  private traceQueues(): void {
+    const sink = this.s.trace;
+    if (!sink) return;
+    const now = this.env.now;
+    const q = [this.demandQ.length, this.prefetchQ.length, this.cpu.queueLength];
+    const names = ['pcie h2d demand queue', 'pcie h2d prefetch queue', 'cpu queue'];
+    for (let i = 0; i < 3; i++) {
+      if (q[i] === this.queueSeen[i]) continue;
+      this.queueSeen[i] = q[i]!;
+      sink.counter(names[i]!, now, q[i]!);
+    }
+  }
+
   private pumpDemand(): void {
     while (!this.demandBusy && this.demandQ.length > 0) {
       const item = this.demandQ.peek()!;
@@ -616,6 +637,7 @@ export class MoeSim implements PrefetchView, MissView {
       this.partDone();
     } else this.landed(item);
     this.pumpDemand();
+    if (this.tracing) this.traceQueues();
   };
 
   private pumpPrefetch(): void {
@@ -646,6 +668,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.landed(this.prefetchKey);
     if (this.demandBlocked) this.pumpDemand();
     this.pumpPrefetch();
+    if (this.tracing) this.traceQueues();
   };
 
   /** An expert finished loading; if the running layer waits for it, compute it now. */

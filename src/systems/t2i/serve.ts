@@ -14,7 +14,8 @@
  * gate do not depend on it.
  */
 import type { Env } from '../../engine/env.js';
-import type { TraceSink } from '../../engine/trace.js';
+import type { TraceArgs, TraceSink } from '../../engine/trace.js';
+import type { TraceLanes } from '../../metrics/lanes.js';
 import type { ResolvedHardware } from '../hardware.js';
 import { mixKey, type T2iRow } from '../../workloads/t2i/row.js';
 import type { AdapterCache } from './cache.js';
@@ -61,6 +62,10 @@ export interface ServeContext {
   controlnetHost: AdapterCache;
   metrics: T2iMetrics;
   sink?: TraceSink;
+  /** Host CPU lanes for timelines (PEFT setup). */
+  hostCpu?: TraceLanes;
+  /** A timeline is recorded: slices carry their policy decisions. */
+  tracing?: boolean;
 }
 
 export class T2iServer {
@@ -98,6 +103,7 @@ export class T2iServer {
       loraWait: 0,
     };
     worker.queue.push(job);
+    this.queueChanged(worker);
     if (!worker.running) this.startNext(worker);
   }
 
@@ -110,6 +116,7 @@ export class T2iServer {
     if (w.running) return;
     const job = w.queue.shift();
     if (!job) return;
+    this.queueChanged(w);
     w.running = job;
     this.begin(w, job);
   }
@@ -171,7 +178,7 @@ export class T2iServer {
         const d = job.newLoras.length * costs.patchSeconds;
         job.loraPatch += d;
         w.busy += d;
-        this.slice(w.track, 'patch', from, from + d, job);
+        this.slice(w.track, 'patch', from, from + d, job, () => ({ loras: job.newLoras.join('|') }));
         job.loraReady = from + d;
         env.schedule(from + d - env.now, () => this.ready(job));
       });
@@ -181,7 +188,7 @@ export class T2iServer {
         const d = job.newLoras.length * costs.patchSeconds;
         job.loraPatch += d;
         w.busy += d;
-        this.slice(w.track, 'patch (side)', env.now, env.now + d, job);
+        this.slice(w.track, 'patch (side)', env.now, env.now + d, job, () => ({ loras: job.newLoras.join('|') }));
         env.schedule(d, () => {
           job.loraReady = env.now;
           if (!Number.isNaN(job.denoiseStart)) this.denoise(job);
@@ -222,13 +229,24 @@ export class T2iServer {
     if (app.sequentialLoads) {
       const next = (i: number) => {
         if (i === ids.length) return finish();
-        fetch(ids[i]!, () => (app.setupSeconds > 0 ? env.schedule(app.setupSeconds, () => next(i + 1)) : next(i + 1)));
+        fetch(ids[i]!, () => {
+          if (!(app.setupSeconds > 0)) return next(i + 1);
+          this.x.hostCpu?.slice('lora setup', env.now, env.now + app.setupSeconds, { request: job.row.request, adapter: ids[i]! });
+          env.schedule(app.setupSeconds, () => next(i + 1));
+        });
       };
       next(0);
     } else {
       let left = ids.length;
       const setup = ids.length * app.setupSeconds;
-      for (const id of ids) fetch(id, () => --left === 0 && (setup > 0 ? env.schedule(setup, finish) : finish()));
+      for (const id of ids) {
+        fetch(id, () => {
+          if (--left > 0) return;
+          if (!(setup > 0)) return finish();
+          this.x.hostCpu?.slice('lora setup', env.now, env.now + setup, { request: job.row.request, adapter: ids.join('|') });
+          env.schedule(setup, finish);
+        });
+      }
     }
   }
 
@@ -270,7 +288,15 @@ export class T2iServer {
     const vaeStart = S + res.seconds;
     const end = vaeStart + s.vae;
     w.busy += res.servingBusy + s.vae;
-    this.slice(w.track, 'denoise', S, S + res.servingBusy, job);
+    this.slice(w.track, 'denoise', S, S + res.servingBusy, job, () => ({
+      steps: job.steps,
+      loras: job.row.loras.join('|'),
+      controlnets: job.row.controlnets.join('|'),
+      application: this.x.policy.application,
+      placement: this.x.policy.controlnet,
+      ...(res.stepsWithoutLora > 0 ? { steps_without_lora: res.stepsWithoutLora } : {}),
+      ...(res.staleSteps > 0 ? { stale_steps: res.staleSteps } : {}),
+    }));
     this.slice(w.track, 'vae', vaeStart, end, job);
     for (let j = 0; j < res.controlnetBusy.length; j++) {
       const b = res.controlnetBusy[j]!;
@@ -324,7 +350,14 @@ export class T2iServer {
     this.startNext(w);
   }
 
-  private slice(track: string, name: string, start: number, end: number, job: Job): void {
-    if (this.x.sink && end > start) this.x.sink.slice(track, name, start, end, { request: job.row.request });
+  /** Requests waiting for a worker (a counter track `gpuN queue` in timelines). */
+  private queueChanged(w: Worker<Job>): void {
+    this.x.sink?.counter(`${w.track} queue`, this.x.env.now, w.queue.length);
+  }
+
+  /** `args`: extra trace arguments, built only when a timeline is recorded. */
+  private slice(track: string, name: string, start: number, end: number, job: Job, args?: () => TraceArgs): void {
+    if (!this.x.sink || !(end > start)) return;
+    this.x.sink.slice(track, name, start, end, args && this.x.tracing ? { request: job.row.request, ...args() } : { request: job.row.request });
   }
 }

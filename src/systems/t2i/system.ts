@@ -13,6 +13,7 @@ import { Env } from '../../engine/env.js';
 import { Link } from '../../engine/link.js';
 import { fmtBytes, MemoryPool } from '../../engine/memory.js';
 import { ConfigError, InputError, MemoryError } from '../../errors.js';
+import { TraceLanes } from '../../metrics/lanes.js';
 import { fanOut, UtilisationRecorder } from '../../metrics/recorders.js';
 import { roundSig } from '../../metrics/summary.js';
 import { generateT2i, t2iGenSchema } from '../../workloads/t2i/generator.js';
@@ -64,7 +65,9 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
   const sink = fanOut([util, input.trace]);
   const storeSpec = policy.lora_store === 'disk' ? hw.disk : hw.remote;
   const store = new Link(env, policy.lora_store, { bandwidth: storeSpec.bandwidth, latency: storeSpec.latency, trace: sink });
-  const tiers = new Tiers(env, store, policy.parse_gb_per_s * 1e9);
+  // Host CPU work (adapter parsing, PEFT setup) shows in timelines only, not in utilisation.
+  const hostCpu = new TraceLanes(input.trace, 'host cpu');
+  const tiers = new Tiers(env, store, policy.parse_gb_per_s * 1e9, hostCpu);
   const now = () => env.now;
   const hostPool = new MemoryPool('host', hw.host.memoryBytes, { trace: input.trace, now });
   const loraHost = new AdapterCache('host/lora', policy.host_cache_gib * GiB, evictionPolicies[policy.host_eviction](), hostPool, 'lora:');
@@ -72,7 +75,7 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
   const controlnetHost = new AdapterCache('host/controlnet', Infinity, evictionPolicies.lru(), hostPool, 'controlnet:');
   const pcies: Link[] = [];
   const gpu = (g: number) => {
-    const pool = new MemoryPool(`gpu${g}`, hw.gpu.memoryBytes, { trace: input.trace, now });
+    const pool = new MemoryPool(`gpu${g} hbm`, hw.gpu.memoryBytes, { trace: input.trace, now });
     const pcie = new Link(env, `pcie${g}`, { bandwidth: hw.pcie.bandwidth, latency: hw.pcie.latency, trace: sink });
     pcies.push(pcie);
     const cnCache = new AdapterCache(`gpu${g}/controlnet`, policy.controlnet_cache_gib * GiB, evictionPolicies[policy.controlnet_eviction](), pool, 'controlnet:');
@@ -98,7 +101,7 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
     workers.push(new Worker<Job>(i, `gpu${g}`, own.pool, own.pcie, loraCache, mine));
   }
   const metrics = new T2iMetrics(input.warmup ?? {});
-  const server = new T2iServer({ env, hw, costs, policy, app, placement, assign, workers, tiers, loraHost, controlnetHost, metrics, sink });
+  const server = new T2iServer({ env, hw, costs, policy, app, placement, assign, workers, tiers, loraHost, controlnetHost, metrics, sink, hostCpu, tracing: input.trace !== undefined });
 
   // 5.
   const progress = progressReporter(input.onProgress);

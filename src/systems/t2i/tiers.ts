@@ -5,6 +5,7 @@
  */
 import type { Env } from '../../engine/env.js';
 import type { Link } from '../../engine/link.js';
+import type { TraceLanes } from '../../metrics/lanes.js';
 import type { AdapterCache } from './cache.js';
 
 /** Where an adapter was found: already on the GPU, in host memory, or read from the store. */
@@ -16,6 +17,8 @@ export class Tiers {
     readonly store: Link,
     /** Host deserialisation rate, bytes/s. */
     private readonly parseRate: number,
+    /** Host CPU activity for timelines (parse slices). */
+    private readonly cpu?: TraceLanes,
   ) {}
 
   /** Make `key` resident in `host` and pin it; `done(hit)`. */
@@ -29,11 +32,14 @@ export class Tiers {
     const n = host.admit(key, bytes);
     this.store.transfer(bytes, {
       label,
-      onDone: () =>
+      args: { adapter: key },
+      onDone: () => {
+        this.cpu?.slice('parse', this.env.now, this.env.now + bytes / this.parseRate, { adapter: key, bytes });
         this.env.schedule(bytes / this.parseRate, () => {
           host.ready(n);
           done(false);
-        }),
+        });
+      },
     });
   }
 
@@ -49,6 +55,7 @@ export class Tiers {
     this.toHost(host, key, bytes, label, (hit) => {
       pcie.transfer(bytes, {
         label,
+        args: { adapter: key, source: hit ? 'host' : 'store' },
         onDone: () => {
           host.unpin(key);
           gpu.ready(n);

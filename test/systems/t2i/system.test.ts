@@ -121,8 +121,10 @@ describe('t2iSystem.simulate(input)', () => {
     for (const n of ['gpu0:text_encoder', 'gpu0:patch', 'gpu0:denoise', 'gpu0:vae', 'gpu0:unpatch', 'disk:lora l1', 'pcie0:lora l1', 'disk:controlnet c1', 'pcie0:controlnet c1']) {
       expect(names, n).toContain(n);
     }
-    expect(rec.slices.find((s) => s.name === 'denoise')!.args).toEqual({ request: 'r0' });
-    expect(rec.counters.some((c) => c.track === 'gpu0' && c.value > 0)).toBe(true);
+    expect(rec.slices.find((s) => s.name === 'denoise')!.args).toMatchObject({ request: 'r0', loras: 'l1', controlnets: 'c1', application: 'sync', placement: 'serial' });
+    expect(rec.slices.some((s) => s.track === 'host cpu/0' && s.name === 'parse')).toBe(true);
+    expect(rec.counters.filter((c) => c.track === 'gpu0 queue').map((c) => c.value)).toEqual([1, 0]);
+    expect(rec.counters.some((c) => c.track === 'gpu0 hbm' && c.value > 0)).toBe(true);
   });
 
   it('affinity sends a request to the worker holding its LoRA; round-robin does not', async () => {
