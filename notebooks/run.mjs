@@ -109,7 +109,7 @@ async function main(argv) {
   const outIdx = argv.indexOf('--out');
   const outDir = outIdx >= 0 ? resolve(argv[outIdx + 1] ?? '') : undefined;
   if (outIdx >= 0 && !argv[outIdx + 1]) throw new Error('--out needs a directory');
-  const filters = argv.filter((a, i) => a !== '--out' && i !== outIdx + 1 && !a.startsWith('-'));
+  const filters = argv.filter((a, i) => !a.startsWith('-') && !(outIdx >= 0 && i === outIdx + 1));
   const tc = toolchain();
   if (!tc.ok) throw new Error(tc.reason);
   ensureKernel(tc.python);
