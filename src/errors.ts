@@ -26,11 +26,17 @@ export class InputError extends Error {
   }
 }
 
-/** A configuration that cannot run (a model that does not fit, a zero-bandwidth link). */
+/**
+ * A configuration that cannot run (a model that does not fit, a zero-bandwidth link). `field` is
+ * the scenario field to change, as a path in the SimulationInput (`policy.cache_experts`,
+ * `model.top_k`, `hardware.gpu`): the scenario loader maps it to the file line that set it.
+ */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  readonly field?: string;
+  constructor(message: string, where: { field?: string } = {}) {
     super(message);
     this.name = 'ConfigError';
+    if (where.field !== undefined) this.field = where.field;
   }
 }
 

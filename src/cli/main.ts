@@ -17,7 +17,7 @@ import { mergeCommand } from './commands/merge.js';
 import { presetsCommand } from './commands/presets.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
-import { traceCommand } from './commands/trace.js';
+import { TRACE_SUBCOMMANDS, traceCommand } from './commands/trace.js';
 import { reportError, UsageError, type GlobalArgs } from './shared.js';
 
 /** Commands the validator adds (calibrate, validate); absent before it is built. */
@@ -46,8 +46,32 @@ async function registry(): Promise<{ registry: Registry; module?: string }> {
   return { registry: mod.REGISTRY, module: url };
 }
 
+/**
+ * yargs says "Not enough non-option arguments: got 0, need at least 1"; name the argument instead.
+ * `commands` are the command strings (`run <scenario>`, `trace check <file>`).
+ */
+export function missingArgument(msg: string, args: readonly string[], commands: readonly string[]): string {
+  if (!msg.startsWith('Not enough non-option arguments')) return msg;
+  const words = args.filter((a) => !a.startsWith('-'));
+  let best: { name: string; positionals: string[] } | undefined;
+  for (const c of commands) {
+    const parts = c.split(' ');
+    const name = parts.filter((p) => !p.startsWith('<') && !p.startsWith('[')).join(' ');
+    const n = name.split(' ').length;
+    if (words.slice(0, n).join(' ') === name && (!best || n > best.name.split(' ').length)) {
+      best = { name, positionals: parts.filter((p) => p.startsWith('<')).map((p) => p.slice(1, -1).replace(/\.\.$/, '')) };
+    }
+  }
+  if (!best) return msg;
+  const given = words.length - best.name.split(' ').length;
+  const missing = best.positionals.slice(Math.max(0, given));
+  if (missing.length === 0) return msg;
+  return `${best.name}: missing argument <${missing[0]}>${missing.length > 1 ? ` (and ${missing.slice(1).map((m) => `<${m}>`).join(' ')})` : ''}`;
+}
+
 export async function main(args: string[]): Promise<void> {
   const { registry: reg, module } = await registry();
+  const commandStrings = [runCommand(reg, module).command, reportCommand.command, mergeCommand.command, ...TRACE_SUBCOMMANDS.map((c) => `trace ${c}`)].flat().map(String);
   const cli: Argv<GlobalArgs> = yargs(args)
     .scriptName('servesim')
     .usage('$0 <command> [options]\n\nDiscrete-event simulator for serving generative models on memory-constrained GPUs.')
@@ -70,7 +94,9 @@ export async function main(args: string[]): Promise<void> {
     .version(servesimVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      // yargs' own validation errors (YError: a flag without its value, ...) are usage errors too.
+      if (err && err.name !== 'YError') throw err;
+      throw new UsageError(missingArgument(msg ?? err?.message ?? 'bad usage', args, commandStrings));
     })
     .parseAsync();
 }
