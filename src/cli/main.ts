@@ -96,7 +96,9 @@ export async function main(args: string[]): Promise<void> {
     .fail((msg, err) => {
       // yargs' own validation errors (YError: a flag without its value, ...) are usage errors too.
       if (err && err.name !== 'YError') throw err;
-      throw new UsageError(missingArgument(msg ?? err?.message ?? 'bad usage', args, commandStrings));
+      // One line: yargs spreads some messages ("Invalid values:") over several.
+      const text = (msg ?? err?.message ?? 'bad usage').replace(/\s*\n\s*/g, ' ');
+      throw new UsageError(missingArgument(text, args, commandStrings));
     })
     .parseAsync();
 }

@@ -3,7 +3,7 @@
  * A scenario names a profile file; its fitted op costs and link figures then replace the presets.
  * The schema is the contract between validate/ (writer) and cost/ (reader).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
@@ -84,7 +84,7 @@ export function parseProfile(text: string, file = 'profile'): Profile {
   // JSON.parse keeps the last of two equal keys; a profile edited by hand must not hide one.
   const dup = parseDocument(text, { uniqueKeys: true, lineCounter: new LineCounter() }).errors.find((e) => e.code === 'DUPLICATE_KEY');
   if (dup) {
-    const key = text.slice(dup.pos[0], dup.pos[1]).trim().replace(/^"(.*)"$/, '$1');
+    const key = /^\s*"((?:[^"\\]|\\.)*)"/.exec(text.slice(dup.pos[0]))?.[1] ?? '?';
     throw new InputError(`duplicate key '${key}'`, { file, line: lineAt(text, dup.pos[0]), field: key });
   }
   const r = profileSchema.safeParse(raw);
@@ -99,8 +99,9 @@ export function parseProfile(text: string, file = 'profile'): Profile {
 export function loadProfile(path: string): Profile {
   let text: string;
   try {
+    const size = statSync(path).size;
+    if (size > MAX_PROFILE_BYTES) throw new InputError(`profile is ${size} bytes; expected a calibration profile JSON (under ${MAX_PROFILE_BYTES} bytes)`, { file: path });
     const buf = readFileSync(path);
-    if (buf.length > MAX_PROFILE_BYTES) throw new InputError(`profile is ${buf.length} bytes; expected a calibration profile JSON (under ${MAX_PROFILE_BYTES} bytes)`, { file: path });
     text = decodeUtf8(buf, path);
   } catch (e) {
     if (e instanceof InputError) throw e;

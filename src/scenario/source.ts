@@ -3,7 +3,7 @@
  * plain object plus a locator that maps a path in it back to a line of the file. Duplicate keys are
  * errors, and aliases are capped so a "billion laughs" file cannot exhaust memory.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { InputError } from '../errors.js';
 import { decodeUtf8 } from '../input-text.js';
@@ -25,8 +25,10 @@ export interface ScenarioSource {
 export function readScenarioSource(file: string): ScenarioSource {
   let text: string;
   try {
+    // Size first: a huge file (a trace passed by mistake) is refused before it is read.
+    const size = statSync(file).size;
+    if (size > MAX_SCENARIO_BYTES) throw new InputError(`scenario file is ${size} bytes; expected a small YAML/JSON file (under ${MAX_SCENARIO_BYTES})`, { file });
     const buf = readFileSync(file);
-    if (buf.length > MAX_SCENARIO_BYTES) throw new InputError(`scenario file is ${buf.length} bytes; expected a small YAML/JSON file`, { file });
     text = decodeUtf8(buf, file);
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -38,9 +40,10 @@ export function readScenarioSource(file: string): ScenarioSource {
 export function parseScenarioText(text: string, file: string): ScenarioSource {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true });
-  const problems = [...doc.errors];
+  // The first syntax problem only: the ones after it are usually the same mistake seen again.
+  const problems = doc.errors.slice(0, 1);
+  const more = doc.errors.length - 1;
   if (problems.length > 0) {
-    // Every syntax problem, one per line, like schema problems.
     const msgs = problems.map((e) => {
       const line = e.linePos?.[0]?.line;
       const col = e.linePos?.[0]?.col;
@@ -52,7 +55,7 @@ export function parseScenarioText(text: string, file: string): ScenarioSource {
       }
       const what = e.message.split(' at line ')[0]!.replace(/\s+/g, ' ').trim();
       const near = nearestKey(text, e.pos[0]);
-      return `${where}${col !== undefined ? `:${col}` : ''} ${near !== undefined ? `${near}: ` : ''}YAML syntax: ${what}`;
+      return `${where}${col !== undefined ? `:${col}` : ''} ${near !== undefined ? `${near}: ` : ''}YAML syntax: ${what}${more > 0 ? ` (${more} more YAML error${more > 1 ? 's' : ''} may follow from it)` : ''}`;
     });
     throw new InputError(msgs.join('\n'));
   }

@@ -49,7 +49,7 @@ export async function* readCsv(file: string, spec: CsvSpec): AsyncGenerator<CsvR
     if (e instanceof InputError) throw e;
     const err = e as CsvParseError;
     const { message, field } = csvMessage(err, header ?? spec.required);
-    throw new InputError(message, { file, line: err.lines, field });
+    throw new InputError(message, { file, line: err.lines, field: header ? field : 'header' });
   } finally {
     stream.destroy();
   }

@@ -82,7 +82,7 @@ export function detectKind(registry: Registry, file: string): TraceKindModule<an
       const unknown = cols.find((c) => !known.has(c));
       const missing = m.columns.required.find((c) => !cols.includes(c));
       const what = unknown !== undefined ? `unknown column '${unknown}'` : `missing required column '${missing}'`;
-      throw new InputError(`looks like a ${m.kind} trace but has ${what} (${m.kind} columns: ${m.columns.required.join(',')} and optionally ${m.columns.optional.join(',')})`, {
+      throw new InputError(`looks like ${m.kind === 'edit' ? 'an' : 'a'} ${m.kind} trace but has ${what} (${m.kind} columns: ${m.columns.required.join(',')} and optionally ${m.columns.optional.join(',')})`, {
         file,
         line: 1,
         field: unknown ?? missing,

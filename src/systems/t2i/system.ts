@@ -29,6 +29,7 @@ import { controlnetPlacements } from './policies/controlnet/index.js';
 import { evictionPolicies } from './policies/placement/index.js';
 import { t2iModelSchema, t2iPolicySchema, t2iWorkloadSchema, type T2iModelConfig, type T2iPolicyConfig, type T2iWorkloadConfig } from './schemas.js';
 import { T2iServer, type Job } from './serve.js';
+import { T2I_PRESETS } from './presets.js';
 import { Tiers } from './tiers.js';
 import { Worker, type ControlNetGpu } from './worker.js';
 
@@ -126,7 +127,7 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
       const file = resolve(input.baseDir ?? '.', workload.trace);
       const size = fileSize(file);
       let bytes = 0;
-      for await (const row of readT2i(file)) {
+      for await (const row of readT2i(file, { models: Object.keys(T2I_PRESETS) })) {
         if (++i % YIELD_EVERY === 0) await yieldAndCheck(input.signal);
         feed(row);
         if (progress) {
