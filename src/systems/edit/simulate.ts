@@ -163,7 +163,8 @@ function collect(sim: EditSim, env: Env, sloMs: number | undefined): SimulationO
     metrics,
     latencyCdf: sim.requests.latency.cdf(100),
     utilisation: sim.utilisationRows(),
-    conservation: sim.requests.conservation(),
+    // In flight counted where requests are, not derived: a request lost by a bug breaks the sum.
+    conservation: sim.requests.conservation(sim.workers.reduce((a, w) => a + w.queue.length + w.batch.length, 0)),
     simulatedSeconds: T,
     events: env.eventsProcessed,
   };

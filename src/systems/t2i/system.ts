@@ -180,7 +180,8 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
     metrics: metricsOut,
     latencyCdf: metrics.requests.latency.cdf(100),
     utilisation: util.rows(),
-    conservation: metrics.requests.conservation(),
+    // In flight counted where requests are, not derived: a request lost by a bug breaks the sum.
+    conservation: metrics.requests.conservation(workers.reduce((a, w) => a + w.outstanding, 0)),
     simulatedSeconds: T,
     events: env.eventsProcessed,
   };
