@@ -74,7 +74,7 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
     if (e instanceof ConfigError) {
       const params = plan.points[job.point]!;
       const at = plan.sweepKeys.length ? ` at ${plan.sweepKeys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(', ')}` : '';
-      throw new ConfigError(`${plan.file}: policy '${plan.policies[job.policy]}'${at}: ${e.message}`, { field: e.field });
+      throw new ConfigError(`${plan.file}: policy '${plan.policies[job.policy]}'${at}: ${e.message}`, { field: e.fields });
     }
     throw e;
   }

@@ -167,9 +167,12 @@ function preflight(system: SystemModule, plan: Plan, raw: Record<string, unknown
       system.check(prepareInput(system, plan, job));
     } catch (e) {
       if (!(e instanceof ConfigError) && !(e instanceof InputError)) throw e;
-      const field = e.field;
       const detail = e instanceof InputError ? e.detail : e.message;
-      const path = scenarioPathOf(field, job.policy);
+      const fields = e instanceof ConfigError ? (e.fields ?? []) : e.field !== undefined ? [e.field] : [];
+      const paths = fields.map((f) => scenarioPathOf(f, job.policy));
+      // The first field the scenario sets (or sweeps), else the first one named.
+      const set = (p: Path) => getPath(raw, p) !== undefined || keys.some((k) => targetPaths(k, raw).some((t) => startsWith(p, t)));
+      const path = paths.find(set) ?? paths[0] ?? ['policies', job.policy];
       const sig = `${formatPath(path)}|${detail}`;
       if (seen.has(sig)) continue;
       seen.add(sig);
@@ -184,8 +187,7 @@ function preflight(system: SystemModule, plan: Plan, raw: Record<string, unknown
 }
 
 /** A SimulationInput field path (`policy.x`, `model.y`) as the scenario path of one policy entry. */
-function scenarioPathOf(field: string | undefined, policy: number): Path {
-  if (!field) return ['policies', policy];
+function scenarioPathOf(field: string, policy: number): Path {
   const path = parsePath(field);
   if (path[0] === 'policy') return ['policies', policy, 'policy', ...path.slice(1)];
   return path;

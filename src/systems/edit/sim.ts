@@ -524,7 +524,7 @@ export function checkEditFits(model: ResolvedEditModel, policy: EditPolicy, hw: 
     throw new ConfigError(
       `${model.name} does not fit on ${hw.gpu.name}: weights ${fmtBytes(model.weightsBytes)} + one request ${fmtBytes(one)} ` +
         `(workspace${usesCache ? ' + one step of cached activations' : ''}) > ${fmtBytes(capacity)}`,
-      { field: 'hardware.gpu' },
+      { field: ['hardware.memory_gib', 'model.width', 'model.height', 'hardware.gpu', 'model.preset'] },
     );
   }
   const hostCacheBytes = (policy.host_cache_gib ?? (0.75 * hw.host.memoryBytes) / 2 ** 30) * 2 ** 30;

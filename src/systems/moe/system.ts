@@ -145,7 +145,8 @@ function layoutMemory(model: ResolvedMoeModel, input: MoeInput, costs: MoeCosts)
   if (free < model.expertBytes) {
     // Name what the user most likely changes: the batch when its KV cache is the largest part.
     const kv = resident[1]!.bytes;
-    const field = p.batch_size > 1 && kv > model.residentBytes ? 'policy.batch_size' : 'hardware.gpu';
+    const gpuFields = ['hardware.memory_gib', 'model.resident_gib', 'model.reserve_gib', 'hardware.gpu', 'model.preset'];
+    const field = p.batch_size > 1 && kv > model.residentBytes ? ['policy.batch_size', 'model.max_context', ...gpuFields] : gpuFields;
     throw new ConfigError(`${what}: ${layout} leave ${fmtBytes(Math.max(0, free))}, not room for one expert of ${fmtBytes(model.expertBytes)}`, { field });
   }
   const all = model.layers * model.experts;

@@ -225,12 +225,12 @@ function fits(what: string, parts: Array<[string, number]>, capacity: number): v
   if (total > capacity) {
     // The field to change: the largest part a policy sets, unless fixed needs alone overflow.
     const fixed = parts.filter(([n]) => what === 'host' ? n !== 'LoRA cache' : !(n in PART_FIELDS)).reduce((a, [, b]) => a + b, 0);
-    let field = what === 'host' ? 'hardware.host' : 'hardware.gpu';
+    let field: string[] = what === 'host' ? ['hardware.host'] : ['hardware.memory_gib', 'model.base_gib', 'model.max_pixels', 'model.workspace_gib', 'hardware.gpu', 'model.preset'];
     if (fixed <= capacity) {
-      if (what === 'host') field = 'policy.host_cache_gib';
+      if (what === 'host') field = ['policy.host_cache_gib'];
       else {
         const largest = parts.filter(([n]) => n in PART_FIELDS).sort((a, b) => b[1] - a[1])[0];
-        if (largest) field = PART_FIELDS[largest[0]]!;
+        if (largest) field = [PART_FIELDS[largest[0]]!];
       }
     }
     throw new ConfigError(
