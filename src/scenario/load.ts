@@ -84,7 +84,8 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
     if (eq <= 0) throw new InputError(`--set expects path=value (e.g. workload.generator.rps=4), got '${text}'`);
     const key = text.slice(0, eq).trim();
     const value = parseValue(text.slice(eq + 1), text);
-    const paths = targetPaths(key, raw);
+    // Sweep keys are themselves dotted paths: `sweep.a.b=[1, 2]` sets the sweep entry 'a.b'.
+    const paths = key.startsWith('sweep.') && key.length > 6 ? [['sweep', key.slice(6)]] : targetPaths(key, raw);
     if (paths.length === 0) throw new InputError(`--set ${text}: the scenario has no policies for 'policy.' to set`);
     for (const p of paths) raw = setPath(raw, p, value, key) as Record<string, unknown>;
     overrides.push({ paths, text });
