@@ -26,11 +26,24 @@ export class InputError extends Error {
   }
 }
 
-/** A configuration that cannot run (a model that does not fit, a zero-bandwidth link). */
+/**
+ * A configuration that cannot run (a model that does not fit, a zero-bandwidth link). `field` is
+ * the scenario field to change, as a path in the SimulationInput (`policy.cache_experts`,
+ * `model.top_k`, `hardware.gpu`): the scenario loader maps it to the file line that set it. When
+ * several fields could fix it, `field` may list them (most specific first) and the loader names
+ * the first one the scenario sets.
+ */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  readonly field?: string;
+  readonly fields?: readonly string[];
+  constructor(message: string, where: { field?: string | readonly string[] } = {}) {
     super(message);
     this.name = 'ConfigError';
+    const f = where.field;
+    if (f !== undefined) {
+      this.fields = typeof f === 'string' ? [f] : f;
+      this.field = this.fields[0];
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError } from '../errors.js';
 import { REGISTRY } from '../registry.js';
+import { missingArgument } from './main-args.js';
 import type { Registry } from '../scenario/types.js';
 import { servesimVersion } from '../version.js';
 import { capacityCommand } from './commands/capacity.js';
@@ -18,7 +19,7 @@ import { mergeCommand } from './commands/merge.js';
 import { presetsCommand } from './commands/presets.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
-import { traceCommand } from './commands/trace.js';
+import { TRACE_SUBCOMMANDS, traceCommand } from './commands/trace.js';
 import { reportError, UsageError, type GlobalArgs } from './shared.js';
 
 /** Commands the validator adds (calibrate, validate); absent before it is built. */
@@ -49,6 +50,7 @@ async function registry(): Promise<{ registry: Registry; module?: string }> {
 
 export async function main(args: string[]): Promise<void> {
   const { registry: reg, module } = await registry();
+  const commandStrings = [runCommand(reg, module).command, reportCommand.command, mergeCommand.command, ...TRACE_SUBCOMMANDS.map((c) => `trace ${c}`)].flat().map(String);
   const cli: Argv<GlobalArgs> = yargs(args)
     .scriptName('servesim')
     .usage('$0 <command> [options]\n\nDiscrete-event simulator for serving generative models on memory-constrained GPUs.')
@@ -72,7 +74,11 @@ export async function main(args: string[]): Promise<void> {
     .version(servesimVersion())
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      // yargs' own validation errors (YError: a flag without its value, ...) are usage errors too.
+      if (err && err.name !== 'YError') throw err;
+      // One line: yargs spreads some messages ("Invalid values:") over several.
+      const text = (msg ?? err?.message ?? 'bad usage').replace(/\s*\n\s*/g, ' ');
+      throw new UsageError(missingArgument(text, args, commandStrings));
     })
     .parseAsync();
 }

@@ -21,14 +21,16 @@ export class UsageError extends InputError {
   }
 }
 
-export const EXIT = { ok: 0, bug: 1, input: 2, interrupted: 130 } as const;
+/** interrupted: SIGINT (128 + 2); terminated: SIGTERM (128 + 15), as shells report them. */
+export const EXIT = { ok: 0, bug: 1, input: 2, interrupted: 130, terminated: 143 } as const;
 
 /** Print an error the way the CLI promises; returns the exit code. */
 export function reportError(e: unknown, debug: boolean): number {
   if (isUserError(e)) {
+    // One line per problem; a usage hint rides on the same line, so one problem is one line.
     const lines = e.message.split('\n');
+    if (e instanceof UsageError) lines[lines.length - 1] += ' (see --help for usage)';
     for (const line of lines) process.stderr.write(`servesim: error: ${line}\n`);
-    if (e instanceof UsageError) process.stderr.write('servesim: see --help for usage\n');
     if (debug && e.stack) process.stderr.write(e.stack + '\n');
     return EXIT.input;
   }
@@ -54,14 +56,35 @@ export function printLine(s = ''): void {
 /** Positive integer flag, or a one-line InputError naming it. */
 export function positiveInt(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
+  const n = typeof v === 'string' && v.trim() === '' ? NaN : Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} expects a positive integer, got '${String(v)}'`);
+  return n;
+}
+
+/** A seed: an integer 0 <= n < 2^31 (what the scenario schema accepts). */
+export function seedFlag(v: unknown, flag = '--seed'): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && v.trim() === '' ? NaN : Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new UsageError(`${flag} expects an integer from 0 to ${2 ** 31 - 1}, got '${String(v)}'`);
+  return n;
+}
+
+/** A path-like flag given with an empty value (`--out ''`). */
+export function nonEmpty(v: string | undefined, flag: string): void {
+  if (v !== undefined && v.trim() === '') throw new UsageError(`${flag} expects a path, got ''`);
+}
+
+/** A number flag (>= min), or a one-line UsageError naming it. */
+export function numberFlag(v: unknown, flag: string, min = -Infinity): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`${flag} expects a number${min > -Infinity ? ` >= ${min}` : ''}, got '${String(v)}'`);
   return n;
 }
 
 export function positiveNumber(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
+  const n = typeof v === 'string' && v.trim() === '' ? NaN : Number(v);
   if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`${flag} expects a positive number, got '${String(v)}'`);
   return n;
 }

@@ -3,9 +3,11 @@
  * A scenario names a profile file; its fitted op costs and link figures then replace the presets.
  * The schema is the contract between validate/ (writer) and cost/ (reader).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
+import { decodeUtf8 } from '../input-text.js';
 
 export const opFitSchema = z.discriminatedUnion('model', [
   z.object({
@@ -64,18 +66,32 @@ export const profileSchema = z.object({
 });
 export type Profile = z.infer<typeof profileSchema>;
 
-/** Parse and validate a profile; errors name the file and the field path. */
+/** Larger than any profile the validator writes (a few hundred samples); beyond it, a wrong file. */
+const MAX_PROFILE_BYTES = 16 << 20;
+
+/** Parse and validate a profile; errors name the file, the line and the field path. */
 export function parseProfile(text: string, file = 'profile'): Profile {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`not valid JSON (${(e as Error).message})`, { file });
+    const msg = (e as Error).message.split('\n')[0]!;
+    // V8 says "... at position N" (and, in newer versions, line and column).
+    const pos = /position (\d+)/.exec(msg);
+    const line = pos ? lineAt(text, Number(pos[1])) : text.trim() === '' ? undefined : lineAt(text, text.length);
+    throw new InputError(`not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')})`, { file, line, field: '(syntax)' });
+  }
+  // JSON.parse keeps the last of two equal keys; a profile edited by hand must not hide one.
+  const dup = parseDocument(text, { uniqueKeys: true, lineCounter: new LineCounter() }).errors.find((e) => e.code === 'DUPLICATE_KEY');
+  if (dup) {
+    const key = /^\s*"((?:[^"\\]|\\.)*)"/.exec(text.slice(dup.pos[0]))?.[1] ?? '?';
+    throw new InputError(`duplicate key '${key}'`, { file, line: lineAt(text, dup.pos[0]), field: key });
   }
   const r = profileSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new InputError(issue.message, { file, field: issue.path.join('.') || '(root)' });
+    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    throw new InputError(`${issue.message}${gotOf(raw, path)}`, { file, line: jsonLineOf(text, path), field: path.join('.') || '(top level)' });
   }
   return r.data;
 }
@@ -83,9 +99,57 @@ export function parseProfile(text: string, file = 'profile'): Profile {
 export function loadProfile(path: string): Profile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const size = statSync(path).size;
+    if (size > MAX_PROFILE_BYTES) throw new InputError(`profile is ${size} bytes; expected a calibration profile JSON (under ${MAX_PROFILE_BYTES} bytes)`, { file: path });
+    const buf = readFileSync(path);
+    text = decodeUtf8(buf, path);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`cannot read profile (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
   }
   return parseProfile(text, path);
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** `, got X` for the value at `path`, when there is one to show. */
+function gotOf(raw: unknown, path: Array<string | number>): string {
+  let v: unknown = raw;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return '';
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  if (v === undefined || (typeof v === 'object' && v !== null)) return '';
+  const s = JSON.stringify(v) ?? String(v);
+  return `, got ${s.length > 40 ? s.slice(0, 37) + '...' : s}`;
+}
+
+/** Line of the deepest node along `path` in a JSON text (parsed again, as YAML, for positions). */
+function jsonLineOf(text: string, path: Array<string | number>): number | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false });
+  const lineOfNode = (n: unknown) => {
+    const r = (n as { range?: [number, number] } | null)?.range;
+    return r ? lines.linePos(r[0]).line : undefined;
+  };
+  let node: unknown = doc.contents;
+  let best = lineOfNode(node);
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) break;
+      best = lineOfNode(pair.key) ?? best;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (item === undefined) break;
+      best = lineOfNode(item) ?? best;
+      node = item;
+    } else break;
+  }
+  return best;
 }

@@ -11,6 +11,8 @@ export interface WireError {
   file?: string;
   line?: number;
   field?: string;
+  /** ConfigError: the fields that could fix it. */
+  fields?: readonly string[];
   stack?: string;
 }
 
@@ -22,7 +24,7 @@ export function toWire(e: unknown): WireError {
   const err = e instanceof Error ? e : new Error(String(e));
   const base = { message: err.message, stack: err.stack };
   if (e instanceof InputError) return { ...base, kind: 'input', detail: e.detail, file: e.file, line: e.line, field: e.field };
-  if (e instanceof ConfigError) return { ...base, kind: 'config' };
+  if (e instanceof ConfigError) return { ...base, kind: 'config', fields: e.fields };
   if (e instanceof InvariantError) return { ...base, kind: 'invariant' };
   if (e instanceof MemoryError) return { ...base, kind: 'memory' };
   if (isAbortError(e)) return { ...base, kind: 'abort' };
@@ -36,7 +38,7 @@ export function fromWire(w: WireError): Error {
       e = new InputError(w.detail ?? w.message, { file: w.file, line: w.line, field: w.field });
       break;
     case 'config':
-      e = new ConfigError(w.message);
+      e = new ConfigError(w.message, { field: w.fields });
       break;
     case 'invariant':
       e = new InvariantError(w.message);

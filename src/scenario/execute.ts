@@ -3,7 +3,7 @@
  * function runs in the main thread (serial runs) and in worker threads, so both give the same
  * bytes. It checks the conservation invariant of every output and trims what results.json keeps.
  */
-import { InvariantError } from '../errors.js';
+import { ConfigError, InvariantError } from '../errors.js';
 import { WindowRecorder } from '../metrics/recorders.js';
 import type { Conservation, Metrics } from '../metrics/types.js';
 import { resolveHardware } from '../systems/hardware.js';
@@ -66,7 +66,18 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
   if (opts.signal) input.signal = opts.signal;
   if (opts.onProgress) input.onProgress = opts.onProgress;
   const t0 = performance.now();
-  const out = await system.simulate(input);
+  let out: SimulationOutput;
+  try {
+    out = await system.simulate(input);
+  } catch (e) {
+    // A configuration found impossible only while running: say which run of which scenario.
+    if (e instanceof ConfigError) {
+      const params = plan.points[job.point]!;
+      const at = plan.sweepKeys.length ? ` at ${plan.sweepKeys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(', ')}` : '';
+      throw new ConfigError(`${plan.file}: policy '${plan.policies[job.policy]}'${at}: ${e.message}`, { field: e.fields });
+    }
+    throw e;
+  }
   const wallSeconds = (performance.now() - t0) / 1000;
   checkOutput(out, `${plan.system} ${jobKey(plan, job)} (seed ${job.seed})`);
   const result: JobResult = {

@@ -55,6 +55,8 @@ function describe(issue: Issue, input: unknown, prefix: PathSegment[], schema?: 
 
 function got(value: unknown): string {
   if (value === undefined) return '';
+  // JSON shows NaN and Infinity (YAML .nan, .inf) as null; say what the file holds.
+  if (typeof value === 'number' && !Number.isFinite(value)) return `, got ${value}`;
   let s = JSON.stringify(value) ?? String(value);
   if (s.length > 40) s = s.slice(0, 37) + '...';
   return `, got ${s}`;

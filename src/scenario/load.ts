@@ -14,6 +14,7 @@ import type { SystemModule } from '../systems/types.js';
 import { servesimVersion } from '../version.js';
 import { describeIssues, type RawProblem } from './issues.js';
 import { formatPath, getPath, isPlainObject, parsePath, setPath, stableStringify, type Path, type PathSegment } from './paths.js';
+import { prepareInput } from './execute.js';
 import { buildPlan, jobsOf, type Plan } from './plan.js';
 import { scenarioSchema, UNSWEEPABLE, type CommonScenario } from './schema.js';
 import { readScenarioSource, type ScenarioSource } from './source.js';
@@ -71,7 +72,7 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
 
   // 1. The file must hold a mapping.
   if (!isPlainObject(source.value)) {
-    locate([], `expected a mapping of scenario fields (name, system, policies, ...), got ${source.value === null ? 'an empty file' : typeof source.value}`);
+    locate([], `expected a mapping of scenario fields (name, system, policies, ...), got ${source.value === null ? 'an empty file' : Array.isArray(source.value) ? 'a list' : typeof source.value}`);
     fail();
   }
   let raw = source.value as Record<string, unknown>;
@@ -83,7 +84,8 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
     if (eq <= 0) throw new InputError(`--set expects path=value (e.g. workload.generator.rps=4), got '${text}'`);
     const key = text.slice(0, eq).trim();
     const value = parseValue(text.slice(eq + 1), text);
-    const paths = targetPaths(key, raw);
+    // Sweep keys are themselves dotted paths: `sweep.a.b=[1, 2]` sets the sweep entry 'a.b'.
+    const paths = key.startsWith('sweep.') && key.length > 6 ? [['sweep', key.slice(6)]] : targetPaths(key, raw);
     if (paths.length === 0) throw new InputError(`--set ${text}: the scenario has no policies for 'policy.' to set`);
     for (const p of paths) raw = setPath(raw, p, value, key) as Record<string, unknown>;
     overrides.push({ paths, text });
@@ -144,7 +146,52 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
   if (problems.length > 0 || !common || !system) fail();
 
   const plan = buildPlan(common!, raw, source.file, baseDir, servesimVersion());
+  // 7. Configurations that can never run (nothing fits), for every point and policy, before any run.
+  preflight(system!, plan, raw, locate);
+  if (problems.length > 0) fail();
   return { plan, common: common!, system: system!, runs: jobsOf(plan).length };
+}
+
+/**
+ * The system's pre-flight (SystemModule.check) on every (sweep point, policy). A ConfigError's
+ * `field` (`policy.cache_experts`, `model.top_k`, `hardware.gpu`) is mapped to the scenario path
+ * that set it, so the line shown is the policy's, the model's, or the sweep entry's. Each distinct
+ * problem is reported once, with the first policy and point that hit it.
+ */
+function preflight(system: SystemModule, plan: Plan, raw: Record<string, unknown>, locate: (path: Path, message: string, forceLine?: Path) => void): void {
+  if (!system.check) return;
+  const seen = new Set<string>();
+  const keys = plan.sweepKeys;
+  for (const job of jobsOf(plan)) {
+    if (job.replication !== 0) continue;
+    try {
+      system.check(prepareInput(system, plan, job));
+    } catch (e) {
+      if (!(e instanceof ConfigError) && !(e instanceof InputError)) throw e;
+      const detail = e instanceof InputError ? e.detail : e.message;
+      const fields = e instanceof ConfigError ? (e.fields ?? []) : e.field !== undefined ? [e.field] : [];
+      const paths = fields.map((f) => scenarioPathOf(f, job.policy));
+      // The first field the scenario sets (or sweeps), else the first one named.
+      const set = (p: Path) => getPath(raw, p) !== undefined || keys.some((k) => targetPaths(k, raw).some((t) => startsWith(p, t)));
+      const path = paths.find(set) ?? paths[0] ?? ['policies', job.policy];
+      const sig = `${formatPath(path)}|${detail}`;
+      if (seen.has(sig)) continue;
+      seen.add(sig);
+      const params = plan.points[job.point]!;
+      const at = keys.length ? ` at ${keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(', ')}` : '';
+      const message = `${detail} (policy '${plan.policies[job.policy]}'${at})`;
+      const key = keys.find((k) => targetPaths(k, raw).some((t) => startsWith(path, t) || startsWith(t, path)));
+      if (key !== undefined) locate(path, message, ['sweep', key]);
+      else locate(path, message);
+    }
+  }
+}
+
+/** A SimulationInput field path (`policy.x`, `model.y`) as the scenario path of one policy entry. */
+function scenarioPathOf(field: string, policy: number): Path {
+  const path = parsePath(field);
+  if (path[0] === 'policy') return ['policies', policy, 'policy', ...path.slice(1)];
+  return path;
 }
 
 /** The model, workload and policies of one (materialised) scenario against the system's schemas. */
@@ -213,9 +260,11 @@ function checkResources(
       done.add(hwKey);
       const report = (e: unknown) => {
         if (!(e instanceof InputError) && !(e instanceof ConfigError)) throw e;
-        const field = e instanceof InputError && e.field ? e.field : 'hardware';
+        // A problem inside another file (the profile) keeps that file's own location in the message.
+        const inOther = e instanceof InputError && e.file !== undefined && e.file !== file;
+        const field = inOther ? 'hardware.profile' : e instanceof InputError && e.field ? e.field : e instanceof ConfigError && e.field ? e.field : 'hardware';
         const key = sweptKey('hardware');
-        const msg = e instanceof InputError ? e.detail : e.message;
+        const msg = e instanceof InputError && !inOther ? e.detail : e.message;
         if (key) locate(parsePath(field), `${msg} (sweep value ${JSON.stringify(params[key])} of '${key}')`, ['sweep', key]);
         else locate(parsePath(field), msg);
       };

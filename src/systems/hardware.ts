@@ -69,8 +69,19 @@ export function resolveHardware(cfg: HardwareConfig, baseDir = '.', where: Input
     const h2d = p.links['h2d'];
     if (h2d) pcie = { name: `${pcie.name} (calibrated)`, bandwidth: h2d.bandwidth, latency: h2d.latency_s, source: `fitted in ${c.profile}` };
   }
-  for (const l of [pcie, interconnect]) {
-    if (!(l.bandwidth > 0)) throw new ConfigError(`link ${l.name} has zero bandwidth: nothing could ever be transferred`);
+  const disk = linkPreset(c.disk, at('disk'));
+  const remote = linkPreset(c.remote, at('remote'));
+  // A link that moves nothing would leave every transfer (and the run) waiting forever.
+  const links: Array<[string, LinkSpec]> = [
+    [pcie.source.startsWith('fitted in') ? 'profile' : 'pcie', pcie],
+    ['interconnect', interconnect],
+    ['disk', disk],
+    ['remote', remote],
+  ];
+  for (const [field, l] of links) {
+    if (!(l.bandwidth > 0) || !Number.isFinite(l.bandwidth)) {
+      throw new ConfigError(`link ${l.name} has bandwidth ${l.bandwidth} B/s: nothing could ever be transferred`, { field: `hardware.${field}` });
+    }
   }
   return {
     gpu,
@@ -78,8 +89,8 @@ export function resolveHardware(cfg: HardwareConfig, baseDir = '.', where: Input
     host,
     pcie,
     interconnect,
-    disk: linkPreset(c.disk, at('disk')),
-    remote: linkPreset(c.remote, at('remote')),
+    disk,
+    remote,
     gpuCost,
     // CPU kernels at batch 1 are DRAM-bound; 0.3 of the two-socket peak puts a 352 MB fp16 Mixtral
     // expert at ~2.9 ms, inside design.md's measured 2-6 ms for CPU experts (Fiddler/BuddyMoE).

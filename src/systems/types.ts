@@ -62,6 +62,14 @@ export interface SystemModule<Model = any, Workload = any, Policy = any> {
   workloadSchema: ZodType<Workload>;
   policySchema: ZodType<Policy>;
   simulate(input: SimulationInput<Model, Workload, Policy>): Promise<SimulationOutput>;
+  /**
+   * Optional pre-flight: throw a ConfigError (with `field`) for a configuration that can never run
+   * (a model whose resident set cannot fit, a cache larger than memory, a batch that cannot fit),
+   * without reading the workload or running anything. The scenario loader calls it for every
+   * (sweep point, policy) so such a problem is reported, located, before the first run; simulate()
+   * still runs the same checks itself.
+   */
+  check?(input: SimulationInput<Model, Workload, Policy>): void;
   /** Model presets with sources. */
   presets(): PresetInfo[];
 }

@@ -47,8 +47,9 @@ export async function* readCsv(file: string, spec: CsvSpec): AsyncGenerator<CsvR
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
-    const err = e as { code?: string; message: string; lines?: number };
-    throw new InputError(csvMessage(err), { file, line: err.lines });
+    const err = e as CsvParseError;
+    const { message, field } = csvMessage(err, header ?? spec.required);
+    throw new InputError(message, { file, line: err.lines, field: header ? field : 'header' });
   } finally {
     stream.destroy();
   }
@@ -105,22 +106,40 @@ function batchedParser(opts: CsvParseOptions): ReturnType<typeof parse> {
   return parser;
 }
 
-function csvMessage(err: { code?: string; message: string }): string {
+interface CsvParseError {
+  code?: string;
+  message: string;
+  lines?: number;
+  /** Cells of the offending record (column-count errors). */
+  record?: string[];
+  /** Column being parsed when the error struck. */
+  index?: number;
+}
+
+/** A csv-parse error as one line, with the column it concerns. */
+function csvMessage(err: CsvParseError, header: readonly string[]): { message: string; field?: string } {
+  const column = (i: number | undefined) => (i !== undefined && i >= 0 ? (header[i] ?? `column ${i + 1}`) : undefined);
   switch (err.code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return 'wrong number of columns for the header';
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
+      const n = err.record?.length ?? 0;
+      if (n < header.length) return { message: `${n} cells for ${header.length} columns: '${header[n]}' and after are missing`, field: header[n] };
+      return { message: `${n} cells for ${header.length} columns: extra cell after '${header[header.length - 1]}'`, field: `column ${header.length + 1}` };
+    }
     case 'CSV_MAX_RECORD_SIZE':
-      return `line longer than ${MAX_RECORD_BYTES} bytes`;
+      return { message: `line longer than ${MAX_RECORD_BYTES} bytes (a trace row is a few hundred)`, field: column(err.index) };
     case 'CSV_QUOTE_NOT_CLOSED':
-      return 'unclosed quote';
+      return { message: 'unclosed quote', field: column(err.index) };
     default:
-      return `malformed CSV (${err.message.split('\n')[0]})`;
+      return { message: `malformed CSV (${err.message.split('\n')[0]})`, field: column(err.index) };
   }
 }
 
 function checkHeader(cols: string[], spec: CsvSpec, file: string): string[] {
   const known = new Set([...spec.required, ...(spec.optional ?? [])]);
   const seen = new Set<string>();
+  cols.forEach((c, i) => {
+    if (c.includes('\uFFFD')) throw new InputError('invalid UTF-8 in the header', { file, line: 1, field: `column ${i + 1}` });
+  });
   for (const c of cols) {
     if (!known.has(c)) {
       throw new InputError(`unknown column '${c}' (expected ${spec.required.join(',')}${spec.optional?.length ? ` and optionally ${spec.optional.join(',')}` : ''})`, { file, line: 1, field: c });

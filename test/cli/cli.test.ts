@@ -69,7 +69,7 @@ describe('servesim CLI: help and errors', () => {
   it('usage errors and missing files exit 2 with one line', () => {
     const cases: Array<[string[], RegExp]> = [
       [['frobnicate'], /Unknown argument: frobnicate/],
-      [['run'], /Not enough non-option arguments/],
+      [['run'], /run: missing argument <scenario>/],
       [['run', join(tmp, 'missing.yaml')], /missing\.yaml: cannot read scenario \(ENOENT\)/],
       [['run', SCENARIO, '--jobs', '0'], /--jobs expects a positive integer/],
       [['run', SCENARIO, '--shard', '5/2'], /--shard 5\/2: need 0 <= I < N/],

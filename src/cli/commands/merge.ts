@@ -19,9 +19,9 @@ export const mergeCommand: CommandModule<GlobalArgs, MergeArgs> = {
   builder: (y) =>
     y
       .positional('results', { type: 'string', array: true, demandOption: true, describe: 'results.json of each shard' })
-      .option('out', { type: 'string', demandOption: true, describe: 'output directory' })
+      .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'output directory' })
       .option('html', { type: 'boolean', default: true, describe: 'write report.html (--no-html to skip)' })
-      .option('png', { type: 'string', describe: 'also write every chart as SVG and PNG into this directory' })
+      .option('png', { type: 'string', requiresArg: true, describe: 'also write every chart as SVG and PNG into this directory' })
       .example('$0 merge out/s/shard-*/results.json --out out/s', 'join all shards of scenario s') as Argv<MergeArgs>,
   handler: async (argv: ArgumentsCamelCase<MergeArgs>) => {
     const files = argv.results.map((path) => ({ path, results: readResults(path) }));

@@ -19,14 +19,14 @@ import { parseShard } from '../../scenario/plan.js';
 import { runPlan } from '../../scenario/runner.js';
 import { parseWindow, recordTimeline, timelineJob, DEFAULT_TIMELINE_EVENTS, type TimelineResult } from '../../scenario/timeline.js';
 import type { Registry } from '../../scenario/types.js';
-import { EXIT, note, positiveInt, printJson, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
+import { EXIT, nonEmpty, note, positiveInt, seedFlag, printJson, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
 
 interface RunArgs extends GlobalArgs {
   scenario: string;
   out?: string;
-  seed?: number;
+  seed?: string;
   set?: string[];
-  jobs?: number;
+  jobs?: string;
   shard?: string;
   resume?: boolean;
   html?: boolean;
@@ -46,49 +46,58 @@ export function runCommand(registry: Registry, registryModule?: string): Command
     builder: (y: Argv<GlobalArgs>) =>
       y
         .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario file (YAML or JSON)' })
-        .option('out', { type: 'string', describe: 'output directory (default out/<scenario name>[/shard-I-of-N])' })
-        .option('seed', { type: 'number', describe: 'base seed (same as --set seed=N)' })
-        .option('set', { type: 'string', array: true, describe: 'override a field: path=value (YAML value); policy.X=v sets X in every policy' })
-        .option('jobs', { alias: 'j', type: 'number', describe: 'parallel worker threads (default: all cores; 1 = this thread)' })
-        .option('shard', { type: 'string', describe: 'run shard I of N (0-based, I/N) of the sweep; join with `servesim merge`' })
+        .option('out', { type: 'string', requiresArg: true, describe: 'output directory (default out/<scenario name>[/shard-I-of-N])' })
+        .option('seed', { type: 'string', requiresArg: true, describe: 'base seed (same as --set seed=N)' })
+        .option('set', { type: 'string', array: true, requiresArg: true, describe: 'override a field: path=value (YAML value); policy.X=v sets X in every policy' })
+        .option('jobs', { alias: 'j', type: 'string', requiresArg: true, describe: 'parallel worker threads (default: all cores; 1 = this thread)' })
+        .option('shard', { type: 'string', requiresArg: true, describe: 'run shard I of N (0-based, I/N) of the sweep; join with `servesim merge`' })
         .option('resume', { type: 'boolean', default: false, describe: 'skip runs already finished in --out (after Ctrl-C or a killed job)' })
         .option('html', { type: 'boolean', default: true, describe: 'write report.html (--no-html to skip)' })
-        .option('png', { type: 'string', describe: 'also write every chart as SVG and PNG into this directory' })
-        .option('timeline', { type: 'string', describe: 'write the activity of one run (first policy, first sweep point, replication 0) as a Chrome trace-event JSON file (Perfetto)' })
-        .option('window', { type: 'string', describe: 'with --timeline: simulated seconds START:END to keep (e.g. 10:12.5, :30)' })
+        .option('png', { type: 'string', requiresArg: true, describe: 'also write every chart as SVG and PNG into this directory' })
+        .option('timeline', { type: 'string', requiresArg: true, describe: 'write the activity of one run (first policy, first sweep point, replication 0) as a Chrome trace-event JSON file (Perfetto)' })
+        .option('window', { type: 'string', requiresArg: true, describe: 'with --timeline: simulated seconds START:END to keep (e.g. 10:12.5, :30)' })
         .option('timeline-max-events', { type: 'number', describe: `with --timeline: cap on events kept (default ${DEFAULT_TIMELINE_EVENTS}); the file says where it stops being complete` })
-        .option('timeline-run', { type: 'string', describe: 'with --timeline: the policy label to record (default the first policy)' })
+        .option('timeline-run', { type: 'string', requiresArg: true, describe: 'with --timeline: the policy label to record (default the first policy)' })
         .option('timeline-point', { type: 'number', describe: 'with --timeline: the sweep point index to record (default 0)' })
         .example('$0 run scenarios/quickstart.yaml --out out/quickstart', 'run the quick-start study and write its report')
         .example("$0 run s.yaml --set workload.generator.rps=6 --set 'policy.max_batch=8' -j 4", 'override fields, 4 worker threads')
         .example('$0 run s.yaml --timeline out/s/timeline.json --window 10:12', 'also write 2 simulated seconds of the first run for Perfetto')
         .example('$0 run s.yaml --shard 3/16 --out out/s/shard-3', 'run one slice of a big sweep (see docs/cli.md for Slurm/Kubernetes)') as Argv<RunArgs>,
     handler: async (argv: ArgumentsCamelCase<RunArgs>) => {
-      // 1. load
-      const loaded = loadScenario(argv.scenario, { registry, set: argv.set, seed: argv.seed });
+      // 1. load (flags first: a bad flag is reported before the scenario is read)
+      const seed = seedFlag(argv.seed);
+      const jobs = positiveInt(argv.jobs, '--jobs');
+      nonEmpty(argv.out, '--out');
+      nonEmpty(argv.png, '--png');
+      const loaded = loadScenario(argv.scenario, { registry, set: argv.set, seed });
       const plan = loaded.plan;
       const shard = argv.shard !== undefined ? parseShard(argv.shard) : undefined;
       const out = argv.out ?? join('out', plan.name, ...(shard ? [`shard-${shard.index}-of-${shard.count}`] : []));
-      const jobs = positiveInt(argv.jobs, '--jobs');
       // Timeline flags are checked before anything runs, so a typo costs nothing.
       const timeline = timelineOptions(argv);
       if (timeline) timelineJob(plan, timeline);
 
-      // 2. run, with Ctrl-C: first stops cleanly, second quits now
+      // 2. run. Ctrl-C (SIGINT) or a kill (SIGTERM, as job schedulers send before SIGKILL): the
+      // first stops cleanly and saves what finished; a second quits at once.
       const controller = new AbortController();
       const bar = new ProgressBar(argv, plan.name);
-      const onSigint = () => {
-        if (controller.signal.aborted) process.exit(EXIT.interrupted);
+      let exitCode: number = EXIT.interrupted;
+      const onSignal = (sig: NodeJS.Signals) => {
+        const code = sig === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+        if (controller.signal.aborted) process.exit(code);
+        exitCode = code;
         bar.stop();
-        note(argv, 'servesim: stopping: waiting for running simulations to stop (Ctrl-C again to quit at once)');
+        note(argv, `servesim: ${sig}: stopping; saving the finished runs (${sig === 'SIGINT' ? 'Ctrl-C' : sig} again to quit at once)`);
         controller.abort();
       };
-      process.on('SIGINT', onSigint);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       let outcome;
       try {
         outcome = await runPlan(plan, { registry, jobs, shard, signal: controller.signal, onProgress: (p) => bar.update(p), outDir: out, resume: argv.resume, registryModule });
       } finally {
-        process.off('SIGINT', onSigint);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         bar.stop();
       }
       const r = outcome.results;
@@ -129,8 +138,9 @@ export function runCommand(registry: Registry, registryModule?: string): Command
       }
       if (outcome.resumed > 0) note(argv, `servesim: resumed ${outcome.resumed} finished run(s) from ${out}`);
       if (outcome.interrupted) {
-        note(argv, `servesim: interrupted: ${outcome.resumed + outcome.ran} of ${outcome.total} runs finished and saved in ${out}; rerun with --resume to finish`);
-        process.exitCode = EXIT.interrupted;
+        // Printed even with --quiet: the user must learn that the results are partial.
+        process.stderr.write(`servesim: interrupted: ${outcome.resumed + outcome.ran} of ${outcome.total} runs finished and saved in ${out}; rerun with --resume to finish\n`);
+        process.exitCode = exitCode;
       } else if (shard) {
         note(argv, `servesim: shard ${shard.index}/${shard.count} done; join all shards with: servesim merge <dirs>/results.json --out DIR`);
       }

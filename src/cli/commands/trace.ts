@@ -12,9 +12,12 @@ import type { Registry } from '../../scenario/types.js';
 import { IMPORTERS, type ImportFormat, type TimeUnit } from '../../workloads/import/index.js';
 import { LineWriter } from '../../workloads/import/output.js';
 import type { TraceKind, TraceKindModule } from '../../workloads/types.js';
-import { positiveInt, positiveNumber, printJson, printLine, UsageError, type GlobalArgs } from '../shared.js';
+import { numberFlag, positiveInt, positiveNumber, printJson, printLine, seedFlag, UsageError, type GlobalArgs } from '../shared.js';
 
 const KINDS: TraceKind[] = ['moe', 'edit', 't2i'];
+
+/** The subcommands and their positionals (main.ts names a missing one from these). */
+export const TRACE_SUBCOMMANDS = ['gen <kind>', 'inspect <file>', 'check <file>', 'import <format> <file>'] as const;
 
 function kindModule(registry: Registry, kind: string): TraceKindModule<any, any> {
   if (!KINDS.includes(kind as TraceKind)) throw new UsageError(`unknown trace kind '${kind}' (kinds: ${KINDS.join(', ')})`);
@@ -32,11 +35,29 @@ function headerOf(file: string): string[] {
     throw new InputError(`cannot read trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
   }
   const buf = Buffer.alloc(64 * 1024);
-  const n = readSync(fd, buf, 0, buf.length, 0);
-  closeSync(fd);
-  const first = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim() !== '');
-  if (first === undefined) throw new InputError('empty file: expected a CSV header', { file });
-  return first.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+  let n: number;
+  try {
+    n = readSync(fd, buf, 0, buf.length, 0);
+  } catch (e) {
+    throw new InputError(`cannot read trace (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
+  } finally {
+    closeSync(fd);
+  }
+  const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+  const lines = text.split(/\r?\n/);
+  const index = lines.findIndex((l) => l.trim() !== '');
+  if (index < 0) {
+    if (n === buf.length) throw new InputError(`no header in the first ${buf.length} bytes (blank lines only)`, { file, line: 1, field: 'header' });
+    throw new InputError('empty file: expected a CSV header', { file });
+  }
+  if (index === lines.length - 1 && n === buf.length) {
+    throw new InputError(`header line longer than ${buf.length} bytes: expected a short CSV header`, { file, line: index + 1, field: 'header' });
+  }
+  const cols = lines[index]!.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+  const bad = cols.findIndex((c) => c.includes('\uFFFD'));
+  // A multi-byte character cut by the 64 KiB read is not the file's fault; only complete lines count.
+  if (bad >= 0) throw new InputError('invalid UTF-8 in the header', { file, line: index + 1, field: `column ${bad + 1}` });
+  return cols;
 }
 
 /** The registered kind whose columns match the file's header. */
@@ -48,11 +69,31 @@ export function detectKind(registry: Registry, file: string): TraceKindModule<an
     return m.columns.required.every((c) => cols.includes(c)) && cols.every((c) => known.has(c));
   });
   if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) {
+    // The kind the header is closest to, to name the one column that is wrong.
+    const scored = Object.values(registry.traces)
+      .filter((m): m is TraceKindModule<any, any> => m !== undefined)
+      .map((m) => ({ m, score: cols.filter((c) => m.columns.required.includes(c)).length }))
+      .sort((a, b) => b.score - a.score);
+    const best = scored[0];
+    if (best && best.score >= 2 && (scored[1]?.score ?? 0) < best.score) {
+      const m = best.m;
+      const known = new Set([...m.columns.required, ...m.columns.optional]);
+      const unknown = cols.find((c) => !known.has(c));
+      const missing = m.columns.required.find((c) => !cols.includes(c));
+      const what = unknown !== undefined ? `unknown column '${unknown}'` : `missing required column '${missing}'`;
+      throw new InputError(`looks like ${m.kind === 'edit' ? 'an' : 'a'} ${m.kind} trace but has ${what} (${m.kind} columns: ${m.columns.required.join(',')} and optionally ${m.columns.optional.join(',')})`, {
+        file,
+        line: 1,
+        field: unknown ?? missing,
+      });
+    }
+  }
   const expected = Object.values(registry.traces)
     .map((m) => `${m!.kind}: ${m!.columns.required.join(',')}`)
     .join('; ');
-  if (matches.length === 0) throw new InputError(`cannot tell the trace kind from the header '${cols.join(',')}' (expected ${expected}); pass --kind`, { file, line: 1 });
-  throw new InputError(`the header fits several trace kinds (${matches.map((m) => m.kind).join(', ')}); pass --kind`, { file, line: 1 });
+  if (matches.length === 0) throw new InputError(`cannot tell the trace kind from the header '${cols.join(',')}' (expected ${expected}); pass --kind`, { file, line: 1, field: 'header' });
+  throw new InputError(`the header fits several trace kinds (${matches.map((m) => m.kind).join(', ')}); pass --kind`, { file, line: 1, field: 'header' });
 }
 
 /** Generator parameters from --params FILE and --param k=v, checked against the kind's schema. */
@@ -84,8 +125,8 @@ interface GenArgs extends GlobalArgs {
   out: string;
   param?: string[];
   params?: string;
-  seed: number;
-  limit?: number;
+  seed: string;
+  limit?: string;
 }
 interface FileArgs extends GlobalArgs {
   file: string;
@@ -96,55 +137,55 @@ interface ImportArgs extends GlobalArgs {
   file: string;
   out: string;
   kind?: string;
-  rps?: number;
-  seed: number;
-  limit?: number;
-  layers?: number;
-  experts?: number;
+  rps?: string;
+  seed: string;
+  limit?: string;
+  layers?: string;
+  experts?: string;
   status?: string;
   'time-unit': string;
-  templates?: number;
-  'mask-mean'?: number;
-  zipf?: number;
-  loras?: number;
-  controlnets?: number;
+  templates?: string;
+  'mask-mean'?: string;
+  zipf?: string;
+  loras?: string;
+  controlnets?: string;
 }
 
 export function traceCommand(registry: Registry): CommandModule<GlobalArgs, GlobalArgs> {
   const gen: CommandModule<GlobalArgs, GenArgs> = {
-    command: 'gen <kind>',
+    command: TRACE_SUBCOMMANDS[0],
     describe: 'Generate a synthetic trace with the kind’s generator (defaults from the source papers)',
     builder: (y) =>
       y
         .positional('kind', { type: 'string', demandOption: true, choices: KINDS, describe: 'trace kind' })
-        .option('out', { type: 'string', demandOption: true, describe: 'output CSV file (- for stdout)' })
-        .option('param', { type: 'string', array: true, describe: 'generator parameter name=value (repeatable)' })
-        .option('params', { type: 'string', describe: 'YAML/JSON file of generator parameters' })
-        .option('seed', { type: 'number', default: 1, describe: 'seed' })
-        .option('limit', { type: 'number', describe: 'stop after N rows' })
+        .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'output CSV file (- for stdout)' })
+        .option('param', { type: 'string', array: true, requiresArg: true, describe: 'generator parameter name=value (repeatable)' })
+        .option('params', { type: 'string', requiresArg: true, describe: 'YAML/JSON file of generator parameters' })
+        .option('seed', { type: 'string', default: '1', requiresArg: true, describe: 'seed' })
+        .option('limit', { type: 'string', requiresArg: true, describe: 'stop after N rows' })
         .example('$0 trace gen edit --param rps=4 --param requests=1000 --out traces/edit-4rps.csv', 'a 1000-request edit trace at 4 req/s') as Argv<GenArgs>,
     handler: (argv: ArgumentsCamelCase<GenArgs>) => {
       const kind = kindModule(registry, argv.kind);
       const params = genParams(kind, argv.params, argv.param ?? []);
       const limit = positiveInt(argv.limit, '--limit') ?? Infinity;
-      if (!Number.isInteger(argv.seed) || argv.seed < 0) throw new UsageError(`--seed expects an integer >= 0, got '${argv.seed}'`);
+      const seed = seedFlag(argv.seed)!;
       const w = new LineWriter(argv.out);
       w.write(kind.header());
       let rows = 0;
-      for (const row of kind.generate(params, argv.seed)) {
+      for (const row of kind.generate(params, seed)) {
         if (rows >= limit) break;
         w.write(kind.toCsv(row));
         rows++;
       }
       w.close();
       if (argv.out === '-') return;
-      if (argv.json) printJson({ kind: kind.kind, rows, out: argv.out, seed: argv.seed, params });
+      if (argv.json) printJson({ kind: kind.kind, rows, out: argv.out, seed, params });
       else if (!argv.quiet) printLine(`wrote ${rows} ${kind.kind} rows to ${argv.out}`);
     },
   };
 
   const inspect: CommandModule<GlobalArgs, FileArgs> = {
-    command: 'inspect <file>',
+    command: TRACE_SUBCOMMANDS[1],
     describe: 'Summarise a trace: rows, rate, burstiness, popularity skew, mixes, locality',
     builder: (y) =>
       y
@@ -163,7 +204,7 @@ export function traceCommand(registry: Registry): CommandModule<GlobalArgs, Glob
   };
 
   const check: CommandModule<GlobalArgs, FileArgs> = {
-    command: 'check <file>',
+    command: TRACE_SUBCOMMANDS[2],
     describe: 'Validate every row of a trace; the first problem is reported with its line and column (exit 2)',
     builder: (y) =>
       y
@@ -181,46 +222,46 @@ export function traceCommand(registry: Registry): CommandModule<GlobalArgs, Glob
 
   const formats = Object.keys(IMPORTERS) as ImportFormat[];
   const imp: CommandModule<GlobalArgs, ImportArgs> = {
-    command: 'import <format> <file>',
+    command: TRACE_SUBCOMMANDS[3],
     describe: `Convert a public trace to a servesim trace (${formats.join(', ')}); see docs/cli.md for each mapping`,
     builder: (y) =>
       y
         .positional('format', { type: 'string', demandOption: true, choices: formats, describe: formats.map((f) => `${f}: ${IMPORTERS[f].description}`).join('; ') })
         .positional('file', { type: 'string', demandOption: true })
-        .option('out', { type: 'string', demandOption: true, describe: 'output CSV (- for stdout)' })
+        .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'output CSV (- for stdout)' })
         .option('kind', { type: 'string', choices: ['edit', 't2i'], describe: 'azure-llm: target kind (default edit)' })
-        .option('rps', { type: 'number', describe: 'rescale arrivals to this mean rate (req/s)' })
-        .option('seed', { type: 'number', default: 1, describe: 'seed for columns the source lacks' })
-        .option('limit', { type: 'number', describe: 'keep the first N requests' })
+        .option('rps', { type: 'string', requiresArg: true, describe: 'rescale arrivals to this mean rate (req/s)' })
+        .option('seed', { type: 'string', default: '1', requiresArg: true, describe: 'seed for columns the source lacks' })
+        .option('limit', { type: 'string', requiresArg: true, describe: 'keep the first N requests' })
         .option('time-unit', { type: 'string', default: 's', choices: ['s', 'ms', 'us'], describe: 'unit of numeric timestamps' })
-        .option('layers', { type: 'number', describe: 'routing-lines: lines per token (MoE layers)' })
-        .option('experts', { type: 'number', describe: 'routing-lines: experts per layer (default: largest id + 1)' })
-        .option('status', { type: 'string', describe: 'gentd26-lora: keep rows with this predict_status only' })
-        .option('templates', { type: 'number', describe: 'azure-llm -> edit: template catalogue size (default 100)' })
-        .option('zipf', { type: 'number', describe: 'azure-llm -> edit: template Zipf exponent (default 1)' })
-        .option('mask-mean', { type: 'number', describe: 'azure-llm -> edit: mean mask ratio (default 0.11)' })
-        .option('loras', { type: 'number', describe: 'azure-llm -> t2i: LoRA catalogue size (default 7000)' })
-        .option('controlnets', { type: 'number', describe: 'azure-llm -> t2i: ControlNet catalogue size (default 20)' })
+        .option('layers', { type: 'string', requiresArg: true, describe: 'routing-lines: lines per token (MoE layers)' })
+        .option('experts', { type: 'string', requiresArg: true, describe: 'routing-lines: experts per layer (default: largest id + 1)' })
+        .option('status', { type: 'string', requiresArg: true, describe: 'gentd26-lora: keep rows with this predict_status only' })
+        .option('templates', { type: 'string', requiresArg: true, describe: 'azure-llm -> edit: template catalogue size (default 100)' })
+        .option('zipf', { type: 'string', requiresArg: true, describe: 'azure-llm -> edit: template Zipf exponent (default 1)' })
+        .option('mask-mean', { type: 'string', requiresArg: true, describe: 'azure-llm -> edit: mean mask ratio (default 0.11)' })
+        .option('loras', { type: 'string', requiresArg: true, describe: 'azure-llm -> t2i: LoRA catalogue size (default 7000)' })
+        .option('controlnets', { type: 'string', requiresArg: true, describe: 'azure-llm -> t2i: ControlNet catalogue size (default 20)' })
         .example('$0 trace import azure-llm AzureLLMInferenceTrace_conv.csv --kind edit --rps 4 --out traces/azure-edit.csv', 'Azure arrivals as an edit trace at 4 req/s')
         .example('$0 trace import katz katz_trace.json --out traces/katz.csv', 'the Katz production trace as a t2i trace')
         .example('$0 trace import routing-lines mixtral.log --layers 32 --experts 8 --out traces/mixtral.csv', 'a routing log as a moe trace') as Argv<ImportArgs>,
     handler: async (argv: ArgumentsCamelCase<ImportArgs>) => {
-      const mask = argv['mask-mean'];
-      if (mask !== undefined && !(mask > 0 && mask < 1)) throw new UsageError(`--mask-mean expects a number in (0, 1), got '${mask}'`);
-      if (argv.zipf !== undefined && !(argv.zipf >= 0)) throw new UsageError(`--zipf expects a number >= 0, got '${argv.zipf}'`);
-      if (!Number.isInteger(argv.seed) || argv.seed < 0) throw new UsageError(`--seed expects an integer >= 0, got '${argv.seed}'`);
+      const mask = numberFlag(argv['mask-mean'], '--mask-mean');
+      if (mask !== undefined && !(mask > 0 && mask < 1)) throw new UsageError(`--mask-mean expects a number in (0, 1), got '${argv['mask-mean']}'`);
+      const zipf = numberFlag(argv.zipf, '--zipf', 0);
+      const seed = seedFlag(argv.seed)!;
       const summary = await IMPORTERS[argv.format as ImportFormat].run(argv.file, {
         out: argv.out,
         kind: argv.kind as TraceKind | undefined,
         rps: positiveNumber(argv.rps, '--rps'),
-        seed: argv.seed,
+        seed,
         limit: positiveInt(argv.limit, '--limit'),
         timeUnit: argv['time-unit'] as TimeUnit,
         layers: positiveInt(argv.layers, '--layers'),
         experts: positiveInt(argv.experts, '--experts'),
         status: argv.status,
         templates: positiveInt(argv.templates, '--templates'),
-        zipf: argv.zipf,
+        zipf,
         maskMean: mask,
         loras: positiveInt(argv.loras, '--loras'),
         controlnets: positiveInt(argv.controlnets, '--controlnets'),

@@ -5,7 +5,7 @@
 import type { PresetInfo, SimulationOutput, SystemModule } from '../types.js';
 import { editModelSchema, type EditModelConfig } from './model.js';
 import { EDIT_MODELS } from './models.js';
-import { simulateEdit } from './simulate.js';
+import { checkEdit, simulateEdit } from './simulate.js';
 import { editPolicySchema, editWorkloadSchema, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
 
 export const editSystem: SystemModule<EditModelConfig, EditWorkloadConfig, EditPolicyConfig> = {
@@ -18,6 +18,7 @@ export const editSystem: SystemModule<EditModelConfig, EditWorkloadConfig, EditP
     const { sim: _sim, ...out } = await simulateEdit(input);
     return out;
   },
+  check: checkEdit,
   presets(): PresetInfo[] {
     return Object.values(EDIT_MODELS).map((p) => ({ name: p.name, summary: p.summary, source: [p.source, ...Object.values(p.sources)].join('; ') }));
   },
@@ -30,7 +31,7 @@ export { editPolicySchema, editWorkloadSchema, type EditPolicy, type EditPolicyC
 export { EditCosts, BatchShape } from './costs.js';
 export { planPipeline, planRuns, runTimes, stepTimes, type RunPrices, type StepTimes } from './plan.js';
 export { StepPlanner } from './planner.js';
-export { EditSim, type EditRequest, type EditHooks } from './sim.js';
+export { checkEditFits, EditSim, type EditRequest, type EditHooks } from './sim.js';
 export { COMPUTE_POLICIES } from './policies/compute/index.js';
 export { LOADING_POLICIES } from './policies/loading/index.js';
 export { BATCHING_POLICIES } from './policies/batching/index.js';

@@ -191,8 +191,7 @@ export class EditSim {
     // worker loop reports its own busy intervals instead (no per-block slices exist).
     const sink = o.trace ? fanOut([o.trace, o.utilisation]) : undefined;
     const now = () => env.now;
-    const hostCacheBytes = (policy.host_cache_gib ?? (0.75 * hw.host.memoryBytes) / 2 ** 30) * 2 ** 30;
-    this.checkFits(hw.gpu.memoryBytes, hw.gpu.name, hostCacheBytes);
+    const hostCacheBytes = checkEditFits(model, policy, hw);
     this.disk = new Link(env, 'disk', { bandwidth: hw.disk.bandwidth, latency: hw.disk.latency, trace: fanOut([o.trace, o.utilisation]) });
     this.workers = Array.from({ length: hw.gpus }, (_, i) => {
       const hbm = new MemoryPool(`gpu${i} hbm`, hw.gpu.memoryBytes, { trace: o.trace, now });
@@ -212,24 +211,6 @@ export class EditSim {
       this.hostCache = new HostCache(env, pool, this.disk, policy.host_cache === 'warm');
     } else {
       this.hostCache = null;
-    }
-  }
-
-  /** A lone request at the model's resolution with no mask must fit beside the weights, and a template in the host tier. */
-  private checkFits(capacity: number, gpuName: string, hostCacheBytes: number): void {
-    const model = this.model;
-    const one = this.memoryFor(1, 0);
-    if (model.weightsBytes + one > capacity) {
-      throw new ConfigError(
-        `${model.name} does not fit on ${gpuName}: weights ${fmtBytes(model.weightsBytes)} + one request ${fmtBytes(one)} ` +
-          `(workspace${this.usesCache ? ' + one step of cached activations' : ''}) > ${fmtBytes(capacity)}`,
-      );
-    }
-    const tpl = model.cacheBytesPerStep * model.steps;
-    if (this.usesCache && tpl > hostCacheBytes) {
-      throw new ConfigError(
-        `host cache of ${fmtBytes(hostCacheBytes)} cannot hold one ${model.name} template (${fmtBytes(tpl)}: ${model.steps} steps x ${fmtBytes(model.cacheBytesPerStep)}); raise policy.host_cache_gib or use compute: full`,
-      );
     }
   }
 
@@ -539,4 +520,37 @@ export class EditSim {
     }
     return this.util.rows();
   }
+}
+
+/**
+ * What must hold before an edit run: a lone request at the model's resolution with no mask fits
+ * beside the weights, the host cache fits in host memory, and one template fits in the host cache.
+ * Returns the host cache's bytes.
+ */
+export function checkEditFits(model: ResolvedEditModel, policy: EditPolicy, hw: ResolvedHardware): number {
+  const usesCache = COMPUTE_POLICIES[policy.compute]().usesCache;
+  const capacity = hw.gpu.memoryBytes;
+  const one = model.workspaceBytes + (usesCache ? model.cacheBytesPerStep : 0);
+  if (model.weightsBytes + one > capacity) {
+    throw new ConfigError(
+      `${model.name} does not fit on ${hw.gpu.name}: weights ${fmtBytes(model.weightsBytes)} + one request ${fmtBytes(one)} ` +
+        `(workspace${usesCache ? ' + one step of cached activations' : ''}) > ${fmtBytes(capacity)}`,
+      { field: ['hardware.memory_gib', 'model.width', 'model.height', 'hardware.gpu', 'model.preset'] },
+    );
+  }
+  const hostCacheBytes = (policy.host_cache_gib ?? (0.75 * hw.host.memoryBytes) / 2 ** 30) * 2 ** 30;
+  if (usesCache && hostCacheBytes > hw.host.memoryBytes) {
+    throw new ConfigError(
+      `policy.host_cache_gib ${policy.host_cache_gib} is larger than the memory of ${hw.host.name} (${fmtBytes(hw.host.memoryBytes)})`,
+      { field: 'policy.host_cache_gib' },
+    );
+  }
+  const tpl = model.cacheBytesPerStep * model.steps;
+  if (usesCache && tpl > hostCacheBytes) {
+    throw new ConfigError(
+      `host cache of ${fmtBytes(hostCacheBytes)} cannot hold one ${model.name} template (${fmtBytes(tpl)}: ${model.steps} steps x ${fmtBytes(model.cacheBytesPerStep)}); raise policy.host_cache_gib or use compute: full`,
+      { field: 'policy.host_cache_gib' },
+    );
+  }
+  return hostCacheBytes;
 }

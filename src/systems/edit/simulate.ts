@@ -20,7 +20,7 @@ import { readEditTrace } from '../../workloads/edit/read.js';
 import type { EditRow } from '../../workloads/edit/row.js';
 import type { SimulationInput, SimulationOutput } from '../types.js';
 import { resolveEditModel, type EditModelConfig } from './model.js';
-import { EditSim, type EditHooks } from './sim.js';
+import { checkEditFits, EditSim, type EditHooks } from './sim.js';
 import { editPolicySchema, editWorkloadSchema, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
 
 export type EditInput = SimulationInput<EditModelConfig, EditWorkloadConfig, EditPolicyConfig>;
@@ -49,9 +49,7 @@ export async function simulateEdit(input: EditInput, hooks?: EditHooks): Promise
     if (input.onProgress) total = await countRows(file);
   } else {
     const gen = editGenSchema.parse(workload.generator ?? {});
-    if (gen.model !== undefined && gen.model !== model.name) {
-      throw new ConfigError(`workload.generator.model is '${gen.model}' but the scenario serves '${model.name}'`);
-    }
+    checkGeneratorModel(gen.model, model.name);
     total = gen.requests;
     source = { sync: generateEditRows(gen, input.seed)[Symbol.iterator]() };
   }
@@ -120,6 +118,20 @@ export async function simulateEdit(input: EditInput, hooks?: EditHooks): Promise
   return { ...collect(sim, env, input.sloMs), sim };
 }
 
+/** The pre-flight of SystemModule.check: the same fit checks simulateEdit() makes, without running. */
+export function checkEdit(input: EditInput): void {
+  const model = resolveEditModel(input.model);
+  checkEditFits(model, editPolicySchema.parse(input.policy), input.hardware);
+  const workload = editWorkloadSchema.parse(input.workload);
+  if (workload.trace === undefined) checkGeneratorModel(editGenSchema.parse(workload.generator ?? {}).model, model.name);
+}
+
+function checkGeneratorModel(want: string | undefined, served: string): void {
+  if (want !== undefined && want !== served) {
+    throw new ConfigError(`workload.generator.model is '${want}' but the scenario serves '${served}'`, { field: 'workload.generator.model' });
+  }
+}
+
 function collect(sim: EditSim, env: Env, sloMs: number | undefined): SimulationOutput {
   const T = env.now;
   const N = sim.workers.length;
@@ -151,7 +163,8 @@ function collect(sim: EditSim, env: Env, sloMs: number | undefined): SimulationO
     metrics,
     latencyCdf: sim.requests.latency.cdf(100),
     utilisation: sim.utilisationRows(),
-    conservation: sim.requests.conservation(),
+    // In flight counted where requests are, not derived: a request lost by a bug breaks the sum.
+    conservation: sim.requests.conservation(sim.workers.reduce((a, w) => a + w.queue.length + w.batch.length, 0)),
     simulatedSeconds: T,
     events: env.eventsProcessed,
   };

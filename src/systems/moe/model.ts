@@ -28,6 +28,6 @@ export function resolveMoeModel(cfg: MoeModelConfig): ResolvedMoeModel {
   if (cfg.resident_gib !== undefined) spec.residentBytes = cfg.resident_gib * 2 ** 30;
   const custom = Object.keys(cfg).some((k) => !['preset', 'max_context', 'reserve_gib'].includes(k));
   if (custom) spec.name = `${base.name} (modified)`;
-  if (spec.topK > spec.experts) throw new ConfigError(`model: top_k ${spec.topK} is larger than the expert count ${spec.experts}`);
+  if (spec.topK > spec.experts) throw new ConfigError(`top_k ${spec.topK} is larger than the expert count ${spec.experts} of ${spec.name}`, { field: cfg.top_k !== undefined ? 'model.top_k' : 'model.experts' });
   return { ...spec, maxContext: cfg.max_context, reserveBytes: cfg.reserve_gib * 2 ** 30 };
 }

@@ -34,17 +34,28 @@ export type MoeInput = SimulationInput<MoeModelConfig, MoeWorkloadConfig, MoePol
 /** Steps between yields to the event loop when the caller can abort or watches progress. */
 const YIELD_STEPS = 2000;
 
-async function simulate(input: MoeInput): Promise<SimulationOutput> {
-  input.signal?.throwIfAborted();
-  // 1. model and costs
+/** Steps 1-2: the model, its costs and the GPU memory layout; ConfigError if it cannot run. */
+function prepare(input: MoeInput) {
   const model = resolveMoeModel(input.model);
   const policy = input.policy;
   const costs = new MoeCosts(model, input.hardware, policy.lowbit_bits);
   if (policy.miss === 'lowbit' && costs.lowbitBytes >= model.expertBytes) {
-    throw new ConfigError(`policy: lowbit_bits ${policy.lowbit_bits} is not below the ${costs.expertBits()}-bit experts of ${model.name}`);
+    throw new ConfigError(`policy: lowbit_bits ${policy.lowbit_bits} is not below the ${costs.expertBits()}-bit experts of ${model.name}`, { field: 'policy.lowbit_bits' });
   }
-  // 2. GPU memory layout
   const { resident, capacity } = layoutMemory(model, input, costs);
+  if (policy.cache_scope === 'per-layer' && capacity < model.layers) {
+    throw new ConfigError(
+      `a per-layer expert cache needs at least one expert per layer: ${capacity} experts for ${model.layers} layers (use cache_scope: shared, or more memory)`,
+      { field: policy.cache_experts !== undefined ? 'policy.cache_experts' : policy.cache_gib !== undefined ? 'policy.cache_gib' : 'policy.cache_scope' },
+    );
+  }
+  return { model, policy, costs, resident, capacity };
+}
+
+async function simulate(input: MoeInput): Promise<SimulationOutput> {
+  input.signal?.throwIfAborted();
+  // 1-2. model, costs and GPU memory layout
+  const { model, policy, costs, resident, capacity } = prepare(input);
   // 3. workload and policies
   const { source, tracePredictions, totalTokens, file } = await openWorkload(model, input);
   const streams = new RngStreams(input.seed);
@@ -132,7 +143,11 @@ function layoutMemory(model: ResolvedMoeModel, input: MoeInput, costs: MoeCosts)
   const layout = resident.map((r) => `${r.name} ${fmtBytes(r.bytes)}`).join(' + ');
   const free = gpu.memoryBytes - fixed;
   if (free < model.expertBytes) {
-    throw new ConfigError(`${what}: ${layout} leave ${fmtBytes(Math.max(0, free))}, not room for one expert of ${fmtBytes(model.expertBytes)}`);
+    // Name what the user most likely changes: the batch when its KV cache is the largest part.
+    const kv = resident[1]!.bytes;
+    const gpuFields = ['hardware.memory_gib', 'model.resident_gib', 'model.reserve_gib', 'hardware.gpu', 'model.preset'];
+    const field = p.batch_size > 1 && kv > model.residentBytes ? ['policy.batch_size', 'model.max_context', ...gpuFields] : gpuFields;
+    throw new ConfigError(`${what}: ${layout} leave ${fmtBytes(Math.max(0, free))}, not room for one expert of ${fmtBytes(model.expertBytes)}`, { field });
   }
   const all = model.layers * model.experts;
   let capacity: number;
@@ -140,10 +155,11 @@ function layoutMemory(model: ResolvedMoeModel, input: MoeInput, costs: MoeCosts)
   else if (p.cache_gib !== undefined) capacity = Math.floor((p.cache_gib * 2 ** 30) / model.expertBytes);
   else capacity = Math.floor(free / model.expertBytes);
   capacity = Math.min(capacity, all);
-  if (capacity < 1) throw new ConfigError(`policy: cache_gib ${p.cache_gib} holds no expert of ${fmtBytes(model.expertBytes)}`);
+  if (capacity < 1) throw new ConfigError(`policy: cache_gib ${p.cache_gib} holds no expert of ${fmtBytes(model.expertBytes)}`, { field: 'policy.cache_gib' });
   if (capacity * model.expertBytes > free) {
     throw new ConfigError(
       `${what}: an expert cache of ${capacity} experts needs ${fmtBytes(capacity * model.expertBytes)} but ${layout} leave ${fmtBytes(free)} (at most ${Math.floor(free / model.expertBytes)} experts)`,
+      { field: p.cache_experts !== undefined ? 'policy.cache_experts' : 'policy.cache_gib' },
     );
   }
   return { resident, capacity };
@@ -177,14 +193,7 @@ async function openWorkload(
     return { source: readMoeTrace(path, opts), tracePredictions, totalTokens: w.max_tokens ?? NaN, file: { path, bytes } };
   }
   const g = w.generator ?? moeWorkloadGeneratorSchema.parse({});
-  for (const [field, want] of [
-    ['layers', model.layers],
-    ['experts', model.experts],
-    ['top_k', model.topK],
-  ] as const) {
-    const got = g[field];
-    if (got !== undefined && got !== want) throw new ConfigError(`workload.generator.${field} ${got} does not match the model's ${want}`);
-  }
+  checkGenerator(model, input);
   const params = { ...g, layers: model.layers, experts: model.experts, top_k: model.topK, prompt_tokens: w.prompt_tokens };
   const tokens = Math.min(g.tokens, w.max_tokens ?? Infinity);
   const tracePredictions = wantsColumn && g.predictor_accuracy !== undefined;
@@ -192,6 +201,20 @@ async function openWorkload(
     throw new ConfigError(`policy: predictor 'trace' needs predictions in the workload; set workload.generator.predictor_accuracy or use predictor: synthetic`);
   }
   return { source: generateMoeRows(params, input.seed), tracePredictions, totalTokens: tokens };
+}
+
+/** A generator's own layers/experts/top_k, when given, must be the model's. */
+function checkGenerator(model: ResolvedMoeModel, input: MoeInput): void {
+  const g = input.workload.generator;
+  if (!g) return;
+  for (const [field, want] of [
+    ['layers', model.layers],
+    ['experts', model.experts],
+    ['top_k', model.topK],
+  ] as const) {
+    const got = g[field];
+    if (got !== undefined && got !== want) throw new ConfigError(`workload.generator.${field} ${got} does not match the model's ${want}`, { field: `workload.generator.${field}` });
+  }
 }
 
 /** Calls onProgress with the fraction done, at most about 100 times. */
@@ -221,6 +244,9 @@ export const moeSystem: SystemModule<MoeModelConfig, MoeWorkloadConfig, MoePolic
   workloadSchema: moeWorkloadSchema,
   policySchema: moePolicySchema,
   simulate,
+  check: (input) => {
+    checkGenerator(prepare(input).model, input);
+  },
   presets: () =>
     Object.entries(MOE_MODELS).map(([name, m]) => ({
       name,

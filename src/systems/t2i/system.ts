@@ -30,6 +30,7 @@ import { controlnetPlacements } from './policies/controlnet/index.js';
 import { evictionPolicies } from './policies/placement/index.js';
 import { t2iModelSchema, t2iPolicySchema, t2iWorkloadSchema, type T2iModelConfig, type T2iPolicyConfig, type T2iWorkloadConfig } from './schemas.js';
 import { T2iServer, type Job } from './serve.js';
+import { T2I_PRESETS } from './presets.js';
 import { Tiers } from './tiers.js';
 import { Worker, type ControlNetGpu } from './worker.js';
 
@@ -37,7 +38,8 @@ const GiB = 2 ** 30;
 /** Yield to the event loop this often while feeding rows, so an abort signal can land. */
 const YIELD_EVERY = 4096;
 
-export async function simulateT2i(input: SimulationInput<unknown, unknown, unknown>): Promise<SimulationOutput> {
+/** Steps 1-3: parse, price, split the GPUs and check memory; ConfigError if it cannot run. */
+function prepare(input: SimulationInput<unknown, unknown, unknown>) {
   // 1.
   const model: T2iModelConfig = t2iModelSchema.parse(input.model ?? {});
   const workload: T2iWorkloadConfig = t2iWorkloadSchema.parse(input.workload ?? {});
@@ -53,11 +55,24 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
   const perWorker = 1 + placement.gpusPerWorker;
   const nWorkers = Math.floor(hw.gpus / perWorker);
   if (nWorkers < 1) {
-    throw new ConfigError(`policy.controlnet '${policy.controlnet}' needs ${perWorker} GPUs per worker (1 + controlnet_gpus ${policy.controlnet_gpus}) but hardware.gpus is ${hw.gpus}`);
+    throw new ConfigError(`policy.controlnet '${policy.controlnet}' needs ${perWorker} GPUs per worker (1 + controlnet_gpus ${policy.controlnet_gpus}) but hardware.gpus is ${hw.gpus}`, {
+      field: 'policy.controlnet_gpus',
+    });
   }
 
   // 3.
   checkMemory(costs, policy, hw.gpu.memoryBytes, hw.host.memoryBytes, nWorkers, placement.gpusPerWorker, gen ? gen.controlnets.count : 0);
+  return { model, workload, policy, hw, costs, gen, app, placement, assign, perWorker, nWorkers };
+}
+
+/** SystemModule.check: the pre-flight of simulateT2i(). */
+export function checkT2i(input: SimulationInput<unknown, unknown, unknown>): void {
+  prepare(input);
+}
+
+export async function simulateT2i(input: SimulationInput<unknown, unknown, unknown>): Promise<SimulationOutput> {
+  // 1-3.
+  const { workload, policy, hw, costs, gen, app, placement, assign, perWorker, nWorkers } = prepare(input);
 
   // 4.
   const env = new Env();
@@ -115,7 +130,7 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
       const file = resolve(input.baseDir ?? '.', workload.trace);
       const size = fileSize(file);
       let bytes = 0;
-      for await (const row of readT2i(file)) {
+      for await (const row of readT2i(file, { models: Object.keys(T2I_PRESETS) })) {
         if (++i % YIELD_EVERY === 0) await yieldAndCheck(input.signal);
         feed(row);
         if (progress) {
@@ -168,7 +183,8 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
     metrics: metricsOut,
     latencyCdf: metrics.requests.latency.cdf(100),
     utilisation: util.rows(),
-    conservation: metrics.requests.conservation(),
+    // In flight counted where requests are, not derived: a request lost by a bug breaks the sum.
+    conservation: metrics.requests.conservation(workers.reduce((a, w) => a + w.outstanding, 0)),
     simulatedSeconds: T,
     events: env.eventsProcessed,
   };
@@ -201,11 +217,28 @@ function checkMemory(costs: T2iCosts, p: T2iPolicyConfig, gpuBytes: number, host
   );
 }
 
+/** Parts a user sets in the policy, by the field that sets them; the rest is the hardware's size. */
+const PART_FIELDS: Record<string, string> = {
+  'LoRA cache': 'policy.gpu_cache_gib',
+  'ControlNet cache': 'policy.controlnet_cache_gib',
+};
+
 function fits(what: string, parts: Array<[string, number]>, capacity: number): void {
   const total = parts.reduce((a, [, b]) => a + b, 0);
   if (total > capacity) {
+    // The field to change: the largest part a policy sets, unless fixed needs alone overflow.
+    const fixed = parts.filter(([n]) => what === 'host' ? n !== 'LoRA cache' : !(n in PART_FIELDS)).reduce((a, [, b]) => a + b, 0);
+    let field: string[] = what === 'host' ? ['hardware.host'] : ['hardware.memory_gib', 'model.base_gib', 'model.max_pixels', 'model.workspace_gib', 'hardware.gpu', 'model.preset'];
+    if (fixed <= capacity) {
+      if (what === 'host') field = ['policy.host_cache_gib'];
+      else {
+        const largest = parts.filter(([n]) => n in PART_FIELDS).sort((a, b) => b[1] - a[1])[0];
+        if (largest) field = [PART_FIELDS[largest[0]]!];
+      }
+    }
     throw new ConfigError(
       `${what} memory ${fmtBytes(capacity)} cannot hold ${parts.map(([n, b]) => `${n} ${fmtBytes(b)}`).join(' + ')} = ${fmtBytes(total)}`,
+      { field },
     );
   }
 }

@@ -5,6 +5,7 @@
  * request id.
  */
 import { has, int, num, optInt, readCsv, rowError, str } from '../csv.js';
+import { EDIT_MODEL_NAMES } from './models.js';
 import { EDIT_COLUMNS, type EditRow } from './row.js';
 
 /** Largest accepted steps and side length: beyond these a cell is a typo, not a request. */
@@ -38,7 +39,11 @@ export async function* readEditTrace(file: string): AsyncGenerator<EditRow> {
       out.width = side(row, 'width');
       out.height = side(row, 'height');
     }
-    if (has(row, 'model')) out.model = str(row, 'model');
+    if (has(row, 'model')) {
+      const model = str(row, 'model');
+      if (!(EDIT_MODEL_NAMES as readonly string[]).includes(model)) throw rowError(row, 'model', `unknown model preset '${model.length > 40 ? model.slice(0, 37) + '...' : model}' (known: ${EDIT_MODEL_NAMES.join(', ')})`);
+      out.model = model;
+    }
     yield out;
   }
 }

@@ -16,7 +16,13 @@ const MIN_SIDE = 64;
 const MAX_SIDE = 8192;
 const MAX_STEPS = 1000;
 
-export async function* readT2i(file: string): AsyncGenerator<T2iRow> {
+export interface T2iReadOptions {
+  /** Base-model presets a `model` cell may name (the system's); absent: any id. */
+  models?: readonly string[];
+}
+
+export async function* readT2i(file: string, opts: T2iReadOptions = {}): AsyncGenerator<T2iRow> {
+  const models = opts.models ? new Set(opts.models) : undefined;
   let last = 0;
   // One string object per adapter id: a trace names ~10^4 adapters ~10^6 times, and maps keyed by
   // the same object compare by pointer instead of by characters.
@@ -25,7 +31,11 @@ export async function* readT2i(file: string): AsyncGenerator<T2iRow> {
     const arrival = num(row, 'arrival_s', { min: 0 });
     if (arrival < last) throw rowError(row, 'arrival_s', `arrivals must be sorted: ${arrival} comes after ${last}`);
     last = arrival;
-    yield parseRow(row, arrival, intern);
+    const out = parseRow(row, arrival, intern);
+    if (models && out.model !== undefined && !models.has(out.model)) {
+      throw rowError(row, 'model', `unknown model preset '${clip(out.model)}' (known: ${[...models].join(', ')})`);
+    }
+    yield out;
   }
 }
 
