@@ -1,0 +1,56 @@
+/**
+ * MT19937 (Matsumoto & Nishimura 1998) seeded from one 32-bit integer, with the 53-bit uniform
+ * of genrand_res53. It reproduces @stdlib/random-base-mt19937's `factory({ seed }).normalized`
+ * draw for draw (a test checks it), so seeds keep giving the same runs; it lives here because that
+ * package loads ~320 small modules (~150 ms of CPU), paid by the CLI and by every worker thread.
+ */
+
+const N = 624;
+const M = 397;
+const UPPER_MASK = 0x80000000;
+const LOWER_MASK = 0x7fffffff;
+const MATRIX_A = 0x9908b0df;
+const TWO_26 = 67108864;
+const TWO_53_INV = 1 / 9007199254740992;
+
+/** A uniform [0, 1) generator with 53-bit resolution; `seed` in 1 .. 2^32-1. */
+export function mt19937Uniform(seed: number): () => number {
+  const mt = new Uint32Array(N);
+  mt[0] = seed >>> 0;
+  for (let i = 1; i < N; i++) {
+    const s = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
+    mt[i] = (Math.imul(s, 1812433253) + i) >>> 0;
+  }
+  let index = N;
+
+  const twist = (): void => {
+    let i = 0;
+    for (; i < N - M; i++) {
+      const w = (mt[i]! & UPPER_MASK) | (mt[i + 1]! & LOWER_MASK);
+      mt[i] = mt[i + M]! ^ (w >>> 1) ^ (w & 1 ? MATRIX_A : 0);
+    }
+    for (; i < N - 1; i++) {
+      const w = (mt[i]! & UPPER_MASK) | (mt[i + 1]! & LOWER_MASK);
+      mt[i] = mt[i + M - N]! ^ (w >>> 1) ^ (w & 1 ? MATRIX_A : 0);
+    }
+    const w = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
+    mt[N - 1] = mt[M - 1]! ^ (w >>> 1) ^ (w & 1 ? MATRIX_A : 0);
+    index = 0;
+  };
+
+  const next = (): number => {
+    if (index >= N) twist();
+    let r = mt[index++]!;
+    r ^= r >>> 11;
+    r ^= (r << 7) & 0x9d2c5680;
+    r ^= (r << 15) & 0xefc60000;
+    r ^= r >>> 18;
+    return r >>> 0;
+  };
+
+  return () => {
+    const x = next() >>> 5;
+    const y = next() >>> 6;
+    return (x * TWO_26 + y) * TWO_53_INV;
+  };
+}
