@@ -7,19 +7,23 @@
 
 const N = 624;
 const M = 397;
-const UPPER_MASK = 0x80000000;
+// Signed 32-bit forms of the constants: the state is an Int32Array, so every operation stays in
+// small integers (V8 keeps them unboxed); only the final words are read as unsigned.
+const UPPER_MASK = 0x80000000 | 0;
 const LOWER_MASK = 0x7fffffff;
-const MATRIX_A = 0x9908b0df;
+const MATRIX_A = 0x9908b0df | 0;
+const TEMPER_B = 0x9d2c5680 | 0;
+const TEMPER_C = 0xefc60000 | 0;
 const TWO_26 = 67108864;
 const TWO_53_INV = 1 / 9007199254740992;
 
 /** A uniform [0, 1) generator with 53-bit resolution; `seed` in 1 .. 2^32-1. */
 export function mt19937Uniform(seed: number): () => number {
-  const mt = new Uint32Array(N);
-  mt[0] = seed >>> 0;
+  const mt = new Int32Array(N);
+  mt[0] = seed | 0;
   for (let i = 1; i < N; i++) {
     const s = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
-    mt[i] = (Math.imul(s, 1812433253) + i) >>> 0;
+    mt[i] = (Math.imul(s, 1812433253) + i) | 0;
   }
   let index = N;
 
@@ -27,25 +31,26 @@ export function mt19937Uniform(seed: number): () => number {
     let i = 0;
     for (; i < N - M; i++) {
       const w = (mt[i]! & UPPER_MASK) | (mt[i + 1]! & LOWER_MASK);
-      mt[i] = mt[i + M]! ^ (w >>> 1) ^ (w & 1 ? MATRIX_A : 0);
+      mt[i] = mt[i + M]! ^ (w >>> 1) ^ (-(w & 1) & MATRIX_A);
     }
     for (; i < N - 1; i++) {
       const w = (mt[i]! & UPPER_MASK) | (mt[i + 1]! & LOWER_MASK);
-      mt[i] = mt[i + M - N]! ^ (w >>> 1) ^ (w & 1 ? MATRIX_A : 0);
+      mt[i] = mt[i + M - N]! ^ (w >>> 1) ^ (-(w & 1) & MATRIX_A);
     }
     const w = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
-    mt[N - 1] = mt[M - 1]! ^ (w >>> 1) ^ (w & 1 ? MATRIX_A : 0);
+    mt[N - 1] = mt[M - 1]! ^ (w >>> 1) ^ (-(w & 1) & MATRIX_A);
     index = 0;
   };
 
+  /** The next tempered word, as a signed int32 (callers shift it unsigned). */
   const next = (): number => {
     if (index >= N) twist();
     let r = mt[index++]!;
     r ^= r >>> 11;
-    r ^= (r << 7) & 0x9d2c5680;
-    r ^= (r << 15) & 0xefc60000;
+    r ^= (r << 7) & TEMPER_B;
+    r ^= (r << 15) & TEMPER_C;
     r ^= r >>> 18;
-    return r >>> 0;
+    return r;
   };
 
   return () => {
