@@ -241,7 +241,7 @@ export class Link {
         finished.push(t);
       } else act[kept++] = t;
     }
-    act.length = kept;
+    while (act.length > kept) act.pop(); // pop, not `length =`: V8 shrinks by length in a slow runtime call
     this.reschedule();
     for (const t of finished) {
       t.state = 'done';

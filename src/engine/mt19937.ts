@@ -25,7 +25,6 @@ export function mt19937Uniform(seed: number): () => number {
     const s = mt[i - 1]! ^ (mt[i - 1]! >>> 30);
     mt[i] = (Math.imul(s, 1812433253) + i) | 0;
   }
-  let index = N;
 
   const twist = (): void => {
     let i = 0;
@@ -39,23 +38,33 @@ export function mt19937Uniform(seed: number): () => number {
     }
     const w = (mt[N - 1]! & UPPER_MASK) | (mt[0]! & LOWER_MASK);
     mt[N - 1] = mt[M - 1]! ^ (w >>> 1) ^ (-(w & 1) & MATRIX_A);
-    index = 0;
   };
 
-  /** The next tempered word, as a signed int32 (callers shift it unsigned). */
-  const next = (): number => {
-    if (index >= N) twist();
-    let r = mt[index++]!;
-    r ^= r >>> 11;
-    r ^= (r << 7) & TEMPER_B;
-    r ^= (r << 15) & TEMPER_C;
-    r ^= r >>> 18;
-    return r;
+  // Each twist yields 624 words = 312 uniforms (two words each, as genrand_res53 takes them; 624
+  // is even, so a pair never straddles a twist). Converting them all in one tight loop makes a
+  // draw an array read.
+  const buf = new Float64Array(N / 2);
+  let pos = N / 2;
+  const refill = (): void => {
+    twist();
+    for (let i = 0, j = 0; i < N; i += 2, j++) {
+      let x = mt[i]!;
+      x ^= x >>> 11;
+      x ^= (x << 7) & TEMPER_B;
+      x ^= (x << 15) & TEMPER_C;
+      x ^= x >>> 18;
+      let y = mt[i + 1]!;
+      y ^= y >>> 11;
+      y ^= (y << 7) & TEMPER_B;
+      y ^= (y << 15) & TEMPER_C;
+      y ^= y >>> 18;
+      buf[j] = ((x >>> 5) * TWO_26 + (y >>> 6)) * TWO_53_INV;
+    }
+    pos = 0;
   };
 
   return () => {
-    const x = next() >>> 5;
-    const y = next() >>> 6;
-    return (x * TWO_26 + y) * TWO_53_INV;
+    if (pos >= N / 2) refill();
+    return buf[pos++]!;
   };
 }
