@@ -12,10 +12,8 @@ import { dirname, join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadProfile } from '../src/hardware/profile.js';
 import { InputError } from '../src/errors.js';
-import { openGpu } from './gpu/device.js';
-import { calibrate, fitTable } from './calibrate/calibrate.js';
 import type { OpFamily } from './calibrate/cases.js';
-import { fidelityMarkdown, runFidelity, type FidelityRun, type ProfileExtras } from './fidelity/validate.js';
+import type { FidelityRun, ProfileExtras } from './fidelity/validate.js';
 
 const FAMILY_NAMES = ['gemm', 'gemv', 'expert_ffn', 'attention', 'masked_block', 'lora_merge'] as const;
 const WORKLOADS = ['moe-decode', 'diffusion-edit'] as const;
@@ -69,6 +67,8 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .option('only', { type: 'string', array: true, describe: `op families to sweep (${FAMILY_NAMES.join(', ')})` }) as unknown as Argv<CalibrateArgs>,
   handler: async (argv: ArgumentsCamelCase<CalibrateArgs>) => {
     checkChoices(argv.only, FAMILY_NAMES, '--only');
+    // Imported here, not at the top: every `servesim` start loads this module for the command list.
+    const [{ openGpu }, { calibrate, fitTable }] = await Promise.all([import('./gpu/device.js'), import('./calibrate/calibrate.js')]);
     const gpu = await openGpu();
     try {
       const profile = await calibrate(gpu, {
@@ -103,6 +103,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
     // loadProfile validates the contract (one-line errors); the extras the simulator side uses
     // (host issue cost, software adapter) are checked here.
     const profile = { ...loadProfile(argv.profile), ...profileExtras(argv.profile) };
+    const [{ openGpu }, { fidelityMarkdown, runFidelity }] = await Promise.all([import('./gpu/device.js'), import('./fidelity/validate.js')]);
     const gpu = await openGpu();
     try {
       const report = await runFidelity(gpu, profile, {

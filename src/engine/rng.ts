@@ -1,14 +1,20 @@
 /**
  * Seeded random streams, one per purpose (arrivals, routing, mask ratios, adapter draws, policy
  * tie-breaks), so that policies compared in one run see the same workload (common random numbers)
- * and adding a draw to one purpose never shifts another. Each stream is an MT19937 generator from
- * @stdlib/random whose seed is derived from (run seed, stream name).
+ * and adding a draw to one purpose never shifts another. Each stream is an MT19937 generator
+ * (identical to @stdlib/random's) whose seed is derived from (run seed, stream name).
+ *
+ * The gamma/beta/lognormal/normal samplers are @stdlib's, required on first use: each package
+ * loads some 400 small modules, a cost every CLI start and worker thread would otherwise pay.
  */
-import mt19937 from '@stdlib/random-base-mt19937';
-import gammaFactory from '@stdlib/random-base-gamma';
-import betaFactory from '@stdlib/random-base-beta';
-import lognormalFactory from '@stdlib/random-base-lognormal';
-import normalFactory from '@stdlib/random-base-normal';
+import { createRequire } from 'node:module';
+import { mt19937Uniform } from './mt19937.js';
+
+interface SamplerPackage {
+  factory(p1: number, p2: number, opts: { prng: () => number }): () => number;
+}
+const requireCjs = createRequire(import.meta.url);
+const sampler = (name: string): SamplerPackage => requireCjs(name) as SamplerPackage;
 
 /** FNV-1a over the seed and name, mapped to a valid MT19937 seed (1 .. 2^32-1). */
 export function deriveSeed(seed: number, name: string): number {
@@ -30,10 +36,8 @@ export class Rng {
   private cache = new Map<string, Unary>();
 
   constructor(readonly seed: number) {
-    // The typings omit `normalized` on factory() results; at run time it is there (uniform [0,1)).
-    const gen = mt19937.factory({ seed }) as unknown as { normalized: Unary };
-    this.prng = gen.normalized;
-    this.uniform = gen.normalized;
+    this.prng = mt19937Uniform(seed);
+    this.uniform = this.prng;
   }
 
   private memo(key: string, make: () => Unary): Unary {
@@ -52,20 +56,20 @@ export class Rng {
 
   /** Gamma with shape k and scale theta (mean k*theta). */
   gamma(shape: number, scale: number): number {
-    return scale * this.memo(`gamma:${shape}`, () => gammaFactory.factory(shape, 1, { prng: this.prng }))();
+    return scale * this.memo(`gamma:${shape}`, () => sampler('@stdlib/random-base-gamma').factory(shape, 1, { prng: this.prng }))();
   }
 
   beta(a: number, b: number): number {
-    return this.memo(`beta:${a}:${b}`, () => betaFactory.factory(a, b, { prng: this.prng }))();
+    return this.memo(`beta:${a}:${b}`, () => sampler('@stdlib/random-base-beta').factory(a, b, { prng: this.prng }))();
   }
 
   /** Lognormal with log-mean mu and log-sd sigma. */
   lognormal(mu: number, sigma: number): number {
-    return this.memo(`lnorm:${mu}:${sigma}`, () => lognormalFactory.factory(mu, sigma, { prng: this.prng }))();
+    return this.memo(`lnorm:${mu}:${sigma}`, () => sampler('@stdlib/random-base-lognormal').factory(mu, sigma, { prng: this.prng }))();
   }
 
   normal(mean: number, sd: number): number {
-    return this.memo(`norm:${mean}:${sd}`, () => normalFactory.factory(mean, sd, { prng: this.prng }))();
+    return this.memo(`norm:${mean}:${sd}`, () => sampler('@stdlib/random-base-normal').factory(mean, sd, { prng: this.prng }))();
   }
 
   /** Integer uniform in [0, n). */

@@ -2,8 +2,15 @@
  * Confidence intervals over replications: mean +/- t_{0.975, n-1} * s / sqrt(n), and the paired
  * difference of two policies run on the same seeds (common random numbers make pairing valid).
  */
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { createRequire } from 'node:module';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
+
+// Required on first use: the package loads ~400 small modules, which every CLI start would pay.
+let tQuantileFn: ((p: number, dof: number) => number) | undefined;
+function tQuantile(p: number, dof: number): number {
+  tQuantileFn ??= createRequire(import.meta.url)('@stdlib/stats-base-dists-t-quantile') as (p: number, dof: number) => number;
+  return tQuantileFn(p, dof);
+}
 
 export interface Interval {
   mean: number;

@@ -23,6 +23,8 @@ export class UtilisationRecorder implements TraceSink {
   private tracks = new Map<string, Float64Array>();
   private capacity = new Map<string, number>();
   private horizon = 0;
+  private lastTrack: string | undefined;
+  private lastBins: Float64Array | undefined;
 
   /** `units` maps a track prefix to its number of parallel units (a k-worker pool). */
   constructor(
@@ -41,11 +43,14 @@ export class UtilisationRecorder implements TraceSink {
     if (!(end > start)) return;
     while (end > this.binWidth * this.maxBins) this.coarsen();
     if (end > this.horizon) this.horizon = end;
-    let bins = this.tracks.get(track);
+    // Consecutive slices are mostly on one track: skip the map lookup for a repeat.
+    let bins = track === this.lastTrack ? this.lastBins : this.tracks.get(track);
     if (!bins) {
       bins = new Float64Array(this.maxBins);
       this.tracks.set(track, bins);
     }
+    this.lastTrack = track;
+    this.lastBins = bins;
     const w = this.binWidth;
     let t = start;
     while (t < end) {

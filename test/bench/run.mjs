@@ -4,7 +4,7 @@
 // Usage: node test/bench/run.mjs [filter]
 import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, platform, arch } from 'node:os';
+import { cpus, loadavg, totalmem, platform, arch } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,10 +18,13 @@ const machine = {
   node: process.version,
   platform: `${platform()}-${arch()}`,
   date: new Date().toISOString(),
+  // Other work on the machine inflates wall times: the 1-minute load average when each case started.
+  load_average: {},
 };
 console.log(`servesim bench on ${machine.cpu} (${machine.cores} cores), node ${machine.node}`);
 const cases = [];
 for (const f of files) {
+  machine.load_average[f] = Math.round(loadavg()[0] * 10) / 10;
   const out = execFileSync(process.execPath, ['--expose-gc', join(here, 'case.mjs'), join(here, 'cases', f)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -32,7 +35,8 @@ for (const f of files) {
     const c = JSON.parse(line);
     cases.push(c);
     const target = c.target ? `  (target ${c.target})` : '';
-    console.log(`${c.name.padEnd(52)} ${fmt(c.value).padStart(12)} ${c.unit.padEnd(16)} peak RSS ${String(c.peak_rss_mb).padStart(5)} MB${target}`);
+    const cpu = c.cpu_seconds !== undefined ? `  [${c.cpu_seconds} s CPU]` : c.events_per_cpu_s !== undefined ? `  [${fmt(c.events_per_cpu_s)} events/cpu-s]` : '';
+    console.log(`${c.name.padEnd(52)} ${fmt(c.value).padStart(12)} ${c.unit.padEnd(16)} peak RSS ${String(c.peak_rss_mb).padStart(5)} MB${target}${cpu}`);
   }
 }
 writeFileSync(join(here, 'results.json'), JSON.stringify({ machine, cases }, null, 2) + '\n');

@@ -125,6 +125,7 @@ export class MoeSim implements PrefetchView, MissView {
   private prefetchKey = -1;
   private prefetchTransfer: Transfer | null = null;
   private readonly fallbackOnLate: boolean;
+  private readonly alwaysFetch: boolean;
   private readonly lateMark: Int32Array;
 
   constructor(setup: MoeSimSetup, capacity: number, resident: { name: string; bytes: number }[]) {
@@ -136,6 +137,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.window = setup.policy.cache === 'belady' ? setup.policy.lookahead_tokens : 4;
     this.prefetching = setup.policy.prefetch !== 'none';
     this.fallbackOnLate = setup.policy.miss !== 'fetch';
+    this.alwaysFetch = setup.policy.miss === 'fetch';
     this.tracing = setup.trace !== undefined;
     const sink = fanOut([this.util, setup.trace]);
     const env = this.env;
@@ -401,8 +403,10 @@ export class MoeSim implements PrefetchView, MissView {
   private serveMisses(l: number, misses: Int32Array, nm: number, measuring: boolean): void {
     const E = this.E;
     const st = this.stats;
+    // Plain fetch-on-miss looks at nothing: skip building what a deciding policy is shown.
+    const decide = !this.prefill && !this.alwaysFetch;
     // Missing experts per token, for the confidence gate.
-    for (const tok of this.batch) {
+    if (decide) for (const tok of this.batch) {
       const ex = tok.rows[l]!.experts;
       let missing = 0;
       for (const e of ex) if (this.cache.state[l * E + e] === ABSENT || this.lateMark[e] === this.stamp) missing++;
@@ -415,7 +419,7 @@ export class MoeSim implements PrefetchView, MissView {
       const key = l * E + e;
       const n = this.need[e]!;
       let action = FETCH;
-      if (!this.prefill) {
+      if (decide) {
         const m = this.miss;
         m.layer = l;
         m.expert = e;

@@ -356,13 +356,14 @@ class BetaTable {
     const N = BetaTable.N;
     this.q = new Float64Array(N + 1);
     this.q[N] = 1;
+    const lnB = lnBeta(a, a); // the same for all 245k evaluations below: computed once
     for (let i = 1; i < N; i++) {
       const p = i / N;
       let lo = 0;
       let hi = 1;
       for (let it = 0; it < 60; it++) {
         const mid = (lo + hi) / 2;
-        if (incompleteBeta(mid, a, a) < p) lo = mid;
+        if (incompleteBeta(mid, a, a, lnB) < p) lo = mid;
         else hi = mid;
       }
       this.q[i] = (lo + hi) / 2;
@@ -377,11 +378,10 @@ class BetaTable {
 }
 
 /** Regularised incomplete beta I_x(a, b) (continued fraction, Numerical Recipes 6.4). */
-function incompleteBeta(x: number, a: number, b: number): number {
+function incompleteBeta(x: number, a: number, b: number, lnB = lnBeta(a, b)): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const lnBeta = lgamma(a) + lgamma(b) - lgamma(a + b);
-  const front = Math.exp(a * Math.log(x) + b * Math.log(1 - x) - lnBeta);
+  const front = Math.exp(a * Math.log(x) + b * Math.log(1 - x) - lnB);
   if (x < (a + 1) / (a + b + 2)) return (front * betaCf(x, a, b)) / a;
   return 1 - (front * betaCf(1 - x, b, a)) / b;
 }
@@ -415,9 +415,15 @@ function betaCf(x: number, a: number, b: number): number {
   return h;
 }
 
+/** ln B(a, b). */
+function lnBeta(a: number, b: number): number {
+  return lgamma(a) + lgamma(b) - lgamma(a + b);
+}
+
 /** ln Gamma(x) for x > 0 (Lanczos, g = 7, n = 9). */
+const LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
 function lgamma(x: number): number {
-  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const g = LANCZOS;
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lgamma(1 - x);
   x -= 1;
   let a = g[0]!;

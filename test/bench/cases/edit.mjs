@@ -37,7 +37,8 @@ export async function run() {
   );
   return [
     { name: 'edit: 1M requests, 8 GPUs, continuous batching', value: n / secs, unit: 'requests/s', target: '>= 33333 (1M in < 30 s)' },
-    { name: 'edit: 1M requests wall time', value: secs, unit: 's', target: '< 30' },
-    { name: 'edit: engine events per second', value: out.events / secs, unit: 'events/s' },
+    // CPU seconds beside wall: on a shared machine wall time also measures the neighbours.
+    { name: 'edit: 1M requests wall time', value: secs, unit: 's', target: '< 30', cpu_seconds: Math.round(cpuSecs * 100) / 100 },
+    { name: 'edit: engine events per CPU second', value: out.events / cpuSecs, unit: 'events/cpu-s' },
   ];
 }

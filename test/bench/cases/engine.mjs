@@ -14,10 +14,16 @@ export function mm1(customers) {
     if (++n < customers) env.schedule(arr.exponential(0.9), arrive);
   };
   env.schedule(0, arrive);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   env.run();
   const secs = (performance.now() - t0) / 1000;
-  return { events: env.eventsProcessed, secs };
+  return { events: env.eventsProcessed, secs, cpu: cpuSince(c0) };
+}
+
+function cpuSince(c0) {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
 }
 
 function hold(pending, total) {
@@ -28,19 +34,24 @@ function hold(pending, total) {
     if (--left > 0) env.schedule(rng.exponential(1), tick);
   };
   for (let i = 0; i < pending; i++) env.schedule(rng.exponential(1), tick);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   env.run();
-  return { events: env.eventsProcessed, secs: (performance.now() - t0) / 1000 };
+  return { events: env.eventsProcessed, secs: (performance.now() - t0) / 1000, cpu: cpuSince(c0) };
 }
 
 export function run() {
   mm1(200_000); // warm-up: let the JIT settle before timing
   const m = mm1(2_000_000);
-  const out = [{ name: 'engine: M/M/1 (rho 0.9), 2M customers', value: m.events / m.secs, unit: 'events/s', target: '>= 5e6' }];
+  // Rates per wall second (the target) and per CPU second (what a quiet machine gives; neighbours
+  // on a shared machine inflate wall time).
+  const out = [
+    { name: 'engine: M/M/1 (rho 0.9), 2M customers', value: m.events / m.secs, unit: 'events/s', target: '>= 5e6', events_per_cpu_s: Math.round(m.events / m.cpu) },
+  ];
   for (const p of [10, 1_000, 100_000]) {
     hold(p, 200_000);
     const h = hold(p, 3_000_000);
-    out.push({ name: `engine: hold model, ${p} pending`, value: h.events / h.secs, unit: 'events/s' });
+    out.push({ name: `engine: hold model, ${p} pending`, value: h.events / h.secs, unit: 'events/s', events_per_cpu_s: Math.round(h.events / h.cpu) });
   }
   return out;
 }

@@ -1,11 +1,13 @@
 // MoE replay speed: a 100k-token Mixtral-8x7B trace (32 layers, top-2, synthetic with the
 // design.md routing statistics, generated as it replays) through the moe system on an H100 PCIe
-// with an LRU cache of 128 experts. Target (the issue's): under 10 s on the 2-core CI machine for
-// one policy, the default one (no prefetch, fetch on miss). The same trace with next-layer
-// prediction prefetching (more transfers, a synthetic predictor) is reported beside it.
-// Reports wall seconds, simulated tokens per wall second, CPU seconds and engine events per second.
+// with an LRU cache of 128 experts and fetch on miss, under every prefetch policy (none, previous
+// token, popularity, next-layer prediction with a synthetic predictor, oracle). Target (the
+// issue's): each under 10 s on the 2-core machine. Reports wall seconds (the target), CPU seconds
+// (what a quiet machine's wall time would be: neighbours inflate wall time), simulated tokens per
+// second and engine events per second.
 import { moeSystem } from '../../../dist/src/systems/moe/index.js';
 import { resolveHardware } from '../../../dist/src/systems/hardware.js';
+import { PREFETCH_POLICIES } from '../../../dist/src/systems/moe/policies/prefetch/index.js';
 
 async function replay(tokens, prefetch) {
   const input = {
@@ -29,14 +31,14 @@ export async function run() {
   await replay(2_000, 'none'); // warm-up: JIT and the generator's calibration
   const tokens = Number(process.env.MOE_BENCH_TOKENS ?? 100_000);
   const out = [];
-  for (const prefetch of ['none', 'predicted']) {
+  for (const prefetch of Object.keys(PREFETCH_POLICIES)) {
     const r = await replay(tokens, prefetch);
-    const what = `moe: 100k-token Mixtral replay, LRU 128, ${prefetch === 'none' ? 'fetch on miss' : 'predicted prefetch'}`;
+    const what = `moe: ${tokens / 1000}k-token Mixtral replay, LRU 128, prefetch ${prefetch}`;
+    console.error(`${what}: ${r.secs.toFixed(1)} s wall, ${r.cpu.toFixed(1)} s CPU, ${r.out.events} events, hit rate ${r.out.metrics.hit_rate}`);
     out.push(
-      { name: what, value: r.secs, unit: 's wall', ...(prefetch === 'none' ? { target: '< 10' } : {}) },
-      { name: `${what}: rate`, value: tokens / r.secs, unit: 'tokens/s' },
-      { name: `${what}: CPU`, value: r.cpu, unit: 's cpu' },
-      { name: `${what}: events`, value: r.out.events / r.secs, unit: 'events/s' },
+      { name: what, value: r.secs, unit: 's wall', target: '< 10', cpu_seconds: Math.round(r.cpu * 100) / 100 },
+      { name: `${what}: rate`, value: tokens / r.cpu, unit: 'tokens/cpu-s' },
+      { name: `${what}: events`, value: r.out.events / r.cpu, unit: 'events/cpu-s' },
     );
   }
   return out;
