@@ -8,6 +8,7 @@
  */
 import type { Env } from './env.js';
 import { SimEvent } from './event.js';
+import { Timer } from './heap.js';
 import { Fifo, PriorityQueue } from './queues.js';
 import type { TraceArgs, TraceSink } from './trace.js';
 
@@ -57,6 +58,8 @@ export class Server {
   private readonly unitOnDone: Array<((time: number) => void) | undefined>;
   private readonly unitJob: JobOptions[];
   private readonly unitComplete: Array<() => void>;
+  /** Each unit's completion timer, re-armed per job (a unit has at most one job running). */
+  private readonly unitTimer: Timer[];
 
   constructor(
     private readonly env: Env,
@@ -70,6 +73,7 @@ export class Server {
     this.unitOnDone = new Array(this.units).fill(undefined);
     this.unitJob = new Array(this.units).fill(NO_JOB);
     this.unitComplete = Array.from({ length: this.units }, (_, u) => () => this.complete(u));
+    this.unitTimer = Array.from({ length: this.units }, () => new Timer(0, 0, null));
     if (opts.discipline === 'priority') this.prio = new PriorityQueue();
     else this.fifo = new Fifo();
   }
@@ -143,7 +147,7 @@ export class Server {
     this.unitOnDone[unit] = onDone;
     this.unitJob[unit] = job;
     job.onStart?.(now);
-    this.env.schedule(duration, this.unitComplete[unit]!);
+    this.env.rearm(this.unitTimer[unit]!, duration, this.unitComplete[unit]!);
   }
 
   private complete(unit: number): void {
