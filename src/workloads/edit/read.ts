@@ -5,6 +5,7 @@
  * request id.
  */
 import { has, int, num, optInt, readCsv, rowError, str } from '../csv.js';
+import { IdSet } from '../ids.js';
 import { EDIT_MODEL_NAMES } from './models.js';
 import { EDIT_COLUMNS, type EditRow } from './row.js';
 
@@ -14,14 +15,14 @@ const MAX_SIDE = 16384;
 
 export async function* readEditTrace(file: string): AsyncGenerator<EditRow> {
   let last = 0;
-  const seen = new Set<string>();
+  // Ids are remembered compactly: a multi-million-row trace must not keep every id string.
+  const seen = new IdSet();
   for await (const row of readCsv(file, EDIT_COLUMNS)) {
     const arrival = num(row, 'arrival_s', { min: 0 });
     if (arrival < last) throw rowError(row, 'arrival_s', `arrivals must be sorted: ${arrival} comes after ${last}`);
     last = arrival;
     const request = str(row, 'request');
-    if (seen.has(request)) throw rowError(row, 'request', `duplicate request id '${request}'`);
-    seen.add(request);
+    if (!seen.add(request)) throw rowError(row, 'request', `duplicate request id '${request}'`);
     const out: EditRow = {
       arrival,
       request,
