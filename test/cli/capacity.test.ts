@@ -89,7 +89,7 @@ describe('servesim run --timeline', () => {
     expect(r.stderr).toBe("servesim: error: --timeline-run 'nope' is not a policy label of this scenario (labels: 'sync', 'merge')\n");
     r = cli(['run', scenario, '--out', join(tmp, 'x'), '--window', '1:2']);
     expect(r.code).toBe(2);
-    expect(r.stderr.split('\n')[0]).toBe('servesim: error: --window needs --timeline FILE.json');
+    expect(r.stderr).toBe('servesim: error: --window needs --timeline FILE.json (see --help for usage)\n');
     expect(existsSync(join(tmp, 'x', 'results.json'))).toBe(false);
   });
 });

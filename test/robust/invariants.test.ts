@@ -74,7 +74,7 @@ describe('invariants broken on purpose are caught', () => {
     // ~400 MiB per LoRA load that is never given back: 300 requests overflow an 80 GB GPU.
     const err = await run(T2I.replace('requests: 80', 'requests: 300')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MemoryError);
-    expect((err as Error).message).toMatch(/^memory gpu\d+: allocating .* would exceed capacity/);
+    expect((err as Error).message).toMatch(/^memory gpu\d+ hbm: allocating .* would exceed capacity/);
   });
 
   it('a link never faster than its bandwidth: over-generous rate shares are caught (moe and edit runs)', async () => {
