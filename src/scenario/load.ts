@@ -161,9 +161,16 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
 function preflight(system: SystemModule, plan: Plan, raw: Record<string, unknown>, locate: (path: Path, message: string, forceLine?: Path) => void): void {
   if (!system.check) return;
   const seen = new Set<string>();
+  const checked = new Set<string>();
   const keys = plan.sweepKeys;
   for (const job of jobsOf(plan)) {
     if (job.replication !== 0) continue;
+    // Each distinct (hardware, model, workload, policy) once: replications and repeated points add nothing.
+    const point = applyParams(plan.raw, plan.points[job.point]!) as Record<string, unknown>;
+    const policies = point.policies as unknown[];
+    const signature = stableStringify([point.hardware, point.model, point.workload, policies[job.policy]]);
+    if (checked.has(signature)) continue;
+    checked.add(signature);
     try {
       system.check(prepareInput(system, plan, job));
     } catch (e) {

@@ -55,7 +55,7 @@ export function parseScenarioText(text: string, file: string): ScenarioSource {
       }
       const what = e.message.split(' at line ')[0]!.replace(/\s+/g, ' ').trim();
       const near = nearestKey(text, e.pos[0]);
-      return `${where}${col !== undefined ? `:${col}` : ''} ${near !== undefined ? `${near}: ` : ''}YAML syntax: ${what}${more > 0 ? ` (${more} more YAML error${more > 1 ? 's' : ''} may follow from it)` : ''}`;
+      return `${where} ${near !== undefined ? `${near}: ` : ''}YAML syntax${col !== undefined ? ` (column ${col})` : ''}: ${what}${more > 0 ? ` (${more} more YAML error${more > 1 ? 's' : ''} may follow from it)` : ''}`;
     });
     throw new InputError(msgs.join('\n'));
   }
