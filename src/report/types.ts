@@ -9,13 +9,8 @@
  */
 import type { Conservation, Metrics } from '../metrics/types.js';
 
-export interface Interval {
-  mean: number;
-  ci95: number;
-  lo: number;
-  hi: number;
-  n: number;
-}
+export type { Interval } from '../metrics/ci.js';
+import type { Interval } from '../metrics/ci.js';
 
 export interface ReplicationRecord {
   replication: number;

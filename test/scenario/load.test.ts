@@ -101,7 +101,7 @@ describe('loadScenario(file): problems', () => {
 
   it('rejects duplicate keys, syntax errors and alias bombs with their line', () => {
     expect(problems('name: a\nsystem: edit\nname: b\n')).toEqual([`${FILE}:3 name: duplicate key 'name' (each key may appear once per mapping)`]);
-    expect(problems('name: a\npolicies: [1, 2\nsystem: edit\n')[0]).toMatch(new RegExp(`^${FILE}:3:\\d+ `)); // line:column of the syntax error
+    expect(problems('name: a\npolicies: [1, 2\nsystem: edit\n')[0]).toMatch(new RegExp(`^${FILE}:3 `));
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`)].join('\n');
     expect(problems(bomb)[0]).toMatch(/too many YAML alias expansions/);
     expect(problems('- 1\n- 2\n')).toEqual([`${FILE}:1 (top level): expected a mapping of scenario fields (name, system, policies, ...), got a list`]);
