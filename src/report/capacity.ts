@@ -8,16 +8,9 @@
 import { fmt } from './metrics.js';
 import type { CapacitySection, ResultsFile } from './types.js';
 
-export interface CapacityChart {
-  id: string;
-  title: string;
-  caption: string;
-  spec: Record<string, unknown>;
-}
+import { base, WIDTH, type Chart } from './chart.js';
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const WIDTH = 560;
-const base = (title: string) => ({ $schema: SCHEMA, title, config: { font: 'DejaVu Sans, sans-serif', view: { stroke: '#ddd' } } });
+export type CapacityChart = Chart;
 
 /**
  * Rows {policy, load, attained}: the fraction of replications meeting the SLOs at each load where

@@ -8,16 +8,9 @@ import { flattenMetrics, metricAt } from './metrics.js';
 import { paramsLabel } from './text.js';
 import type { ResultsFile, RunRecord } from './types.js';
 
-export interface Chart {
-  id: string;
-  title: string;
-  /** One sentence under the chart saying what to read from it. */
-  caption: string;
-  spec: Record<string, unknown>;
-}
+import { base, WIDTH, type Chart } from './chart.js';
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const WIDTH = 560;
+export type { Chart } from './chart.js';
 /** Facets beyond this many panels make a chart unreadable; later panels are dropped. */
 const MAX_PANELS = 8;
 const MAX_TRACKS = 16;
@@ -35,7 +28,6 @@ function policyColor(r: ResultsFile, field = 'policy', title: string | null = 'p
 /** Row-facet labels above each panel, horizontal: policy labels are long. */
 const ROW_HEADER = { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelAlign: 'left', labelFontWeight: 'bold', labelFontSize: 12, labelLimit: WIDTH };
 
-const base = (title: string) => ({ $schema: SCHEMA, title, config: { font: 'DejaVu Sans, sans-serif', view: { stroke: '#ddd' } } });
 
 /** The sweep point whose runs the single-run charts show (the Gantt point). */
 export function focusPoint(r: ResultsFile): number {
