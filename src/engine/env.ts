@@ -53,6 +53,16 @@ export class Env {
     this.heap.push(t);
   }
 
+  /** rearm() at an absolute time (>= now), so the timer fires at exactly `time`. */
+  rearmAt(t: Timer, time: number, fn: Callback): void {
+    if (!(time >= this.now)) throw new InvariantError(`cannot schedule at ${time} s, before t=${this.now}`);
+    if (t.fn !== null) throw new InvariantError('rearm: the timer is still pending');
+    t.time = time;
+    t.seq = this.seq++;
+    t.fn = fn;
+    this.heap.push(t);
+  }
+
   /** Run `fn` at absolute simulated time `time` (>= now). */
   at(time: number, fn: Callback): Timer {
     return this.schedule(time - this.now, fn);

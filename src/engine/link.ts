@@ -6,6 +6,8 @@
  * A cancelled transfer frees its share at once; its partial bytes stay counted in bytesMoved.
  *
  * Rates change only when the active set changes, so the link keeps one timer: the next completion.
+ * Every transfer waits the same latency, so they leave the latency phase in submission order: a
+ * FIFO with one timer for its head, instead of a timer and a closure per transfer.
  */
 import { ConfigError, InvariantError } from '../errors.js';
 import type { Env } from './env.js';
@@ -40,7 +42,8 @@ export class Transfer {
   readonly submittedAt: number;
   startedAt = NaN;
   finishedAt = NaN;
-  latencyTimer: Timer | null = null;
+  /** When it leaves the latency phase (submittedAt + the link's latency). */
+  activatesAt = NaN;
   private doneEvent?: SimEvent<Transfer>;
 
   constructor(
@@ -81,7 +84,16 @@ export class Link {
   protected active: Transfer[] = [];
   private lastUpdate = 0;
   private timer: Timer | null = null;
+  /** The completion timer once it has fired: rearmed rather than reallocated. */
+  private spareTimer: Timer | null = null;
   private readonly finishNow = (): void => this.onFinish();
+  /** Transfers in their latency phase, in submission (= activation) order; latencyHead is the next. */
+  private waiting: (Transfer | undefined)[] = [];
+  private latencyHead = 0;
+  private latencyTimer: Timer | null = null;
+  private readonly activateNow = (): void => this.onLatencyDone();
+  /** Scratch list of the transfers finishing at one instant (filled by index, never shrunk). */
+  private readonly finished: (Transfer | undefined)[] = [];
   /** Bytes delivered so far, including partial bytes of cancelled transfers. */
   private movedBytes = 0;
   private busyIntegral = 0;
@@ -125,21 +137,43 @@ export class Link {
     if (!(bytes >= 0)) throw new InvariantError(`link ${this.name}: transfer of ${bytes} bytes`);
     const t = new Transfer(this, bytes, opts, this.env.now);
     if (this.latency > 0) {
-      t.latencyTimer = this.env.schedule(this.latency, () => {
-        t.latencyTimer = null;
-        this.activate(t);
-      });
+      t.activatesAt = this.env.now + this.latency;
+      this.waiting.push(t);
+      if (!this.latencyTimer) this.latencyTimer = this.env.schedule(this.latency, this.activateNow);
     } else {
       this.activate(t);
     }
     return t;
   }
 
+  /** The head of the latency FIFO is due: activate every transfer due now, re-arm for the next. */
+  private onLatencyDone(): void {
+    const timer = this.latencyTimer!;
+    this.latencyTimer = null;
+    const w = this.waiting;
+    const now = this.env.now;
+    while (this.latencyHead < w.length) {
+      const t = w[this.latencyHead]!;
+      if (t.state === 'latency' && t.activatesAt > now) {
+        this.env.rearmAt(timer, t.activatesAt, this.activateNow);
+        this.latencyTimer = timer;
+        break;
+      }
+      w[this.latencyHead++] = undefined;
+      if (t.state === 'latency') this.activate(t);
+    }
+    // Compact the FIFO now and then so it does not grow with the run.
+    if (this.latencyHead >= 1024 && this.latencyHead * 2 >= w.length) {
+      this.waiting = w.slice(this.latencyHead);
+      this.latencyHead = 0;
+    }
+  }
+
   /** Stop a transfer; returns the bytes it had moved. */
   cancel(t: Transfer): number {
     if (t.state === 'done' || t.state === 'cancelled') return t.moved;
     if (t.state === 'latency') {
-      this.env.cancel(t.latencyTimer);
+      // It stays in the FIFO and is skipped when it reaches the head.
       t.state = 'cancelled';
       this.cancelled++;
       return 0;
@@ -192,7 +226,12 @@ export class Link {
       const left = t.remaining / t.rate;
       if (left < next) next = left;
     }
-    this.timer = this.env.schedule(Math.max(0, next), this.finishNow);
+    const spare = this.spareTimer;
+    if (spare) {
+      this.spareTimer = null;
+      this.env.rearm(spare, Math.max(0, next), this.finishNow);
+      this.timer = spare;
+    } else this.timer = this.env.schedule(Math.max(0, next), this.finishNow);
   }
 
   /** Invariant: the link never moves bytes faster than its bandwidth. */
@@ -225,9 +264,12 @@ export class Link {
   }
 
   private onFinish(): void {
+    // The timer has fired, so it is out of the heap and free to re-arm.
+    this.spareTimer = this.timer;
     this.timer = null;
     this.settle();
-    const finished: Transfer[] = [];
+    const finished = this.finished;
+    let nDone = 0;
     const now = this.env.now;
     const act = this.active;
     let kept = 0;
@@ -238,12 +280,16 @@ export class Link {
       if (t.remaining <= EPS * t.bytes + 1e-6 || now + t.remaining / t.rate === now) {
         this.movedBytes += t.remaining;
         t.remaining = 0;
-        finished.push(t);
+        finished[nDone++] = t;
       } else act[kept++] = t;
     }
     while (act.length > kept) act.pop(); // pop, not `length =`: V8 shrinks by length in a slow runtime call
     this.reschedule();
-    for (const t of finished) {
+    // onDone callbacks may start transfers but never run onFinish (only the timer does): the
+    // scratch list is not re-entered.
+    for (let i = 0; i < nDone; i++) {
+      const t = finished[i]!;
+      finished[i] = undefined; // do not keep it alive
       t.state = 'done';
       t.rate = 0;
       t.finishedAt = this.env.now;

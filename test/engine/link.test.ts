@@ -57,6 +57,44 @@ describe('Link', () => {
     expect(link.bytesMoved).toBe(0);
   });
 
+  it('transfers leave the latency phase in submission order, skipping cancelled ones', () => {
+    // latency 1 s, 100 B/s. a at 0 (active 1-2), b at 0.2 (cancelled at 0.5), c at 0.4: active
+    // 1.4-2.0 sharing with a (a 1.0-1.4 alone: 40 B; then 50 B/s each), c done when a is.
+    const env = new Env();
+    const link = new Link(env, 'pcie', { bandwidth: 100, latency: 1 });
+    const started: Record<string, number> = {};
+    const done: Record<string, number> = {};
+    const go = (name: string, at: number, bytes: number) =>
+      env.schedule(at, () => {
+        const t = link.transfer(bytes, { onDone: () => (done[name] = env.now) });
+        env.schedule(1.0000001, () => t.state !== 'cancelled' && (started[name] = t.startedAt));
+        if (name === 'b') env.schedule(0.3, () => link.cancel(t));
+      });
+    go('a', 0, 100);
+    go('b', 0.2, 100);
+    go('c', 0.4, 30);
+    env.run();
+    expect(started).toEqual({ a: 1, c: 1.4 });
+    expect(done.b).toBeUndefined();
+    // a: 40 B alone by 1.4, then 50 B/s; c: 30 B at 50 B/s -> 2.0; a's last 30 B alone at 100 B/s.
+    expect(done.c).toBeCloseTo(2.0, 12);
+    expect(done.a).toBeCloseTo(2.3, 12);
+    expect(link.completed).toBe(2);
+    expect(link.cancelled).toBe(1);
+  });
+
+  it('Env.rearmAt fires a spent timer at an absolute time', () => {
+    const env = new Env();
+    const fired: number[] = [];
+    const t = env.schedule(1, () => fired.push(env.now));
+    env.run();
+    env.rearmAt(t, 2.5, () => fired.push(env.now));
+    expect(() => env.rearmAt(t, 3, () => {})).toThrow('still pending');
+    env.run();
+    expect(fired).toEqual([1, 2.5]);
+    expect(() => env.rearmAt(t, 1, () => {})).toThrow('before');
+  });
+
   it('rate caps are max-min fair: spare capacity goes to the uncapped transfer', () => {
     // 100 B/s; A capped at 20 B/s moves 20 B in 1 s; B gets 80 B/s and moves 80 B in 1 s.
     const env = new Env();

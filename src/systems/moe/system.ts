@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { RngStreams } from '../../engine/rng.js';
 import { fmtBytes } from '../../engine/memory.js';
 import { ConfigError } from '../../errors.js';
-import { generateMoeRows } from '../../workloads/moe/generator.js';
+import { generatedMoeRows } from '../../workloads/moe/generator.js';
 import { readMoeTrace } from '../../workloads/moe/reader.js';
 import type { MoeRow } from '../../workloads/moe/types.js';
 import type { SimulationInput, SimulationOutput, SystemModule } from '../types.js';
@@ -200,7 +200,7 @@ async function openWorkload(
   if (p.prefetch === 'predicted' && p.predictor === 'trace' && !tracePredictions) {
     throw new ConfigError(`policy: predictor 'trace' needs predictions in the workload; set workload.generator.predictor_accuracy or use predictor: synthetic`);
   }
-  return { source: generateMoeRows(params, input.seed), tracePredictions, totalTokens: tokens };
+  return { source: generatedMoeRows(params, input.seed), tracePredictions, totalTokens: tokens };
 }
 
 /** A generator's own layers/experts/top_k, when given, must be the model's. */

@@ -1,7 +1,9 @@
 // A 64-point sweep through the real command line (`servesim run`, results.json + csv + report),
-// once with --jobs 1 and once with one worker thread per core: the speed-up ratio. The points:
-// Mixtral on an H100 PCIe, 4 prefetch policies x 16 expert-cache sizes, 3000 decode tokens each
-// (a few hundred ms per run: the size at which worker start-up cost used to eat the gain).
+// with --jobs 1 and with one worker thread per core: the speed-up ratio. The points: Mixtral on an
+// H100 PCIe, 4 prefetch policies x 16 expert-cache sizes, 10k decode tokens each (about 1 s per
+// run: a sweep over long traces, the case parallel runs are for). What does not divide by the
+// cores is each worker's start-up (node + registry import, measured below) and its first run's
+// warm-up, about 1.3 s together: on sweeps of a few seconds that, not the pool, sets the ratio.
 // Also: the CLI's start-up (`--help`) and a worker thread's registry load, each as its own process.
 // Reports wall seconds, CPU seconds of the child processes (Linux /proc; else NaN) and their peak
 // RSS (GNU time, where installed).
@@ -21,7 +23,7 @@ seed: 1
 hardware: { gpu: h100-pcie, host: xeon-8380-2s }
 model: { preset: mixtral-8x7b-fp16 }
 workload:
-  generator: { tokens: 3000, request_tokens: 300 }
+  generator: { tokens: 10000, request_tokens: 500 }
 policies:
   - label: LRU, fetch on miss
     policy: { cache: lru, miss: fetch }
@@ -82,22 +84,26 @@ export function run() {
       { name: 'cli: node + registry import (a worker start)', value: median(reg.map((r) => r.secs)), unit: 's wall', cpu_seconds: round(median(reg.map((r) => r.cpu))), peak_rss_mb: median(reg.map((r) => r.rss)) },
     );
 
-    // The sweep: serial, then parallel, then serial again (the load may change under us).
+    // The sweep: serial and parallel, interleaved twice; each keeps its faster run (other jobs on
+    // the machine can only slow a run down, and they slow the parallel one, which needs both cores, most).
     const sweep = (jobs, tag) => timedRun([cli, 'run', file, '--out', join(dir, tag), '--jobs', String(jobs), '--quiet']);
     const load0 = loadavg()[0];
     const s1 = sweep(1, 'serial');
-    const p = sweep(cores, 'parallel');
+    const p1 = sweep(cores, 'parallel');
     const s2 = sweep(1, 'serial2');
+    const p2 = sweep(cores, 'parallel2');
     const same = readFileSync(join(dir, 'serial/results.csv'), 'utf8') === readFileSync(join(dir, 'parallel/results.csv'), 'utf8');
     if (!same) throw new Error('sweep: --jobs 1 and --jobs N gave different results.csv');
     const serial = Math.min(s1.secs, s2.secs);
+    const p = p1.secs <= p2.secs ? p1 : p2;
     console.error(
       `sweep: 64 points, --jobs 1 ${s1.secs.toFixed(1)} / ${s2.secs.toFixed(1)} s wall (${s1.cpu.toFixed(1)} / ${s2.cpu.toFixed(1)} s CPU), ` +
-        `--jobs ${cores} ${p.secs.toFixed(1)} s wall (${p.cpu.toFixed(1)} s CPU); load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`,
+        `--jobs ${cores} ${p1.secs.toFixed(1)} / ${p2.secs.toFixed(1)} s wall (${p1.cpu.toFixed(1)} / ${p2.cpu.toFixed(1)} s CPU); ` +
+        `speed-up of the slower pair ${(Math.max(s1.secs, s2.secs) / Math.max(p1.secs, p2.secs)).toFixed(2)}x; load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`,
     );
     out.push(
       { name: 'sweep: 64 points, --jobs 1', value: serial, unit: 's wall', cpu_seconds: round(Math.min(s1.cpu, s2.cpu)), peak_rss_mb: Math.max(s1.rss, s2.rss) },
-      { name: `sweep: 64 points, --jobs ${cores}`, value: p.secs, unit: 's wall', cpu_seconds: round(p.cpu), peak_rss_mb: p.rss },
+      { name: `sweep: 64 points, --jobs ${cores}`, value: p.secs, unit: 's wall', cpu_seconds: round(p.cpu), peak_rss_mb: Math.max(p1.rss, p2.rss) },
       {
         name: `sweep: speed-up --jobs ${cores} vs --jobs 1`,
         value: serial / p.secs,

@@ -88,3 +88,17 @@ describe('alphaForEntropy(target, k)', () => {
     expect(dirichletEntropy(1, 2) * Math.log(2)).toBeCloseTo(0.5, 9);
   });
 });
+
+describe('generatedMoeRows (the one-trace memo)', () => {
+  it('gives generateMoeRows rows, and the same rows again for the same parameters and seed', async () => {
+    const { generatedMoeRows, MEMO_ROWS } = await import('../../../src/workloads/moe/generator.js');
+    const p: MoeGenInput = { tokens: 50, request_tokens: 20, layers: 4, rps: 2, predictor_accuracy: 0.7 };
+    const a = generatedMoeRows(p, 3);
+    expect([...a]).toEqual([...generateMoeRows(p, 3)]);
+    expect(generatedMoeRows({ ...p }, 3)).toBe(a);
+    expect(generatedMoeRows(p, 4)).not.toBe(a);
+    // Past the cap it streams (a lazy generator, not an array).
+    const big = generatedMoeRows({ tokens: MEMO_ROWS, request_tokens: 100, layers: 4 }, 1);
+    expect(Array.isArray(big)).toBe(false);
+  });
+});
