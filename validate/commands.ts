@@ -35,7 +35,14 @@ interface ValidateArgs {
 
 const say = (line: string) => process.stderr.write(line + '\n');
 
-const extrasSchema = z.object({ host_issue_s: z.number().nonnegative().optional(), software_adapter: z.boolean().optional() });
+const extrasSchema = z.object({
+  host_issue_s: z.number().nonnegative().optional(),
+  software_adapter: z.boolean().optional(),
+  stalls: z
+    .object({ rate_per_s: z.number().nonnegative(), durations_s: z.array(z.number().positive()) })
+    .refine((s) => s.rate_per_s === 0 || s.durations_s.length > 0, { message: 'a stall rate above 0 needs durations_s' })
+    .optional(),
+});
 
 function profileExtras(path: string): ProfileExtras {
   const r = extrasSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));

@@ -12,6 +12,7 @@ import { DeviceTimer, FULL_REPEAT, QUICK_REPEAT, type TimingMethod } from '../ha
 import { fitLink, fitOp } from './fit.js';
 import { measureOverlap, type OverlapMeasurement } from './overlap.js';
 import { measureIssueSeconds } from './issue.js';
+import { measureStalls, type StallFit } from './stalls.js';
 import { sweep, type KernelCheck, type ProfileSample, type Skip, type SweepPlan } from './sweep.js';
 import { measureTransfers, type TransferSample } from './transfers.js';
 import type { OpFamily } from './cases.js';
@@ -43,6 +44,8 @@ export type CalibratedProfile = Profile & {
   sync_s: number;
   /** Host seconds to encode and submit one command (see issue.ts). */
   host_issue_s: number;
+  /** Stalls of the device beyond the median op times (see stalls.ts). */
+  stalls: StallFit;
   checks: KernelCheck[];
   skipped: Skip[];
   transfers: TransferSample[];
@@ -140,6 +143,8 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
 
   const issue = await measureIssueSeconds(gpu);
   log(`host issue cost: ${(issue * 1e6).toFixed(1)} us per command`);
+  const stalls = await measureStalls(gpu, wdt, o.quick ? 2 : 6);
+  log(`stalls: ${stalls.rate_per_s.toFixed(2)} per s of device time, median ${((stalls.durations_s[stalls.durations_s.length >> 1] ?? 0) * 1e3).toFixed(1)} ms (probe ${(stalls.probe_median_s * 1e3).toFixed(2)} ms x ${stalls.probes})`);
   const ov = await measureOverlap(gpu, {
     targetSeconds: o.quick ? 0.03 : 0.1,
     reps: o.quick ? 3 : 7,
@@ -162,6 +167,7 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
     workload_dtype: wdt,
     sync_s: tr.sync_s,
     host_issue_s: issue,
+    stalls,
     checks: swept.checks,
     skipped: [...swept.skipped, ...tr.skipped],
     transfers: tr.samples,

@@ -83,7 +83,19 @@ export async function sweep(gpu: Gpu, timer: DeviceTimer, plans: SweepPlan[], o:
     for (let i = 0; i < shapes.length; i++) {
       const shape = shapes[i]!;
       const what = `${key} ${JSON.stringify(shape)}`;
+      // Shapes the adapter refuses (a binding above maxStorageBufferBindingSize, say) are skipped
+      // with the adapter's reason, not run: a full sweep includes model-sized matrices.
+      gpu.device.pushErrorScope('out-of-memory');
+      gpu.device.pushErrorScope('validation');
       const prepared = fam.prepare(gpu, dtype, shape);
+      const invalid = await gpu.device.popErrorScope();
+      const oom = await gpu.device.popErrorScope();
+      const refused = invalid ?? oom;
+      if (refused) {
+        prepared.destroy();
+        out.skipped.push({ what, reason: `the adapter refuses it: ${refused.message.split('\n')[0]}` });
+        continue;
+      }
       try {
         const est = estimate(done, prepared.op.flops, prepared.op.bytes);
         if (est > o.maxOpSeconds) {

@@ -32,7 +32,11 @@ const noFallback: CostModel = {
 const ms10: Op = { kind: 'gemm', flops: 1e7, bytes: 0, dtype: 'fp32' };
 
 /** Run `cmds` and return the clock seen after each. */
-function times(overlap: number, cmds: Cmd[], host: { issueSeconds?: number; sharedCores?: boolean } = {}): number[] {
+function times(
+  overlap: number,
+  cmds: Cmd[],
+  host: { issueSeconds?: number; sharedCores?: boolean; stalls?: { rate_per_s: number; durations_s: number[] }; seed?: number } = {},
+): number[] {
   const p = profile(overlap);
   const seen: number[] = [];
   function* wl(): Workload {
@@ -81,6 +85,21 @@ describe('runInSimulator(profile, workload)', () => {
     expect(times(1, [compute('x'), sync], { issueSeconds: 1e-3 })[1]).toBeCloseTo(0.012, 12);
     // Shared cores: the issue work of each command also occupies the stream (0-1, then 11-12).
     expect(times(1, [compute('x'), sync], { issueSeconds: 1e-3, sharedCores: true })[1]).toBeCloseTo(0.013, 12);
+  });
+  it('stalls lengthen compute by rate x time x mean length, repeatably per seed', () => {
+    // 200 ops of 10 ms = 2 s of compute; 5 stalls/s of 4 ms each add 40 ms on average.
+    const cmds = [...Array.from({ length: 200 }, (_, i) => compute(`k${i}`)), sync];
+    const stalls = { rate_per_s: 5, durations_s: [0.004] };
+    const base = times(1, cmds).at(-1)!;
+    expect(base).toBeCloseTo(2.001, 9);
+    const extra = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => times(1, cmds, { stalls, seed }).at(-1)! - base);
+    // Each extra is a whole number of 4 ms stalls (Poisson, mean 10); their mean is near 40 ms.
+    for (const e of extra) expect(Math.abs(e / 0.004 - Math.round(e / 0.004))).toBeLessThan(1e-6);
+    const mean = extra.reduce((a, b) => a + b, 0) / extra.length;
+    expect(mean).toBeGreaterThan(0.04 - 3 * Math.sqrt(10 / 8) * 0.004);
+    expect(mean).toBeLessThan(0.04 + 3 * Math.sqrt(10 / 8) * 0.004);
+    expect(times(1, cmds, { stalls, seed: 3 })).toEqual(times(1, cmds, { stalls, seed: 3 }));
+    expect(times(1, cmds, { stalls: { rate_per_s: 0, durations_s: [] }, seed: 3 }).at(-1)).toBe(base);
   });
   it('refuses ops the profile did not fit', () => {
     expect(() => times(1, [{ t: 'compute', key: 'a', op: { ...ms10, kind: 'vae' }, slots: [] }])).toThrow('unfitted');

@@ -10,8 +10,11 @@
  * The host spends `issueSeconds` per command, one command at a time, before the device sees it.
  * On a software adapter (`sharedCores`) the host's CPU time is taken from the device's own cores,
  * so it is also charged to the compute stream.
+ * Stalls (the profile's `stalls`, see calibrate/stalls.ts) arrive as a Poisson process over compute
+ * time: each op runs its fitted time plus the stalls that fall inside it, lengths drawn from the
+ * measured ones; `seed` makes the draw repeatable.
  */
-import { Env, Link, Server, type SimEvent } from '../../src/engine/index.js';
+import { Env, Link, RngStreams, Server, type SimEvent } from '../../src/engine/index.js';
 import type { CostModel } from '../../src/cost/model.js';
 import type { LinkFit } from '../../src/hardware/profile.js';
 import type { Workload } from './stream.js';
@@ -27,6 +30,8 @@ export interface SimDeviceOptions {
   issueSeconds?: number;
   /** The device computes on the host's cores (a software adapter). */
   sharedCores?: boolean;
+  stalls?: { rate_per_s: number; durations_s: readonly number[] };
+  seed?: number;
 }
 
 export interface SimStats {
@@ -50,6 +55,16 @@ export function runInSimulator(o: SimDeviceOptions, wl: Workload): SimStats {
     env.allOf([tail, ...deps]).then(() => compute.submit(seconds, () => done.succeed(undefined)));
     tail = done;
     return done;
+  };
+
+  const rng = new RngStreams(o.seed ?? 1).stream('stalls');
+  const stalls = o.stalls && o.stalls.rate_per_s > 0 && o.stalls.durations_s.length > 0 ? o.stalls : undefined;
+  /** An op's fitted seconds plus the stalls that land inside it. */
+  const withStalls = (seconds: number): number => {
+    if (!stalls) return seconds;
+    let extra = 0;
+    for (let t = rng.exponential(stalls.rate_per_s); t < seconds; t += rng.exponential(stalls.rate_per_s)) extra += stalls.durations_s[rng.int(stalls.durations_s.length)]!;
+    return seconds + extra;
   };
 
   const issue = o.issueSeconds ?? 0;
@@ -81,7 +96,7 @@ export function runInSimulator(o: SimDeviceOptions, wl: Workload): SimStats {
         }
         case 'compute': {
           const deps = c.slots.map((s) => slotReady.get(s)).filter((e): e is Ev => e !== undefined);
-          const done = stream(o.cost.opSeconds(c.op), deps);
+          const done = stream(withStalls(o.cost.opSeconds(c.op)), deps);
           for (const s of c.slots) slotLastUse.set(s, done);
           break;
         }

@@ -45,14 +45,25 @@ export interface RunMetrics {
   makespan_ms: number;
 }
 
-export function metricsOf(rec: RunRecord): RunMetrics {
+/**
+ * Metrics of one run, or pooled over several runs of the same workload: latencies from all of
+ * them, throughput and makespan averaged. Pooling is how repeats cut the run-to-run noise of a
+ * shared device (and of the simulator's stall draws) instead of picking one run.
+ */
+export function metricsOf(recs: RunRecord | readonly RunRecord[]): RunMetrics {
+  const runs = Array.isArray(recs) ? (recs as readonly RunRecord[]) : [recs as RunRecord];
   const lat = new Samples();
-  for (const r of rec.requests) lat.add((r.done - r.arrival) * 1e3);
   const unit = new Samples();
-  for (const u of rec.unitLatencies) unit.add(u * 1e3);
+  let units = 0;
+  let makespan = 0;
+  for (const rec of runs) {
+    for (const r of rec.requests) lat.add((r.done - r.arrival) * 1e3);
+    for (const u of rec.unitLatencies) unit.add(u * 1e3);
+    units += rec.requests.reduce((s, r) => s + r.units, 0);
+    makespan += rec.makespan;
+  }
   const L = lat.summary();
   const U = unit.summary();
-  const units = rec.requests.reduce((s, r) => s + r.units, 0);
   return {
     latency_mean_ms: L.mean,
     latency_p50_ms: L.p50,
@@ -60,8 +71,8 @@ export function metricsOf(rec: RunRecord): RunMetrics {
     unit_mean_ms: U.mean,
     unit_p50_ms: U.p50,
     unit_p99_ms: U.p99,
-    throughput_per_s: units / rec.makespan,
-    makespan_ms: rec.makespan * 1e3,
+    throughput_per_s: units / makespan,
+    makespan_ms: (makespan / runs.length) * 1e3,
   };
 }
 
@@ -85,6 +96,8 @@ export interface FidelityReport {
   profile_created: string;
   mode: 'quick' | 'full';
   dtype: KDtype;
+  /** Runs per policy on each side, pooled. */
+  repeats: number;
   runs: FidelityRun[];
   summary: { mean_abs_error_latency_mean: number; max_abs_error_latency_mean: number; mean_abs_error_latency_p99: number; max_abs_error_latency_p99: number };
   configs: Record<string, unknown>;
@@ -103,7 +116,7 @@ export interface ValidateOptions {
   log?: (line: string) => void;
   /** Limit to these workloads (default both). */
   workloads?: Array<FidelityRun['workload']>;
-  /** Device runs per policy; the median-makespan one is reported (default 1 quick, 3 full). */
+  /** Device runs per policy, pooled (as many simulator runs, each its own stall draw); default 1 quick, 3 full. */
   repeats?: number;
 }
 
@@ -127,42 +140,47 @@ async function compare(
   side: DeviceSide,
   repeats: number,
   extras: ProfileExtras,
-): Promise<{ sim: RunRecord; dev: RunRecord; wall: number }> {
-  const sim = emptyRecord();
-  runInSimulator({ cost, h2d: profile.links['h2d']!, d2h: profile.links['d2h']!, issueSeconds: extras.host_issue_s, sharedCores: extras.software_adapter }, make(sim));
+): Promise<{ sim: RunRecord[]; dev: RunRecord[]; wall: number }> {
+  const sim = Array.from({ length: repeats }, (_, i) => {
+    const rec = emptyRecord();
+    runInSimulator(
+      { cost, h2d: profile.links['h2d']!, d2h: profile.links['d2h']!, issueSeconds: extras.host_issue_s, sharedCores: extras.software_adapter, stalls: extras.stalls, seed: i + 1 },
+      make(rec),
+    );
+    return rec;
+  });
   await warm(gpu, side);
-  // Several device runs, keeping the one with the median makespan: a shared or throttled host
-  // perturbs single runs of a software adapter by tens of percent.
-  const runs: Array<{ dev: RunRecord; wall: number }> = [];
+  const dev: RunRecord[] = [];
+  const t0 = performance.now();
   for (let i = 0; i < repeats; i++) {
-    const dev = emptyRecord();
-    const t0 = performance.now();
-    await runOnDevice(gpu, side, make(dev));
-    runs.push({ dev, wall: (performance.now() - t0) / 1e3 });
+    const rec = emptyRecord();
+    await runOnDevice(gpu, side, make(rec));
+    dev.push(rec);
   }
-  runs.sort((a, b) => a.dev.makespan - b.dev.makespan);
-  return { sim, ...runs[(runs.length - 1) >> 1]! };
+  return { sim, dev, wall: (performance.now() - t0) / 1e3 / repeats };
 }
 
-function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRun['unit'], r: { sim: RunRecord; dev: RunRecord; wall: number }): FidelityRun {
+function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRun['unit'], r: { sim: RunRecord[]; dev: RunRecord[]; wall: number }): FidelityRun {
   const simulated = metricsOf(r.sim);
   const measured = metricsOf(r.dev);
   const error = Object.fromEntries(Object.keys(simulated).map((k) => {
     const key = k as keyof RunMetrics;
     return [key, (simulated[key] - measured[key]) / measured[key]];
   })) as Record<keyof RunMetrics, number>;
-  if (r.sim.uploads !== r.dev.uploads) throw new Error(`${workload}/${policy}: simulator issued ${r.sim.uploads} uploads, device ${r.dev.uploads}`);
-  return { workload, policy, unit, simulated, measured, error, uploads: r.dev.uploads, upload_bytes: r.dev.uploadBytes, device_wall_s: r.wall };
+  const [s0, d0] = [r.sim[0]!, r.dev[0]!];
+  if (s0.uploads !== d0.uploads) throw new Error(`${workload}/${policy}: simulator issued ${s0.uploads} uploads, device ${d0.uploads}`);
+  return { workload, policy, unit, simulated, measured, error, uploads: d0.uploads, upload_bytes: d0.uploadBytes, device_wall_s: r.wall };
 }
 
 /** Fields a calibrated profile carries beyond profileSchema that the simulator side uses. */
 export interface ProfileExtras {
   host_issue_s?: number;
   software_adapter?: boolean;
+  stalls?: { rate_per_s: number; durations_s: readonly number[] };
 }
 
 export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o: ValidateOptions): Promise<FidelityReport> {
-  const extras: ProfileExtras = { host_issue_s: profile.host_issue_s, software_adapter: profile.software_adapter };
+  const extras: ProfileExtras = { host_issue_s: profile.host_issue_s, software_adapter: profile.software_adapter, stalls: profile.stalls };
   const log = o.log ?? (() => {});
   const loadStart = loadavg()[0]!;
   for (const l of ['h2d', 'd2h']) if (!profile.links[l]) throw new InputError(`profile has no '${l}' link fit`, { field: `links.${l}` });
@@ -212,6 +230,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     profile_created: profile.created,
     mode: o.quick ? 'quick' : 'full',
     dtype,
+    repeats,
     runs,
     summary: {
       mean_abs_error_latency_mean: mean(abs('latency_mean_ms')),
@@ -265,7 +284,7 @@ export function fidelityMarkdown(r: FidelityReport): string {
   const lines = [
     `# Fidelity: simulated vs measured on ${r.adapter.description}`,
     '',
-    `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Error = (simulated - measured) / measured.`,
+    `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Each side ran every policy ${r.repeats} time(s); metrics pool the runs. Error = (simulated - measured) / measured.`,
     `Host: ${r.host.cpus} CPUs, 1-minute load ${r.host.load_1m_start.toFixed(1)} at the start and ${r.host.load_1m_end.toFixed(1)} at the end (a software adapter computes on these cores).`,
     ...(r.drift
       ? [

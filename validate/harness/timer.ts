@@ -18,10 +18,16 @@ export interface RepeatOptions {
   minRepSeconds: number;
   /** Cap on back-to-back submissions per repetition. */
   maxInner: number;
+  /**
+   * Cheap ops get more repetitions, up to `maxReps`, while they fit in this many seconds: on a
+   * jittery device a median of 7 leaves small shapes 30-50% apart from one calibration to the next.
+   */
+  budgetSeconds?: number;
+  maxReps?: number;
 }
 
 export const QUICK_REPEAT: RepeatOptions = { warmup: 2, reps: 5, minRepSeconds: 0.01, maxInner: 16 };
-export const FULL_REPEAT: RepeatOptions = { warmup: 2, reps: 7, minRepSeconds: 0.005, maxInner: 64 };
+export const FULL_REPEAT: RepeatOptions = { warmup: 2, reps: 7, minRepSeconds: 0.005, maxInner: 64, budgetSeconds: 0.3, maxReps: 31 };
 
 export class DeviceTimer {
   readonly method: TimingMethod;
@@ -83,8 +89,10 @@ export class DeviceTimer {
     let first = 0;
     for (let i = 0; i < Math.max(1, o.warmup); i++) first = await this.run(invs, 1);
     const inner = Math.max(1, Math.min(o.maxInner, Math.ceil(o.minRepSeconds / Math.max(first, 1e-7))));
+    const byBudget = o.budgetSeconds ? Math.floor(o.budgetSeconds / Math.max(first * inner, 1e-7)) : 0;
+    const reps = Math.max(o.reps, Math.min(o.maxReps ?? o.reps, byBudget));
     const seconds: number[] = [];
-    for (let r = 0; r < o.reps; r++) seconds.push((await this.run(invs, inner)) / inner);
+    for (let r = 0; r < reps; r++) seconds.push((await this.run(invs, inner)) / inner);
     return { ...summarise(seconds), inner };
   }
 }
