@@ -100,7 +100,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .option('profile', { type: 'string', default: 'profile.json', describe: 'calibration profile (from `servesim calibrate`)' })
       .option('quick', { type: 'boolean', default: false, describe: 'short workloads, one device run per policy' })
       .option('out', { type: 'string', default: 'out/validate', describe: 'folder for fidelity.md and fidelity.json' })
-      .option('repeats', { type: 'number', describe: 'device runs per policy (median-makespan run kept)' })
+      .option('repeats', { type: 'number', describe: 'runs per policy on the device and in the simulator, pooled (default 1 quick, 3 full)' })
       .option('workload', { type: 'string', array: true, describe: `workloads to run (${WORKLOADS.join(', ')})` }) as unknown as Argv<ValidateArgs>,
   handler: async (argv: ArgumentsCamelCase<ValidateArgs>) => {
     checkChoices(argv.workload, WORKLOADS, '--workload');

@@ -113,6 +113,10 @@ describe.skipIf(!gpu)('calibrate --quick, then validate --quick with its profile
     const checked = new Set(raw.checks.map((c: { op: string }) => c.op));
     for (const s of p.samples) expect(checked.has(s.op), s.op).toBe(true);
     for (const c of raw.checks) expect(c.rel_error).toBeLessThanOrEqual(c.bound);
+    // The stall probe ran: a rate, and a length for each stall it counted (up to 256 kept).
+    expect(raw.stalls.probes).toBeGreaterThanOrEqual(10);
+    expect(raw.stalls.rate_per_s).toBeGreaterThanOrEqual(0);
+    expect(raw.stalls.durations_s.length).toBe(Math.min(256, Math.round(raw.stalls.rate_per_s * raw.stalls.seconds)));
   });
 
   it('validate runs both workloads under every policy and tabulates simulated vs measured', async () => {
