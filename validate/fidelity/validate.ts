@@ -15,6 +15,7 @@ import type { KDtype } from '../kernels/dtype.js';
 import { runOnDevice } from './device-driver.js';
 import { FAMILIES } from '../calibrate/cases.js';
 import { DeviceTimer, QUICK_REPEAT } from '../harness/timer.js';
+import { measureStalls } from '../calibrate/stalls.js';
 import { runInSimulator } from './sim-driver.js';
 import { emptyRecord, type DeviceSide, type RunRecord, type Workload } from './stream.js';
 import { MOE_POLICIES, moeConfig, moeDevice, moeWorkload, planMoe, type MoePolicy } from './moe.js';
@@ -109,6 +110,8 @@ export interface FidelityReport {
    * the device changing (a shared host), not from the model.
    */
   drift?: { op: string; profile_ms: number; before_ms: number; after_ms: number };
+  /** The stall rate the simulator used (re-measured before the runs on a software adapter) and the profile's. */
+  stalls?: { used_rate_per_s: number; profile_rate_per_s: number; measured_now: boolean };
 }
 
 export interface ValidateOptions {
@@ -181,6 +184,7 @@ export interface ProfileExtras {
 
 export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o: ValidateOptions): Promise<FidelityReport> {
   const extras: ProfileExtras = { host_issue_s: profile.host_issue_s, software_adapter: profile.software_adapter, stalls: profile.stalls };
+  const profileStalls = profile.stalls;
   const log = o.log ?? (() => {});
   const loadStart = loadavg()[0]!;
   for (const l of ['h2d', 'd2h']) if (!profile.links[l]) throw new InputError(`profile has no '${l}' link fit`, { field: `links.${l}` });
@@ -190,6 +194,14 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
   const repeats = o.repeats ?? (o.quick ? 1 : 3);
   const reference = referenceKernel(gpu, profile, log);
   const driftBefore = reference ? await reference.time() : undefined;
+  // Stalls come from whatever else the host runs, so they are re-measured now (a software
+  // adapter's stall rate moved 5.7/s -> 13.2/s between two calibrations an hour apart); the
+  // profile's figure is kept in the report for comparison.
+  const stallsNow = extras.software_adapter ? await measureStalls(gpu, dtype, o.quick ? 2 : 6) : undefined;
+  if (stallsNow) {
+    log(`stalls now: ${stallsNow.rate_per_s.toFixed(2)} per s (profile: ${extras.stalls?.rate_per_s.toFixed(2) ?? 'none'})`);
+    extras.stalls = stallsNow;
+  }
   const runs: FidelityRun[] = [];
   const configs: Record<string, unknown> = {};
   if (want.includes('moe-decode')) {
@@ -240,6 +252,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     },
     configs,
     host: { cpus: cpus().length, load_1m_start: loadStart, load_1m_end: loadavg()[0]! },
+    ...(extras.stalls ? { stalls: { used_rate_per_s: extras.stalls.rate_per_s, profile_rate_per_s: profileStalls?.rate_per_s ?? 0, measured_now: stallsNow !== undefined } } : {}),
     ...(reference && driftBefore !== undefined && driftAfter !== undefined
       ? { drift: { op: reference.label, profile_ms: reference.profileMs, before_ms: driftBefore, after_ms: driftAfter } }
       : {}),
@@ -289,6 +302,11 @@ export function fidelityMarkdown(r: FidelityReport): string {
     ...(r.drift
       ? [
           `Device drift: reference ${r.drift.op} took ${r.drift.profile_ms.toFixed(2)} ms at calibration, ${r.drift.before_ms.toFixed(2)} ms before and ${r.drift.after_ms.toFixed(2)} ms after these runs (x${(r.drift.before_ms / r.drift.profile_ms).toFixed(2)}, x${(r.drift.after_ms / r.drift.profile_ms).toFixed(2)}).`,
+        ]
+      : []),
+    ...(r.stalls
+      ? [
+          `Stalls: ${r.stalls.used_rate_per_s.toFixed(2)} per s of device time in the simulator (${r.stalls.measured_now ? 're-measured before these runs' : 'from the profile'}; the profile measured ${r.stalls.profile_rate_per_s.toFixed(2)}).`,
         ]
       : []),
     `Summary: |error| of mean latency: mean ${pct(r.summary.mean_abs_error_latency_mean).slice(1)}, max ${pct(r.summary.max_abs_error_latency_mean).slice(1)}; of p99 latency: mean ${pct(r.summary.mean_abs_error_latency_p99).slice(1)}, max ${pct(r.summary.max_abs_error_latency_p99).slice(1)}.`,
