@@ -2,15 +2,16 @@
  * `servesim capacity` and `servesim run --timeline` end to end: the built CLI in a child process,
  * with the real systems (src/registry.ts).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateChromeTrace, type ChromeTrace } from '../../src/report/chrome-trace.js';
 import type { ResultsFile } from '../../src/report/types.js';
+import { T2I_TINY, T2I_TINY_CSV, T2I_TINY_SLICES } from '../fixtures/t2i-tiny.js';
+import { ensureBuilt, MAIN } from '../robust/cli-helpers.js';
 
-const MAIN = resolve('dist/src/cli/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-capacity-cli-'));
 
 function cli(args: string[]) {
@@ -25,33 +26,15 @@ function file(name: string, text: string): string {
   return p;
 }
 
-beforeAll(() => {
-  const newest = (dir: string): number => {
-    let t = 0;
-    for (const e of execFileSync('find', [dir, '-name', '*.ts'], { encoding: 'utf8' }).split('\n').filter(Boolean)) t = Math.max(t, statSync(e).mtimeMs);
-    return t;
-  };
-  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newest('src')) {
-    execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-  }
-}, 180_000);
+beforeAll(() => ensureBuilt(), 180_000);
 
-const T2I = `
-name: t2i-tiny
-system: t2i
-hardware: { gpu: h800, gpus: 1 }
-model: { preset: sdxl, steps: 2, unet_step_ms: 50, text_encoder_ms: 10, vae_ms: 20 }
-workload: { trace: tiny.csv }
-policies:
-  - label: sync
-    policy: {}
-  - label: merge
+const T2I = `${T2I_TINY}  - label: merge
     policy: { application: merge }
 `;
 
 describe('servesim run --timeline', () => {
   it('writes the hand-computed timeline of the chosen run as a valid trace-event file', () => {
-    file('tiny.csv', 'arrival_s,request,loras,controlnets\n0,r0,,\n0.05,r1,,\n');
+    file('tiny.csv', T2I_TINY_CSV);
     const scenario = file('t2i-tiny.yaml', T2I);
     const tl = join(tmp, 'tl', 'timeline.json');
     const r = cli(['run', scenario, '--out', join(tmp, 'run'), '-j', '1', '--no-html', '--timeline', tl, '--timeline-run', 'merge']);
@@ -61,14 +44,7 @@ describe('servesim run --timeline', () => {
     const t = JSON.parse(readFileSync(tl, 'utf8')) as ChromeTrace;
     expect(validateChromeTrace(t)).toEqual([]);
     const tid = new Map(t.traceEvents.filter((e) => e.name === 'thread_name').map((e) => [e.tid, e.args!.name]));
-    expect(t.traceEvents.filter((e) => e.ph === 'X').map((e) => [tid.get(e.tid), e.name, e.ts, e.dur, e.args!.request])).toEqual([
-      ['gpu0', 'text_encoder', 0, 10_000, 'r0'],
-      ['gpu0', 'denoise', 10_000, 100_000, 'r0'],
-      ['gpu0', 'vae', 110_000, 20_000, 'r0'],
-      ['gpu0', 'text_encoder', 130_000, 10_000, 'r1'],
-      ['gpu0', 'denoise', 140_000, 100_000, 'r1'],
-      ['gpu0', 'vae', 240_000, 20_000, 'r1'],
-    ]);
+    expect(t.traceEvents.filter((e) => e.ph === 'X').map((e) => [tid.get(e.tid), e.name, e.ts, e.dur, e.args!.request])).toEqual(T2I_TINY_SLICES);
     expect(t.otherData).toMatchObject({ policy: 'merge', scenario: 't2i-tiny', max_events: 200000, dropped_events: 0 });
     // The cap is said in the file: 3 events kept, a complete prefix.
     const capped = join(tmp, 'capped.json');

@@ -12,6 +12,7 @@ import { loadScenarioSource } from '../../src/scenario/load.js';
 import { parseScenarioText } from '../../src/scenario/source.js';
 import { recordTimeline } from '../../src/scenario/timeline.js';
 import { BatchShape, EditCosts, resolveEditModel } from '../../src/systems/edit/index.js';
+import { T2I_TINY, T2I_TINY_CSV, T2I_TINY_SLICES } from '../fixtures/t2i-tiny.js';
 import { resolveHardware } from '../../src/systems/hardware.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'servesim-timeline-'));
@@ -19,27 +20,6 @@ const plan = (text: string) => loadScenarioSource(parseScenarioText(text, 'tl.ya
 const slices = (t: ChromeTrace) => t.traceEvents.filter((e) => e.ph === 'X');
 const threadOf = (t: ChromeTrace) => new Map(t.traceEvents.filter((e) => e.name === 'thread_name').map((e) => [e.tid, String(e.args!.name)]));
 const counters = (t: ChromeTrace, name: string) => t.traceEvents.filter((e) => e.ph === 'C' && e.name === name).map((e) => [e.ts, e.args!.value]);
-
-export const T2I_TINY = `
-name: t2i-tiny
-system: t2i
-hardware: { gpu: h800, gpus: 1 }
-model: { preset: sdxl, steps: 2, unet_step_ms: 50, text_encoder_ms: 10, vae_ms: 20 }
-workload: { trace: tiny.csv }
-policies:
-  - label: sync
-    policy: {}
-`;
-export const T2I_TINY_CSV = 'arrival_s,request,loras,controlnets\n0,r0,,\n0.05,r1,,\n';
-/** Two requests, the second queued behind the first: text encoder 10 ms, 2 x 50 ms steps, VAE 20 ms. */
-export const T2I_TINY_SLICES = [
-  ['gpu0', 'text_encoder', 0, 10_000, 'r0'],
-  ['gpu0', 'denoise', 10_000, 100_000, 'r0'],
-  ['gpu0', 'vae', 110_000, 20_000, 'r0'],
-  ['gpu0', 'text_encoder', 130_000, 10_000, 'r1'],
-  ['gpu0', 'denoise', 140_000, 100_000, 'r1'],
-  ['gpu0', 'vae', 240_000, 20_000, 'r1'],
-];
 
 describe('recordTimeline(registry, plan): hand-computed tiny cases', () => {
   it('t2i: exactly the expected slices (µs) and queue counter, and a valid trace', async () => {

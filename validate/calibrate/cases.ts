@@ -13,7 +13,7 @@ import { expertFfn, ffnOp, ffnRef } from '../kernels/ffn.js';
 import { attention, attnOp } from '../kernels/attention.js';
 import { maskedBlock, maskedBlockOp, maskedBlockRef, maskedScratch } from '../kernels/masked.js';
 import { loraMerge, loraOp, loraRef } from '../kernels/lora.js';
-import type { Invocation } from '../kernels/pipeline.js';
+import { submit, type Invocation } from '../kernels/pipeline.js';
 import { attentionRef, gemmRef, randomValues, relError } from '../kernels/reference.js';
 
 export type Shape = Record<string, number>;
@@ -57,11 +57,7 @@ function gemmPrepared(gpu: Gpu, t: KDtype, m: number, n: number, k: number): Pre
     invs,
     refFlops: 2 * m * n * k,
     async verify() {
-      const enc = d.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      invs.forEach((i) => i.encode(pass));
-      pass.end();
-      d.queue.submit([enc.finish()]);
+      submit(d, invs);
       return relError(await readValues(d, c, m * n, t), gemmRef(asSeen(t, A), asSeen(t, B), m, n, k));
     },
     destroy: destroyAll([a, b, c]),
@@ -69,11 +65,7 @@ function gemmPrepared(gpu: Gpu, t: KDtype, m: number, n: number, k: number): Pre
 }
 
 async function runOnce(d: GPUDevice, invs: Invocation[]): Promise<void> {
-  const enc = d.createCommandEncoder();
-  const pass = enc.beginComputePass();
-  invs.forEach((i) => i.encode(pass));
-  pass.end();
-  d.queue.submit([enc.finish()]);
+  submit(d, invs);
   await d.queue.onSubmittedWorkDone();
 }
 

@@ -13,9 +13,10 @@
  * the workloads drive the device.)
  */
 import type { Gpu } from '../gpu/device.js';
-import { storageBuffer, upload } from '../gpu/buffers.js';
+import { readBytes, storageBuffer, upload } from '../gpu/buffers.js';
 import type { KDtype } from '../kernels/dtype.js';
 import { expertFfn } from '../kernels/ffn.js';
+import { submit } from '../kernels/pipeline.js';
 import { randomValues } from '../kernels/reference.js';
 import { median } from '../harness/stats.js';
 
@@ -59,24 +60,11 @@ export async function measureStalls(gpu: Gpu, dtype: KDtype, seconds: number): P
     h: storageBuffer(d, shape.ffn * 4),
     y: storageBuffer(d, shape.hidden * 4),
   };
-  const readBytes = Math.min(256, shape.hidden * 2);
   const invs = expertFfn(d, dtype, shape, bufs);
   const once = async (): Promise<number> => {
     const t0 = performance.now();
-    for (let b = 0; b < BURST; b++) {
-      const enc = d.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      invs.forEach((i) => i.encode(pass));
-      pass.end();
-      d.queue.submit([enc.finish()]);
-    }
-    const rb = d.createBuffer({ size: readBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const enc = d.createCommandEncoder();
-    enc.copyBufferToBuffer(bufs.y, 0, rb, 0, readBytes);
-    d.queue.submit([enc.finish()]);
-    await rb.mapAsync(GPUMapMode.READ);
-    rb.unmap();
-    rb.destroy();
+    for (let b = 0; b < BURST; b++) submit(d, invs);
+    await readBytes(d, bufs.y, 256);
     return (performance.now() - t0) / 1e3;
   };
   try {

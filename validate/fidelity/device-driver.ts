@@ -4,6 +4,8 @@
  * is performance.now() from the start of the run.
  */
 import type { Gpu } from '../gpu/device.js';
+import { readBytes } from '../gpu/buffers.js';
+import { submit } from '../kernels/pipeline.js';
 import type { DeviceSide, Workload } from './stream.js';
 
 function sleep(ms: number): Promise<void> {
@@ -31,24 +33,12 @@ export async function runOnDevice(gpu: Gpu, side: DeviceSide, wl: Workload): Pro
         d.queue.writeBuffer(side.slot(c.slot), 0, src, 0, c.bytes);
         break;
       }
-      case 'compute': {
-        const enc = d.createCommandEncoder();
-        const pass = enc.beginComputePass();
-        for (const inv of side.compute(c.key)) inv.encode(pass);
-        pass.end();
-        d.queue.submit([enc.finish()]);
+      case 'compute':
+        submit(d, side.compute(c.key));
         break;
-      }
       case 'sync': {
-        const bytes = Math.ceil(c.bytes / 4) * 4;
-        const rb = d.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-        const enc = d.createCommandEncoder();
-        enc.copyBufferToBuffer(side.output, 0, rb, 0, bytes);
-        d.queue.submit([enc.finish()]);
-        await rb.mapAsync(GPUMapMode.READ);
-        const v = new Float32Array(rb.getMappedRange().slice(0));
-        rb.unmap();
-        rb.destroy();
+        const raw = await readBytes(d, side.output, Math.ceil(c.bytes / 4) * 4);
+        const v = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
         if (v.some((x) => !Number.isFinite(x))) throw new Error('workload output is not finite: a kernel is broken');
         break;
       }

@@ -16,6 +16,7 @@ import { runOnDevice } from './device-driver.js';
 import { FAMILIES } from '../calibrate/cases.js';
 import { DeviceTimer, QUICK_REPEAT } from '../harness/timer.js';
 import { measureStalls } from '../calibrate/stalls.js';
+import { submit } from '../kernels/pipeline.js';
 import { runInSimulator } from './sim-driver.js';
 import { emptyRecord, type DeviceSide, type RunRecord, type Workload } from './stream.js';
 import { MOE_POLICIES, moeConfig, moeDevice, moeWorkload, planMoe, type MoePolicy } from './moe.js';
@@ -125,13 +126,7 @@ export interface ValidateOptions {
 
 async function warm(gpu: Gpu, side: DeviceSide): Promise<void> {
   const d = gpu.device;
-  for (const key of side.warmKeys) {
-    const enc = d.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    side.compute(key).forEach((i) => i.encode(pass));
-    pass.end();
-    d.queue.submit([enc.finish()]);
-  }
+  for (const key of side.warmKeys) submit(d, side.compute(key));
   await d.queue.onSubmittedWorkDone();
 }
 
