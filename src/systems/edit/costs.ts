@@ -11,6 +11,7 @@
  * and loads cacheBytes(g) x rho T (1 - m) bytes of cached activations.
  */
 import { networkOp, type Op, type OpKind } from '../../cost/ops.js';
+import { FLUX_VAE, SD_VAE, TEXT_ENCODERS, textEncodeSeconds, vaeDecodeSeconds } from '../../cost/diffusion-parts.js';
 import type { CostModel } from '../../cost/model.js';
 import type { LinkSpec } from '../../hardware/types.js';
 import type { ResolvedEditModel } from './model.js';
@@ -125,18 +126,14 @@ export class EditCosts {
     return kernels * (o + this.slow[kind] * (this.gpu.opSeconds(op) - o));
   }
 
-  /** Text encoding of n prompts (batched). */
+  /** Text encoding of n requests' prompts (batched; x cfg for the negative prompt): the shared pricing of cost/diffusion-parts. */
   textEncoderSeconds(n: number): number {
-    if (n === 0) return 0;
-    const te = this.model.textEncoder;
-    return this.launches('text_encoder', te.flops * n, te.weightBytes + n * 1e6, te.kernels);
+    return textEncodeSeconds(this.gpu, TEXT_ENCODERS[this.model.name]!, n * this.model.cfg);
   }
 
-  /** VAE decode of images whose pixel ratios sum to `rhoSum` (batched). */
+  /** VAE decode of images whose pixel ratios sum to `rhoSum` (batched): the shared pricing of cost/diffusion-parts. */
   vaeSeconds(rhoSum: number): number {
-    if (rhoSum === 0) return 0;
-    const v = this.model.vae;
-    const px = this.model.pixels * rhoSum;
-    return this.launches('vae', v.flopsPerPixel * px, v.weightBytes + px * 128 * 2 * 4, v.kernels);
+    const m = this.model;
+    return vaeDecodeSeconds(this.gpu, m.pixels, rhoSum, m.name === 'flux' ? FLUX_VAE : SD_VAE);
   }
 }

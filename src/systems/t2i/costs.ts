@@ -3,14 +3,16 @@
  * ControlNet step, text encoder, VAE decode, LoRA patch and unmerged LoRA compute, and the bytes
  * that move (LoRA, ControlNet, residuals). Measured overrides from the model config win.
  *
- * Whole-network ops (UNet/DiT step, ControlNet, VAE, text encoder) are priced by the GPU cost model
- * and scaled by the achieved fraction measured on a reference GPU (SDXL on H800, design.md): a
- * roofline predicts an ideal step, real PyTorch pipelines reach a fraction of it. A calibrated
- * profile that fits the op kind is used as is. LoRA merge and unmerged GEMMs are kernels, priced
+ * The denoiser and ControlNet steps are priced by the GPU cost model and scaled by the achieved
+ * fraction measured on a reference GPU (SDXL on H800, SwiftDiffusion's characterisation): a
+ * roofline predicts an ideal step, real PyTorch pipelines reach a fraction of it. The text encoders
+ * and the VAE decoder are priced layer by layer from their architectures (cost/diffusion-parts.ts),
+ * the same function the edit system uses. A calibrated profile that fits the op kind is used as is. LoRA merge and unmerged GEMMs are kernels, priced
  * directly (a profile with a fitted lora_merge/gemm changes them).
  */
 import { RooflineCost, type CostModel } from '../../cost/model.js';
 import { gemmOp, loraMergeOp, networkOp, type Op } from '../../cost/ops.js';
+import { textEncodeSeconds, vaeDecodeSeconds } from '../../cost/diffusion-parts.js';
 import { GPUS } from '../../hardware/gpus.js';
 import type { ResolvedHardware } from '../hardware.js';
 import { MIB, T2I_PRESETS, type T2iModelPreset } from './presets.js';
@@ -107,9 +109,10 @@ export class T2iCosts {
     const cnOp = networkOp('controlnet_step', CFG * p.denoiserFlops * p.controlnet.flopsFraction * work(r), p.controlnet.bytes);
     const unet = cfg.unet_step_ms !== undefined ? (cfg.unet_step_ms / 1000) * workRatio : this.network(unetOp);
     const controlnet = cfg.controlnet_step_ms !== undefined ? (cfg.controlnet_step_ms / 1000) * workRatio : this.network(cnOp);
-    const textEncoder =
-      cfg.text_encoder_ms !== undefined ? cfg.text_encoder_ms / 1000 : this.network(networkOp('text_encoder', CFG * p.textEncoderFlops, p.textEncoderBytes));
-    const vae = cfg.vae_ms !== undefined ? (cfg.vae_ms / 1000) * (r / defR) : this.network(networkOp('vae', p.vaeFlops * r, p.vaeBytes));
+    // Shared parts: priced from their layers, the same way for every system (no denoiser slowdown:
+    // that measurement is of the UNet step).
+    const textEncoder = cfg.text_encoder_ms !== undefined ? cfg.text_encoder_ms / 1000 : textEncodeSeconds(this.hw.gpuCost, p.textEncoders, CFG);
+    const vae = cfg.vae_ms !== undefined ? (cfg.vae_ms / 1000) * (r / defR) : vaeDecodeSeconds(this.hw.gpuCost, px, 1, p.vae);
     const unmergedPerLora =
       cfg.unmerged_step_ms !== undefined ? (cfg.unmerged_step_ms / 1000) * (r / defR) : this.unmergedSeconds(this.hw.gpuCost, r);
     return {

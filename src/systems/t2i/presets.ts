@@ -8,6 +8,8 @@
  * ~+27 ms/step), so the counts only set how cost scales across GPUs and resolutions.
  */
 
+import { CLIP_L, controlnetResidualElements, FLUX_VAE, OPENCLIP_BIGG, SD_VAE, T5_XXL, type TextEncoderArch, type VaeDecoderArch } from '../../cost/diffusion-parts.js';
+
 const MB = 1e6;
 const GB = 1e9;
 const MiB = 2 ** 20;
@@ -49,11 +51,10 @@ export interface T2iModelPreset {
     /** Residuals one ControlNet (or several, summed on their GPU) send back per step, with CFG, bytes. */
     residualBytes: number;
   };
-  textEncoderFlops: number;
-  textEncoderBytes: number;
-  /** VAE decode FLOPs at the reference resolution (linear in pixels). */
-  vaeFlops: number;
-  vaeBytes: number;
+  /** Text encoders, priced from their layers (cost/diffusion-parts.ts). */
+  textEncoders: readonly TextEncoderArch[];
+  /** VAE decoder, priced from its layers (cost/diffusion-parts.ts). */
+  vae: VaeDecoderArch;
   lora: {
     layers: readonly AdaptedLayers[];
     /** Default rank; LoRA bytes = rank x sum(rows + cols) x 2 (fp16). */
@@ -90,11 +91,10 @@ export const T2I_PRESETS = {
     denoiserBytes: 1.72 * GB,
     workspaceBytes: 1.5 * GiB,
     encoderFraction: 0.4,
-    controlnet: { flopsFraction: 0.45, bytes: 0.72 * GB, residualBytes: 26.9 * MB },
-    textEncoderFlops: 0.027 * T,
-    textEncoderBytes: 0.25 * GB,
-    vaeFlops: 2.54 * T,
-    vaeBytes: 0.17 * GB,
+    // Residuals: the skip + mid tensors of SD1.5's UNet at a 64x64 latent, fp16, x CFG.
+    controlnet: { flopsFraction: 0.45, bytes: 0.72 * GB, residualBytes: 2 * 2 * controlnetResidualElements(64, 64, [320, 640, 1280, 1280]) },
+    textEncoders: [CLIP_L],
+    vae: SD_VAE,
     lora: {
       layers: [
         ...unetLevel(5, 5, 320, 4096, 768),
@@ -105,8 +105,8 @@ export const T2I_PRESETS = {
       dispatchSeconds: 130e-6,
     },
     source:
-      'NVIDIA TensorRT SD talk (sgpjbg.com report 155314): UNet 1.68 TFLOPs per CFG step at 64x64 latent, VAE decode 2.54 TFLOPs, CLIP 0.027 TFLOPs; ' +
-      'weights: UNet 860M, CLIP-L 123M, VAE 84M params fp16 (model cards); ControlNet 361M params fp16; residuals: 13 skip/mid tensors (6.7M elements) x fp16 x CFG; ' +
+      'NVIDIA TensorRT SD talk (sgpjbg.com report 155314): UNet 1.68 TFLOPs per CFG step at 64x64 latent; ' +
+      'weights: UNet 860M, CLIP-L 123M, VAE 84M params fp16 (model cards); ControlNet 361M params fp16; ' +
       'attention share, encoder fraction, workspace: estimates',
   },
   sdxl: {
@@ -123,11 +123,10 @@ export const T2I_PRESETS = {
     workspaceBytes: 4 * GiB,
     encoderFraction: 0.4,
     // design.md: each serial ControlNet ~+27 ms on a 54.6 ms step -> 0.494 of the UNet's work.
-    controlnet: { flopsFraction: 27 / 54.6, bytes: 3 * GiB, residualBytes: 107.5 * MB },
-    textEncoderFlops: 0.25 * T,
-    textEncoderBytes: 1.64 * GB,
-    vaeFlops: 10.2 * T,
-    vaeBytes: 0.17 * GB,
+    // Residuals: SDXL's 9 skip tensors + mid at a 128x128 latent (26.9 M elements), fp16, x CFG.
+    controlnet: { flopsFraction: 27 / 54.6, bytes: 3 * GiB, residualBytes: 2 * 2 * controlnetResidualElements(128, 128, [320, 640, 1280]) },
+    textEncoders: [CLIP_L, OPENCLIP_BIGG],
+    vae: SD_VAE,
     lora: {
       layers: [...unetLevel(10, 5, 640, 4096, 2048), ...unetLevel(60, 6, 1280, 1024, 2048)],
       // 80 x 2,659,840 x 2 B = 406 MiB, inside design.md's 341-456 MiB.
@@ -140,7 +139,7 @@ export const T2I_PRESETS = {
     source:
       'SDXL report (Podell et al. 2023): 2.6B UNet, 70 transformer blocks (10 at 640 ch, 60 at 1280 ch), CLIP-L + OpenCLIP bigG; ' +
       'FLOPs ~6.4 T per image forward at 128x128 latent (estimate from the block shapes); ControlNet ~3 GiB, LoRA 341-456 MiB (design.md); ' +
-      'residuals: 10 skip + 1 mid tensors (26.9M elements) x fp16 x CFG; VAE = SD1.5 VAE at 4x the pixels',
+      'text encoders, VAE and ControlNet residuals from their architectures (cost/diffusion-parts.ts)',
   },
   'sd3-medium': {
     name: 'sd3-medium',
@@ -157,10 +156,9 @@ export const T2I_PRESETS = {
     // A DiT ControlNet feeds residuals into the first blocks: almost nothing runs before they are needed.
     encoderFraction: 0.02,
     controlnet: { flopsFraction: 0.5, bytes: 2.2 * GB, residualBytes: 302 * MB },
-    textEncoderFlops: 5.2 * T,
-    textEncoderBytes: 11.2 * GB,
-    vaeFlops: 10.2 * T,
-    vaeBytes: 0.17 * GB,
+    // SD3's pipeline caps T5 prompts at 256 tokens (diffusers StableDiffusion3Pipeline max_sequence_length).
+    textEncoders: [CLIP_L, OPENCLIP_BIGG, { ...T5_XXL, tokens: 256 }],
+    vae: FLUX_VAE, // SD3's VAE: the same decoder over 16 latent channels
     lora: {
       layers: [
         { count: 24 * 4, rows: 1536, cols: 1536, tokens: 4096 }, // image-stream q,k,v,out
