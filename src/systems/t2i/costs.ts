@@ -15,7 +15,7 @@ import { gemmOp, loraMergeOp, networkOp, type Op } from '../../cost/ops.js';
 import { textEncodeSeconds, vaeDecodeSeconds } from '../../cost/diffusion-parts.js';
 import { GPUS } from '../../hardware/gpus.js';
 import type { ResolvedHardware } from '../hardware.js';
-import { MIB, T2I_PRESETS, type T2iModelPreset } from './presets.js';
+import { MIB, T2I_PRESETS, textEncoderLoraLayers, type AdaptedLayers, type T2iModelPreset } from './presets.js';
 import type { T2iModelConfig } from './schemas.js';
 
 const GiB = 2 ** 30;
@@ -29,6 +29,11 @@ export interface SizeCosts {
   unet: number;
   /** One ControlNet step, s. */
   controlnet: number;
+  /** The same steps for one CFG branch (batch 1), when the branches run on two GPUs. */
+  unetBranch: number;
+  controlnetBranch: number;
+  /** One branch's noise prediction (the latent, fp16): what the two branch GPUs exchange each step. */
+  latentBytes: number;
   textEncoder: number;
   vae: number;
   /** Seconds of the denoiser step before ControlNet residuals are needed. */
@@ -51,6 +56,9 @@ export class T2iCosts {
   readonly baseBytes: number;
   /** Patch (or unpatch) of one LoRA, s. */
   readonly patchSeconds: number;
+  /** LoRA layers adapted: the denoiser's, plus the text encoders' when `lora_text_encoder`. */
+  readonly loraLayers: readonly AdaptedLayers[];
+  readonly encoderFraction: number;
   /** Reference-GPU measured / roofline: how far real pipelines are from the roofline. */
   readonly slowdown: number;
   private readonly bySize = new Map<number, SizeCosts>();
@@ -68,12 +76,25 @@ export class T2iCosts {
     this.refPixels = p.width * p.height;
     this.maxPixels = cfg.max_pixels ?? 4 * this.width * this.height;
     this.loraRank = cfg.lora_rank ?? p.lora.rank;
-    const perRank = p.lora.layers.reduce((s, l) => s + l.count * (l.rows + l.cols) * 2, 0);
+    this.loraLayers = cfg.lora_text_encoder ? [...p.lora.layers, ...textEncoderLoraLayers(p.textEncoders)] : p.lora.layers;
+    this.encoderFraction = cfg.encoder_fraction ?? p.encoderFraction;
+    const perRank = this.loraLayers.reduce((s, l) => s + l.count * (l.rows + l.cols) * 2, 0);
     this.loraBytes = cfg.lora_mib !== undefined ? cfg.lora_mib * MIB : this.loraRank * perRank;
     this.controlnetBytes = cfg.controlnet_gib !== undefined ? cfg.controlnet_gib * GiB : p.controlnet.bytes;
     this.baseBytes = cfg.base_gib !== undefined ? cfg.base_gib * GiB : p.baseBytes;
     this.slowdown = referenceSlowdown(p);
-    this.patchSeconds = cfg.patch_ms !== undefined ? cfg.patch_ms / 1000 : this.mergeSeconds(hw.gpuCost);
+    this.patchSeconds = this.patchSecondsFor(1, false);
+  }
+
+  /**
+   * Patch (or unpatch) of n LoRAs: one pass over the weights per LoRA, or with `fused` one pass in
+   * all (W += sum_i a_i B_i A_i: the merge GEMM has rank n r, W is read and written once, one
+   * dispatch per layer). A measured patch_ms is per LoRA and is not split further.
+   */
+  patchSecondsFor(n: number, fused: boolean): number {
+    if (n <= 0) return 0;
+    if (this.cfg.patch_ms !== undefined) return (n * this.cfg.patch_ms) / 1000;
+    return fused ? this.mergeSeconds(this.hw.gpuCost, n) : n * this.mergeSeconds(this.hw.gpuCost, 1);
   }
 
   /** Costs at a size (memoised: traces use a handful of sizes). */
@@ -105,10 +126,14 @@ export class T2iCosts {
     // Work scales linearly in pixels except attention scores (quadratic in tokens).
     const work = (x: number) => (1 - p.attentionShare) * x + p.attentionShare * x * x;
     const workRatio = work(r) / work(defR);
-    const unetOp = networkOp('unet_step', CFG * p.denoiserFlops * work(r), p.denoiserBytes);
-    const cnOp = networkOp('controlnet_step', CFG * p.denoiserFlops * p.controlnet.flopsFraction * work(r), p.controlnet.bytes);
-    const unet = cfg.unet_step_ms !== undefined ? (cfg.unet_step_ms / 1000) * workRatio : this.network(unetOp);
-    const controlnet = cfg.controlnet_step_ms !== undefined ? (cfg.controlnet_step_ms / 1000) * workRatio : this.network(cnOp);
+    // A branch is batch 1: half the FLOPs, all the weight bytes (the roofline says what that saves;
+    // the reference slowdown is assumed the same at batch 1). Measured overrides are for the CFG
+    // batch; a branch is taken as half of one.
+    const unetOp = (b: number) => networkOp('unet_step', b * p.denoiserFlops * work(r), p.denoiserBytes);
+    const cnOp = (b: number) => networkOp('controlnet_step', b * p.denoiserFlops * p.controlnet.flopsFraction * work(r), p.controlnet.bytes);
+    const measured = (ms: number | undefined, b: number, op: Op) => (ms !== undefined ? ((ms / 1000) * workRatio * b) / CFG : this.network(op));
+    const unet = measured(cfg.unet_step_ms, CFG, unetOp(CFG));
+    const controlnet = measured(cfg.controlnet_step_ms, CFG, cnOp(CFG));
     // Shared parts: priced from their layers, the same way for every system (no denoiser slowdown:
     // that measurement is of the UNet step).
     const textEncoder = cfg.text_encoder_ms !== undefined ? cfg.text_encoder_ms / 1000 : textEncodeSeconds(this.hw.gpuCost, p.textEncoders, CFG);
@@ -119,9 +144,13 @@ export class T2iCosts {
       pixels: px,
       unet,
       controlnet,
+      unetBranch: measured(cfg.unet_step_ms, 1, unetOp(1)),
+      controlnetBranch: measured(cfg.controlnet_step_ms, 1, cnOp(1)),
+      // SDXL/SD latents: 4 channels at 1/8 the pixels per axis (16 channels for a 16-channel VAE), fp16.
+      latentBytes: (px / (p.vae.scale * p.vae.scale)) * p.vae.latentChannels * 2,
       textEncoder,
       vae,
-      overlap: (cfg.encoder_fraction ?? p.encoderFraction) * unet,
+      overlap: this.encoderFraction * unet,
       // Residuals and workspace grow with pixels; presets give them at the reference size,
       // overrides at the model's default size.
       residualBytes: cfg.residual_mib !== undefined ? cfg.residual_mib * MIB * (r / defR) : p.controlnet.residualBytes * r,
@@ -136,11 +165,11 @@ export class T2iCosts {
     return fitted(cost, op) ? cost.opSeconds(op) : cost.opSeconds(op) * this.slowdown;
   }
 
-  /** W += alpha B A over every adapted layer, plus per-layer framework time. */
-  private mergeSeconds(cost: CostModel): number {
+  /** W += sum of n alpha B A over every adapted layer in one pass, plus per-layer framework time. */
+  private mergeSeconds(cost: CostModel, n: number): number {
     let s = 0;
-    for (const l of this.preset.lora.layers) {
-      s += l.count * (cost.opSeconds(loraMergeOp(l.rows, l.cols, this.loraRank)) + this.preset.lora.dispatchSeconds);
+    for (const l of this.loraLayers) {
+      s += l.count * (cost.opSeconds(loraMergeOp(l.rows, l.cols, n * this.loraRank)) + this.preset.lora.dispatchSeconds);
     }
     return s;
   }
@@ -148,7 +177,8 @@ export class T2iCosts {
   /** Per step: y += B (A x) beside every adapted layer, for the CFG batch. */
   private unmergedSeconds(cost: CostModel, r: number): number {
     let s = 0;
-    for (const l of this.preset.lora.layers) {
+    for (const l of this.loraLayers) {
+      if (l.encoder) continue; // text-encoder layers run once per request, not per step
       const tokens = CFG * Math.max(1, Math.round(l.text ? l.tokens : l.tokens * r));
       s += l.count * (cost.opSeconds(gemmOp(tokens, this.loraRank, l.cols)) + cost.opSeconds(gemmOp(tokens, l.rows, this.loraRank)));
     }

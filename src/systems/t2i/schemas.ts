@@ -24,8 +24,10 @@ export const t2iModelSchema = z
     /** Default image size (rows may override). Default: the preset's. */
     width: z.number().int().min(64).max(8192).multipleOf(8).optional(),
     height: z.number().int().min(64).max(8192).multipleOf(8).optional(),
-    /** LoRA rank (sets LoRA bytes, patch and unmerged costs). Default: the preset's. */
+    /** LoRA rank (sets LoRA bytes, patch and unmerged costs; SDXL LoRAs ship at 8-128). Default: the preset's. */
     lora_rank: z.number().int().min(1).max(1024).optional(),
+    /** LoRAs also adapt the text encoders (attention + MLP of each): more bytes and patch work. Default false. */
+    lora_text_encoder: z.boolean().optional(),
     /** Largest image (pixels) a worker reserves workspace for; bigger requests are rejected. Default: 4x the default size. */
     max_pixels: z.number().int().positive().optional(),
     // Measured overrides at the default size, replacing the preset's priced costs.
@@ -79,6 +81,21 @@ export const t2iPolicySchema = z
     gpu_eviction: z.enum(keys(evictionPolicies)).default('lru'),
     /** PEFT-style adapter setup per newly loaded LoRA (sync only). design.md: 2-3 s. */
     peft_setup_s: z.number().nonnegative().default(2.5),
+    /** PEFT setup grows with the adapters already loaded: the i-th (from 0) of a request costs peft_setup_s x (1 + growth x i). */
+    peft_setup_growth: z.number().nonnegative().default(0),
+    /** Patch a request's LoRAs in one pass over each weight (W += sum a B A) instead of one pass per LoRA. */
+    fuse_adapters: z.boolean().default(false),
+    /**
+     * Latent parallelism (SwiftDiffusion): the conditional and unconditional CFG branches run on two
+     * GPUs at batch 1 and exchange noise predictions over the interconnect every step; every GPU of
+     * a worker (serving and ControlNet) is doubled.
+     */
+    cfg_parallel: z.boolean().default(false),
+    /**
+     * Step-time factor of compiled kernels (CUDA graphs, fused kernels, channels-last) on the
+     * denoiser and ControlNet steps; 1 = eager Diffusers. See KERNEL_STEP_FACTOR in presets.ts.
+     */
+    step_factor: z.number().positive().max(2).default(1),
     /** Host deserialisation of adapter files. design.md: a ~406 MiB LoRA reads in ~0.46 s (0.07 s of NVMe + parsing). */
     parse_gb_per_s: z.number().positive().default(1.1),
     /** ControlNet placement: serial on the serving GPU | parallel on dedicated GPUs | stale (one step behind). */

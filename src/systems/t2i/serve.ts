@@ -175,7 +175,7 @@ export class T2iServer {
         }
         // Patches run on the serving GPU after the text encoder.
         const from = Math.max(env.now, job.teEnd);
-        const d = job.newLoras.length * costs.patchSeconds;
+        const d = costs.patchSecondsFor(job.newLoras.length, this.x.policy.fuse_adapters);
         job.loraPatch += d;
         w.busy += d;
         this.slice(w.track, 'patch', from, from + d, job, () => ({ loras: job.newLoras.join('|') }));
@@ -184,15 +184,11 @@ export class T2iServer {
       });
     } else {
       this.loadLoras(w, job, () => {
-        // Merged on the side while denoising runs; the gate decides when it must be in.
-        const d = job.newLoras.length * costs.patchSeconds;
-        job.loraPatch += d;
-        w.busy += d;
-        this.slice(w.track, 'patch (side)', env.now, env.now + d, job, () => ({ loras: job.newLoras.join('|') }));
-        env.schedule(d, () => {
-          job.loraReady = env.now;
-          if (!Number.isNaN(job.denoiseStart)) this.denoise(job);
-        });
+        // Loaded while denoising runs. The in-place patch is GPU work: it runs between two steps,
+        // at the first step boundary after the load and no later than step K (the gate).
+        job.loraPatch += costs.patchSecondsFor(job.newLoras.length, this.x.policy.fuse_adapters);
+        job.loraReady = env.now;
+        if (!Number.isNaN(job.denoiseStart)) this.denoise(job);
       });
     }
     this.ready(job);
@@ -230,15 +226,17 @@ export class T2iServer {
       const next = (i: number) => {
         if (i === ids.length) return finish();
         fetch(ids[i]!, () => {
-          if (!(app.setupSeconds > 0)) return next(i + 1);
-          this.x.hostCpu?.slice('lora setup', env.now, env.now + app.setupSeconds, { request: job.row.request, adapter: ids[i]! });
-          env.schedule(app.setupSeconds, () => next(i + 1));
+          const setup = this.setupSeconds(i);
+          if (!(setup > 0)) return next(i + 1);
+          this.x.hostCpu?.slice('lora setup', env.now, env.now + setup, { request: job.row.request, adapter: ids[i]! });
+          env.schedule(setup, () => next(i + 1));
         });
       };
       next(0);
     } else {
       let left = ids.length;
-      const setup = ids.length * app.setupSeconds;
+      let setup = 0;
+      for (let i = 0; i < ids.length; i++) setup += this.setupSeconds(i);
       for (const id of ids) {
         fetch(id, () => {
           if (--left > 0) return;
@@ -248,6 +246,11 @@ export class T2iServer {
         });
       }
     }
+  }
+
+  /** PEFT setup of a request's i-th new adapter (from 0): it grows with the adapters already in. */
+  private setupSeconds(i: number): number {
+    return this.x.app.setupSeconds * (1 + this.x.policy.peft_setup_growth * i);
   }
 
   private ready(job: Job): void {
@@ -262,21 +265,30 @@ export class T2iServer {
   }
 
   private denoise(job: Job): void {
-    const { env, app, placement, hw } = this.x;
+    const { env, app, placement, hw, policy, costs } = this.x;
     const w = job.worker;
     const s = job.size;
     const S = job.denoiseStart;
     const nLoras = job.row.loras.length;
+    const link = hw.interconnect;
+    // Latent parallelism: each GPU of a pair runs one CFG branch at batch 1 and sends its noise
+    // prediction to the other before the guidance step; ControlNets are split the same way, each
+    // branch's residuals going to its own serving GPU.
+    const split = policy.cfg_parallel;
+    const f = policy.step_factor;
+    const unet = f * (split ? s.unetBranch : s.unet) + (app.merged ? 0 : (split ? 0.5 : 1) * nLoras * s.unmergedPerLora);
     const input: DenoiseInput = {
       steps: job.steps,
-      unet: s.unet + (app.merged ? 0 : nLoras * s.unmergedPerLora),
-      controlnets: job.row.controlnets.map(() => s.controlnet),
+      unet: unet + (split ? link.latency + s.latentBytes / link.bandwidth : 0),
+      controlnets: job.row.controlnets.map(() => f * (split ? s.controlnetBranch : s.controlnet)),
       gpuOf: job.cnGpu,
-      transfer: hw.interconnect.latency + s.residualBytes / hw.interconnect.bandwidth,
-      overlap: s.overlap,
+      transfer: link.latency + (split ? s.residualBytes / 2 : s.residualBytes) / link.bandwidth,
+      overlap: costs.encoderFraction * f * (split ? s.unetBranch : s.unet),
     };
-    if (app.deferUntilStep !== null && job.loraReady > S) {
-      input.gate = { step: Math.min(app.deferUntilStep, job.steps - 1), readyAt: job.loraReady - S };
+    let patch = 0;
+    if (app.deferUntilStep !== null && job.newLoras.length > 0) {
+      patch = costs.patchSecondsFor(job.newLoras.length, policy.fuse_adapters);
+      input.gate = { step: Math.min(app.deferUntilStep, job.steps - 1), readyAt: Math.max(0, job.loraReady - S), patch };
     }
     const res = placement.denoise(input);
     if (input.gate) {
@@ -287,7 +299,7 @@ export class T2iServer {
     }
     const vaeStart = S + res.seconds;
     const end = vaeStart + s.vae;
-    w.busy += res.servingBusy + s.vae;
+    w.busy += res.servingBusy + patch + s.vae;
     this.slice(w.track, 'denoise', S, S + res.servingBusy, job, () => ({
       steps: job.steps,
       loras: job.row.loras.join('|'),
@@ -305,7 +317,8 @@ export class T2iServer {
       g.busy += b;
       this.slice(g.track, 'controlnet', S, S + b, job);
     }
-    this.interconnectBytes += res.transfers * s.residualBytes;
+    // Residual sets of both branches (each half of the CFG batch's), and the two noise predictions a step.
+    this.interconnectBytes += res.transfers * s.residualBytes + (split ? job.steps * 2 * s.latentBytes : 0);
     env.schedule(end - env.now, () => this.complete(job, res, end));
   }
 
@@ -320,7 +333,7 @@ export class T2iServer {
     } else {
       for (const id of job.newLoras) w.loraCache.unpin(id);
       for (const id of w.patched) w.loraCache.unpin(id);
-      if (app.merged) unpatch = (job.newLoras.length + w.patched.size) * costs.patchSeconds;
+      if (app.merged) unpatch = costs.patchSecondsFor(job.newLoras.length + w.patched.size, policy.fuse_adapters);
       w.patched.clear();
     }
     job.loraPatch += unpatch;

@@ -52,11 +52,15 @@ function prepare(input: SimulationInput<unknown, unknown, unknown>) {
   const app = loraApplications[policy.application](policy);
   const placement = controlnetPlacements[policy.controlnet](policy);
   const assign = assignments[policy.assignment](policy);
-  const perWorker = 1 + placement.gpusPerWorker;
+  // Latent parallelism doubles every GPU of a worker: the second CFG branch's serving and
+  // ControlNet GPUs mirror the first's (same work, own PCIe links), so only the first are simulated.
+  const branches = policy.cfg_parallel ? 2 : 1;
+  const perWorker = branches * (1 + placement.gpusPerWorker);
   const nWorkers = Math.floor(hw.gpus / perWorker);
   if (nWorkers < 1) {
-    throw new ConfigError(`policy.controlnet '${policy.controlnet}' needs ${perWorker} GPUs per worker (1 + controlnet_gpus ${policy.controlnet_gpus}) but hardware.gpus is ${hw.gpus}`, {
-      field: 'policy.controlnet_gpus',
+    const why = `${branches > 1 ? '2 CFG branches x ' : ''}(1 + controlnet_gpus ${placement.gpusPerWorker})`;
+    throw new ConfigError(`policy.controlnet '${policy.controlnet}' needs ${perWorker} GPUs per worker (${why}) but hardware.gpus is ${hw.gpus}`, {
+      field: branches > 1 ? 'policy.cfg_parallel' : 'policy.controlnet_gpus',
     });
   }
 

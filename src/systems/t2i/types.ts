@@ -56,8 +56,12 @@ export interface DenoiseInput {
   transfer: number;
   /** Seconds of the step that run before the residuals are needed. */
   overlap: number;
-  /** LoRA deferred: steps >= step wait until readyAt (seconds from the first step's start). */
-  gate?: { step: number; readyAt: number };
+  /**
+   * LoRA deferred: it is loaded at readyAt (seconds from the first step's start); its in-place
+   * patch then takes `patch` seconds of the serving GPU at the first step boundary at or after
+   * readyAt, and steps >= step wait for it.
+   */
+  gate?: { step: number; readyAt: number; patch?: number };
 }
 
 export interface DenoiseResult {

@@ -93,3 +93,42 @@ describe('t2i presets', () => {
     expect(sd3.at().overlap / sd3.at().unet).toBeLessThan(0.05);
   });
 });
+
+describe('T2iCosts: LoRA sizes from rank and targeted modules', () => {
+  // Elements per rank, counted from the architectures: rows + cols of every adapted matrix.
+  // UNet transformer blocks (10 at 640, 60 at 1280 channels; attention, cross k/v on the 2048-wide
+  // text, GEGLU FF, proj_in/out per block group):
+  const unetLevel = (blocks: number, groups: number, d: number) =>
+    (blocks * 6 + groups * 2) * 2 * d + blocks * 2 * (d + 2048) + blocks * (9 * d) + blocks * (5 * d);
+  const unet = unetLevel(10, 5, 640) + unetLevel(60, 6, 1280);
+  // Text encoders: q/k/v/out (d x d) and fc1/fc2 (d x ff) per layer; CLIP-L 12 x 768/3072, bigG 32 x 1280/5120.
+  const te = 12 * (4 * 2 * 768 + 2 * (768 + 3072)) + 32 * (4 * 2 * 1280 + 2 * (1280 + 5120));
+
+  it('SDXL UNet-only LoRAs of rank 32/64/128 are rank x 2 x the adapted rows + cols', () => {
+    expect(unet).toBe(2_659_840);
+    for (const rank of [32, 64, 128]) expect(costs({ preset: 'sdxl', lora_rank: rank }).loraBytes).toBe(rank * unet * 2);
+  });
+
+  it('text-encoder LoRAs add both encoders\' attention and MLP matrices, and their patch work', () => {
+    const r = 64;
+    const withTe = costs({ preset: 'sdxl', lora_rank: r, lora_text_encoder: true });
+    const without = costs({ preset: 'sdxl', lora_rank: r });
+    expect(withTe.loraBytes).toBe(r * (unet + te) * 2);
+    expect(withTe.patchSeconds).toBeGreaterThan(without.patchSeconds);
+    // Text-encoder layers run once per request: unmerged step cost is unchanged.
+    expect(withTe.at().unmergedPerLora).toBe(without.at().unmergedPerLora);
+  });
+});
+
+describe('shared parts: one pricing for t2i and edit', () => {
+  it('SDXL VAE decode and text encoders cost the same in both systems (H800)', async () => {
+    const { EditCosts, resolveEditModel } = await import('../../../src/systems/edit/index.js');
+    const hw = resolveHardware({ gpu: 'h800' });
+    const edit = new EditCosts(resolveEditModel({ preset: 'sdxl' }), hw.gpuCost, hw.pcie);
+    const t2i = costs({ preset: 'sdxl' }).at();
+    expect(edit.vaeSeconds(1)).toBe(t2i.vae);
+    expect(edit.textEncoderSeconds(1)).toBe(t2i.textEncoder);
+    // The branch of a CFG pair is half the FLOPs with every weight byte: more than half the step.
+    expect(costs({ preset: 'sdxl' }).at().unetBranch).toBeGreaterThan(t2i.unet / 2);
+  });
+});

@@ -29,17 +29,52 @@ describe('t2i timeline: LoRA application', () => {
     expect(two).toBeCloseTo(twoLoad + 2 * PATCH + N * STEP, 9);
   });
 
-  it('bounded async: max(K steps, load + patch) + the remaining steps; steps before the patch run without the LoRA', async () => {
-    const side = load + PATCH; // 0.553 s
-    // K = 10: the gate (0.5 s) comes first, denoising stalls until the LoRA is in.
-    let out = await run({ model, policy: { application: 'async', async_k: 10 }, workload: { trace: trace([[0, 'l1', '']]) } });
-    expect(minMax(out)[0]).toBeCloseTo(Math.max(10 * STEP, side) + (N - 10) * STEP, 9);
-    expect(out.metrics.steps_without_lora).toEqual({ mean: 10, fraction: 10 / N });
-    expect(out.metrics.lora_wait_ms).toMatchObject({ mean: +((side - 10 * STEP) * 1000).toPrecision(6) });
-    // K = 15: the LoRA is in before the gate; no stall, 12 steps (starts 0 .. 0.55 s) ran without it.
-    out = await run({ model, policy: { application: 'async', async_k: 15 }, workload: { trace: trace([[0, 'l1', '']]) } });
-    expect(minMax(out)[0]).toBeCloseTo(Math.max(15 * STEP, side) + (N - 15) * STEP, 9);
-    expect(out.metrics.steps_without_lora).toEqual({ mean: Math.ceil(side / STEP), fraction: Math.ceil(side / STEP) / N });
+  it('bounded async: the patch is GPU work at the first step boundary after the load, no later than step K', async () => {
+    // load = 0.453 s: the first boundary at or after it is step 10 (0.5 s).
+    const b = Math.ceil(load / STEP);
+    expect(b).toBe(10);
+    // K = 10 or 15: the LoRA is loaded by the gate; the patch lands at step 10 and delays the rest.
+    for (const k of [10, 15]) {
+      const out = await run({ model, policy: { application: 'async', async_k: k }, workload: { trace: trace([[0, 'l1', '']]) } });
+      expect(minMax(out)[0]).toBeCloseTo(N * STEP + PATCH, 9);
+      expect(out.metrics.steps_without_lora).toEqual({ mean: b, fraction: b / N });
+      expect(out.metrics.lora_wait_ms).toMatchObject({ mean: +(PATCH * 1000).toPrecision(6) });
+    }
+    // K = 5 (0.25 s): denoising stalls before step 5 until the load ends, then patches.
+    const out = await run({ model, policy: { application: 'async', async_k: 5 }, workload: { trace: trace([[0, 'l1', '']]) } });
+    expect(minMax(out)[0]).toBeCloseTo(load + PATCH + (N - 5) * STEP, 9);
+    expect(out.metrics.steps_without_lora).toEqual({ mean: 5, fraction: 5 / N });
+    expect(out.metrics.lora_wait_ms).toMatchObject({ mean: +((load + PATCH - 5 * STEP) * 1000).toPrecision(6) });
+  });
+
+  it('bounded async: a LoRA loaded during the text encoder is patched before step 0', async () => {
+    const te = 1; // longer than the load
+    const out = await run({ model: { ...model, text_encoder_ms: te * 1000 }, policy: { application: 'async' }, workload: { trace: trace([[0, 'l1', '']]) } });
+    expect(minMax(out)[0]).toBeCloseTo(te + PATCH + N * STEP, 9);
+    expect(out.metrics.steps_without_lora).toEqual({ mean: 0, fraction: 0 });
+  });
+
+  it('fuse_adapters: two LoRAs patch in one pass; peft_setup_growth: the second setup costs more', async () => {
+    const two = trace([[0, 'l1|l2', '']]);
+    // Without a measured patch_ms the patch is priced: fused = one pass over W with rank 2r.
+    const priced = { ...model, patch_ms: undefined };
+    const { T2iCosts } = await import('../../../src/systems/t2i/costs.js');
+    const { resolveHardware } = await import('../../../src/systems/hardware.js');
+    const c = new T2iCosts({ preset: 'sdxl', ...priced } as never, resolveHardware({ gpu: 'h800', gpus: 1 }));
+    const sep = c.patchSecondsFor(2, false);
+    const fused = c.patchSecondsFor(2, true);
+    expect(sep).toBeCloseTo(2 * c.patchSeconds, 12);
+    expect(fused).toBeLessThan(sep);
+    // W (rows x cols) is read and written once instead of twice; the dispatch cost is paid once.
+    expect(fused).toBeGreaterThan(c.patchSeconds);
+    const sepLat = minMax(await run({ model: priced, policy: { application: 'merge' }, workload: { trace: two } }))[0];
+    const fusedLat = minMax(await run({ model: priced, policy: { application: 'merge', fuse_adapters: true }, workload: { trace: two } }))[0];
+    expect(sepLat - fusedLat).toBeCloseTo(sep - fused, 9);
+    // Sync with growth g: setups 2.5 and 2.5 (1 + g), one after the other.
+    const g = 0.4;
+    const base = minMax(await run({ model, workload: { trace: two } }))[0];
+    const grown = minMax(await run({ model, policy: { peft_setup_growth: g }, workload: { trace: trace([[0, 'l1|l2', '']]) } }))[0];
+    expect(grown - base).toBeCloseTo(2.5 * g, 9);
   });
 
   it('unmerged: no patch, every step pays for the LoRA', async () => {
@@ -125,3 +160,44 @@ describe('t2i timeline: ControlNet placement', () => {
     expect(out.metrics.controlnet_cache).toMatchObject({ uses: 2, gpu_hit_rate: 0.5, store_reads: 1 });
   });
 });
+
+describe('t2i timeline: SwiftDiffusion backbone (latent parallelism, kernel factor)', () => {
+  // SDXL latent at 1024^2: 4 x 128 x 128 fp16, what the two branch GPUs exchange each step.
+  const LATENT = 4 * 128 * 128 * 2;
+  const exchange = NVLINK.lat + LATENT / NVLINK.bw;
+  const CN = 3 * GiB;
+
+  it('cfg_parallel: each branch GPU runs half the CFG batch, then exchanges its noise prediction', async () => {
+    const out = await run({ model, hardware: { gpu: 'h800', gpus: 2 }, policy: { cfg_parallel: true }, workload: { trace: trace([[0, '', '']]) } });
+    expect(minMax(out)[0]).toBeCloseTo(N * (STEP / 2 + exchange), 9);
+    expect(out.metrics.workers).toBe(1);
+  });
+
+  it('step_factor scales the denoiser step, not the exchange', async () => {
+    const f = 0.75;
+    const out = await run({ model, hardware: { gpu: 'h800', gpus: 2 }, policy: { cfg_parallel: true, step_factor: f }, workload: { trace: trace([[0, '', '']]) } });
+    expect(minMax(out)[0]).toBeCloseTo(N * ((f * STEP) / 2 + exchange), 9);
+    const solo = await run({ model, policy: { step_factor: f }, workload: { trace: trace([[0, '', '']]) } });
+    expect(minMax(solo)[0]).toBeCloseTo(N * f * STEP, 9);
+  });
+
+  it('ControlNets on their own GPUs, split by branch: each branch sends half the residuals', async () => {
+    // 3 ControlNets, one per GPU, per branch: 2 x (1 + 3) = 8 GPUs.
+    const m = { ...model, controlnet_step_ms: 30, encoder_fraction: 0.4, controlnet_gib: 3 };
+    const residualBranch = 2 * 26_869_760; // SDXL's skip + mid tensors at 128^2, fp16, one branch
+    const transfer = NVLINK.lat + residualBranch / NVLINK.bw;
+    const three = trace([[0, '', 'c1|c2|c3']]);
+    const out = await run({ model: m, hardware: { gpu: 'h800', gpus: 8 }, policy: { cfg_parallel: true, controlnet: 'parallel', controlnet_gpus: 3 }, workload: { trace: three } });
+    // The three ControlNets load over one disk link, then each over its own GPU's PCIe link.
+    const read = 80e-6 + (3 * CN) / 6.5e9 + CN / 1.1e9 + 10e-6 + CN / 54e9;
+    const unet = STEP / 2;
+    expect(minMax(out)[0]).toBeCloseTo(read + N * (unet + exchange + Math.max(0, 0.015 + transfer - 0.4 * unet)), 9);
+    // Both branches' residual sets, and the two noise predictions exchanged every step.
+    expect(out.metrics.bytes).toMatchObject({ interconnect: 2 * 3 * N * residualBranch + 2 * N * LATENT });
+  });
+
+  it('cfg_parallel needs two GPUs per worker: one GPU is bad input naming policy.cfg_parallel', async () => {
+    await expect(run({ model, policy: { cfg_parallel: true }, workload: { trace: trace([[0, '', '']]) } })).rejects.toThrow(/cfg_parallel|2 CFG branches/);
+  });
+});
+

@@ -4,7 +4,8 @@
  * residuals (summed on that GPU when it runs several ControlNets) over the interconnect; the
  * denoiser needs them `overlap` seconds into the step (before its decoder). `lag` 0 consumes the
  * residuals of this step's latent; 1 consumes those of the previous step's latent (stale).
- * A deferred LoRA (gate) stalls the step loop before its step until the LoRA is ready.
+ * A deferred LoRA (gate) is patched in at the first step boundary after it is loaded (the patch
+ * occupies the serving GPU), and the loop stalls before the gate step until it is loaded.
  */
 import type { DenoiseInput, DenoiseResult } from '../../types.js';
 
@@ -35,10 +36,14 @@ export function remoteSteps(p: DenoiseInput, gpus: number, lag: 0 | 1): DenoiseR
   let without = 0;
   let stale = 0;
   let pending = 0; // arrival of the residuals the next step will use (lag 1)
+  let landed = false;
   for (let k = 0; k < n; k++) {
-    if (gate) {
+    if (gate && !landed) {
       if (k >= gate.step && t < gate.readyAt) t = gate.readyAt;
-      if (t < gate.readyAt) without++;
+      if (t >= gate.readyAt) {
+        t += gate.patch ?? 0; // the in-place patch runs on the serving GPU before this step
+        landed = true;
+      } else without++;
     }
     const start = t;
     let need = start;
