@@ -20,7 +20,7 @@ export const t2iSystem: SystemModule<T2iModelConfig, T2iWorkloadConfig, T2iPolic
   presets: (): PresetInfo[] => Object.values(T2I_PRESETS).map((p) => ({ name: p.name, summary: p.summary, source: p.source })),
 };
 
-export { T2I_PRESETS, type T2iModelPreset } from './presets.js';
+export { KERNEL_STEP_FACTOR, T2I_PRESETS, type T2iModelPreset } from './presets.js';
 export { T2iCosts } from './costs.js';
 export { t2iModelSchema, t2iPolicySchema, t2iWorkloadSchema } from './schemas.js';
 export type { T2iModelConfig, T2iPolicyConfig, T2iWorkloadConfig } from './schemas.js';
