@@ -1,7 +1,9 @@
 // The per-mix table of docs/t2i.md: SDXL 1024^2, 50 steps, 8x H800, one request at a time, the
 // Diffusers-like baseline against SwiftDiffusion (scenarios/t2i-swiftdiffusion.yaml). Prints the
 // table; asserts what the mechanisms imply for it, computed from the priced parts.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { resolveHardware } from '../../../src/systems/hardware.js';
 import { KERNEL_STEP_FACTOR, T2iCosts, t2iModelSchema } from '../../../src/systems/t2i/index.js';
@@ -30,6 +32,12 @@ describe('per-mix latency, SDXL 1024^2 50 steps on H800, one request at a time',
   const base = await means({});
   const swift = await means(SWIFT);
   const c = new T2iCosts(t2iModelSchema.parse({ preset: 'sdxl' }), resolveHardware(hardware)).at();
+
+  it('is the shipped scenario\'s SwiftDiffusion policy', () => {
+    const sc = parse(readFileSync(fileURLToPath(new URL('../../../scenarios/t2i-swiftdiffusion.yaml', import.meta.url)), 'utf8'));
+    expect(sc.policies[1].policy).toEqual(SWIFT);
+    expect(sc.warmup).toEqual({ requests: 8 });
+  });
 
   it('prints the table', () => {
     const rows = MIXES.map((k) => `| ${k} | ${base[k]!.toFixed(2)} | ${swift[k]!.toFixed(2)} | ${(base[k]! / swift[k]!).toFixed(1)}x |`);
