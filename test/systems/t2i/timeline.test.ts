@@ -78,6 +78,14 @@ describe('t2i timeline: LoRA application', () => {
     expect(grown - base).toBeCloseTo(2.5 * g, 9);
   });
 
+  it('text-encoder LoRA: the file grows by both encoders\' matrices and loads longer', async () => {
+    // Rank 64; UNet 2,659,840 and text encoders 903,168 adapted rows + cols per rank, fp16.
+    const bytes = 64 * (2_659_840 + 903_168) * 2;
+    const m = { ...model, lora_mib: undefined, lora_rank: 64, lora_text_encoder: true };
+    const out = await run({ model: m, workload: { trace: trace([[0, 'l1', '']]) } });
+    expect(minMax(out)[0]).toBeCloseTo(coldLoad(bytes) + 2.5 + PATCH + N * STEP, 9);
+  });
+
   it('unmerged: no patch, every step pays for the LoRA', async () => {
     const out = await run({ model: { ...model, unmerged_step_ms: 10 }, policy: { application: 'unmerged' }, workload: { trace: trace([[0, 'l1', '']]) } });
     expect(minMax(out)[0]).toBeCloseTo(load + N * (STEP + 0.01), 9);
