@@ -36,9 +36,11 @@ describe('activation cache size (architectures.ts)', () => {
     expect(resolveEditModel({ preset: 'sd2.1' }).cacheBytesPerStep).toBe((5 * 4096 * 320 + 5 * 1024 * 640 + 5 * 256 * 1280 + 64 * 1280) * 2 * 2);
   });
 
-  it('resolution scales the cache with the token count', () => {
+  it('resolution scales the cache with the token count; cache_gib_per_step overrides it at the preset resolution', () => {
     const a = resolveEditModel({ preset: 'sd2.1' }).cacheBytesPerStep;
     expect(resolveEditModel({ preset: 'sd2.1', width: 768, height: 768 }).cacheBytesPerStep).toBeCloseTo(a * 2.25, 3);
+    expect(resolveEditModel({ preset: 'sdxl', cache_gib_per_step: 2.6 }).cacheBytesPerStep).toBeCloseTo(2.6 * GiB, 0);
+    expect(resolveEditModel({ preset: 'sdxl', cache_gib_per_step: 2.6, width: 512, height: 512 }).cacheBytesPerStep).toBeCloseTo(2.6 * GiB / 4, 0);
   });
 
   it("FlashPS's own model (OOTDiffusion, SD1.5 UNet at 1024x768, 20 steps, CFG) comes to the paper's 2.6 GiB per template", () => {
