@@ -4,10 +4,15 @@
  *
  * A batch enters only through sums over its requests (a BatchShape), so per-block prices cost
  * O(groups) whatever the batch size. For request r with pixel ratio rho (its pixels over the
- * preset's), mask ratio m and computed share w = s + (1 - s) m (s = the model's fixed share; w = 1
- * when the request has no cache this step), a block of group g with T image tokens, width d and J
- * joint text tokens computes q_r = rho T w + J query tokens against n_r = rho T + J keys:
- *     FLOPs = cfg x (linear x sum q_r + 4 d x sum q_r n_r)
+ * preset's) and computed share w (its mask ratio m when its cache is used this step, 1 when not),
+ * a block of group g with T image tokens, width d and J joint text tokens prices each layer type by
+ * the tokens it runs on (FlashPS Sec. 3.1, Table 1):
+ *   - token-wise layers (Q/O projections, cross-attention, FFN) on q_r = rho T w + J tokens;
+ *   - self-attention K/V projections on every token, n_r = rho T + J (on q_r when K/V are cached);
+ *   - self-attention scores and values: q_r queries against n_r keys, 4 d q_r n_r;
+ *   - ResNet convolutions on every image token, rho T (a 3x3 conv needs its halo; FlashPS leaves
+ *     them unchanged).
+ *     FLOPs = cfg x (tokenwise x sum q + kv x sum (q or n) + conv x sum rho T + 4 d x sum q n)
  * and loads cacheBytes(g) x rho T (1 - m) bytes of cached activations.
  */
 import { networkOp, type Op, type OpKind } from '../../cost/ops.js';
@@ -15,6 +20,7 @@ import { FLUX_VAE, SD_VAE, TEXT_ENCODERS, textEncodeSeconds, vaeDecodeSeconds } 
 import type { CostModel } from '../../cost/model.js';
 import type { LinkSpec } from '../../hardware/types.js';
 import type { ResolvedEditModel } from './model.js';
+import type { BlockGroup } from './models.js';
 
 /** Sums over the requests of a batch (see the file comment). */
 export class BatchShape {
@@ -74,6 +80,8 @@ export class EditCosts {
   private readonly slow: Record<PricedKind, number>;
   /** Per-launch overhead of each op kind (the price of an empty op). */
   private readonly launch: Record<PricedKind, number>;
+  /** K/V of unmasked tokens come from the cache, so their projections run on masked tokens only. */
+  private readonly kvCached: boolean;
 
   constructor(
     readonly model: ResolvedEditModel,
@@ -85,6 +93,7 @@ export class EditCosts {
     this.f = new Float64Array(G);
     this.l = new Float64Array(G);
     this.loadBytes = new Float64Array(G);
+    this.kvCached = model.cacheContent === 'kv';
     // The framework slowdown describes eager-mode overheads a roofline misses; a fitted profile
     // measured them already, so it applies to roofline-priced op kinds only.
     const slowFor = (kind: OpKind) => (gpu.source(kind).startsWith('fitted') ? 1 : model.frameworkSlowdown);
@@ -102,18 +111,21 @@ export class EditCosts {
       const grp = m.groups[g]!;
       const T = grp.tokens;
       const kvTokens = T * s.R1 + J * s.B;
-      this.c[g] = this.block(grp.linearFlopsPerToken, grp.dim, grp.weightBytes, grp.kernels, cfg, T * s.A1 + J * s.B, T * T * s.A2 + J * T * (s.A1 + s.R1) + J * J * s.B, kvTokens);
-      this.f[g] = this.block(grp.linearFlopsPerToken, grp.dim, grp.weightBytes, grp.kernels, cfg, kvTokens, T * T * s.R2 + 2 * J * T * s.R1 + J * J * s.B, kvTokens);
+      const q = T * s.A1 + J * s.B;
+      const conv = grp.convFlopsPerToken * T * s.R1;
+      const kvFlops = grp.kvFlopsPerToken * (this.kvCached ? q : kvTokens);
+      this.c[g] = this.block(grp.maskableFlopsPerToken * q + kvFlops + conv, grp, cfg, q, T * T * s.A2 + J * T * (s.A1 + s.R1) + J * J * s.B, kvTokens);
+      this.f[g] = this.block((grp.maskableFlopsPerToken + grp.kvFlopsPerToken) * kvTokens + conv, grp, cfg, kvTokens, T * T * s.R2 + 2 * J * T * s.R1 + J * J * s.B, kvTokens);
       this.loadBytes[g] = m.cacheBytesPerToken[g]! * T * s.U;
       this.l[g] = s.U > 0 ? this.link.latency + this.loadBytes[g]! / this.link.bandwidth : 0;
     }
   }
 
-  /** One block call: `q` query tokens, `qn` = sum of q_r n_r, `kv` key tokens (per CFG branch). */
-  private block(linear: number, dim: number, weights: number, kernels: number, cfg: number, q: number, qn: number, kv: number): number {
-    const flops = cfg * (linear * q + 4 * dim * qn);
-    const bytes = weights + cfg * (q * ACT_BYTES_PER_ELEMENT + kv * 4) * dim;
-    return this.launches('masked_block', flops, bytes, kernels);
+  /** One block call: `layers` FLOPs outside attention, `q` query tokens, `qn` = sum of q_r n_r, `kv` key tokens (per CFG branch). */
+  private block(layers: number, grp: BlockGroup, cfg: number, q: number, qn: number, kv: number): number {
+    const flops = cfg * (layers + 4 * grp.dim * qn);
+    const bytes = grp.weightBytes + cfg * (q * ACT_BYTES_PER_ELEMENT + kv * 4) * grp.dim;
+    return this.launches('masked_block', flops, bytes, grp.kernels);
   }
 
   /**

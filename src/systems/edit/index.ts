@@ -3,7 +3,7 @@
  * mask-aware activation caching, cache loading schedules, batching and load balancing policies.
  */
 import type { PresetInfo, SimulationOutput, SystemModule } from '../types.js';
-import { editModelSchema, type EditModelConfig } from './model.js';
+import { editModelSchema, resolveEditModel, type EditModelConfig } from './model.js';
 import { EDIT_MODELS } from './models.js';
 import { checkEdit, simulateEdit } from './simulate.js';
 import { editPolicySchema, editWorkloadSchema, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
@@ -20,9 +20,17 @@ export const editSystem: SystemModule<EditModelConfig, EditWorkloadConfig, EditP
   },
   check: checkEdit,
   presets(): PresetInfo[] {
-    return Object.values(EDIT_MODELS).map((p) => ({ name: p.name, summary: p.summary, source: [p.source, ...Object.values(p.sources)].join('; ') }));
+    return Object.values(EDIT_MODELS).map((p) => ({ name: p.name, summary: `${p.summary}; ${cacheSummary(p.name)}`, source: [p.source, ...Object.values(p.sources)].join('; ') }));
   },
 };
+
+/** The derived activation cache of a preset (architectures.ts), for `servesim presets`. */
+function cacheSummary(name: (typeof EDIT_MODELS)[keyof typeof EDIT_MODELS]['name']): string {
+  const gib = (b: number) => (b / 2 ** 30).toFixed(b < 2 ** 30 ? 3 : 2);
+  const m = resolveEditModel({ preset: name });
+  const kv = resolveEditModel({ preset: name, cache: { content: 'kv' } });
+  return `cache (${m.cacheContent}, ${m.cacheDtype}) ${gib(m.cacheBytesPerStep)} GiB/step, ${gib(m.cacheBytesPerStep * m.steps)} GiB/template (kv: ${gib(kv.cacheBytesPerStep * kv.steps)})`;
+}
 
 export { simulateEdit, type EditInput } from './simulate.js';
 export { resolveEditModel, editModelSchema, type EditModelConfig, type ResolvedEditModel } from './model.js';
@@ -36,3 +44,4 @@ export { COMPUTE_POLICIES } from './policies/compute/index.js';
 export { LOADING_POLICIES } from './policies/loading/index.js';
 export { BATCHING_POLICIES } from './policies/batching/index.js';
 export { BALANCE_POLICIES, type WorkerLoad, type BalancePolicy } from './policies/balance/index.js';
+export { CACHE_CONTENTS, CACHE_DTYPES, cacheBytesPerStep, OOTD, type CacheContent, type CacheDtype } from './architectures.js';

