@@ -15,6 +15,7 @@ import { missingArgument } from './main-args.js';
 import type { Registry } from '../scenario/types.js';
 import { servesimVersion } from '../version.js';
 import { capacityCommand } from './commands/capacity.js';
+import { fitCommand } from './commands/fit.js';
 import { mergeCommand } from './commands/merge.js';
 import { presetsCommand } from './commands/presets.js';
 import { reportCommand } from './commands/report.js';
@@ -62,7 +63,8 @@ export async function main(args: string[]): Promise<void> {
     .command(traceCommand(reg))
     .command(reportCommand as CommandModule<GlobalArgs, any>)
     .command(mergeCommand as CommandModule<GlobalArgs, any>)
-    .command(presetsCommand(reg));
+    .command(presetsCommand(reg))
+    .command(fitCommand(reg) as CommandModule<GlobalArgs, any>);
   for (const c of await pluginCommands()) cli.command(c);
   await cli
     .demandCommand(1, 'name a command (run, capacity, trace, report, merge, presets)')
