@@ -16,6 +16,7 @@ import type { Registry } from '../scenario/types.js';
 import { servesimVersion } from '../version.js';
 import { capacityCommand } from './commands/capacity.js';
 import { fitCommand } from './commands/fit.js';
+import { reproduceCommand } from './commands/reproduce.js';
 import { mergeCommand } from './commands/merge.js';
 import { presetsCommand } from './commands/presets.js';
 import { reportCommand } from './commands/report.js';
@@ -64,7 +65,8 @@ export async function main(args: string[]): Promise<void> {
     .command(reportCommand as CommandModule<GlobalArgs, any>)
     .command(mergeCommand as CommandModule<GlobalArgs, any>)
     .command(presetsCommand(reg))
-    .command(fitCommand(reg) as CommandModule<GlobalArgs, any>);
+    .command(fitCommand(reg) as CommandModule<GlobalArgs, any>)
+    .command(reproduceCommand(reg) as CommandModule<GlobalArgs, any>);
   for (const c of await pluginCommands()) cli.command(c);
   await cli
     .demandCommand(1, 'name a command (run, capacity, trace, report, merge, presets)')

@@ -1,4 +1,5 @@
 /** Plain-text tables of a fit report (and of a reproduction, which is two fit reports). */
+import type { TableResult } from './reproduce.js';
 import type { FitReport } from './fit.js';
 
 export function textTable(header: string[], rows: string[][], leftColumns = 1): string {
@@ -43,4 +44,29 @@ export function fitText(r: FitReport): string {
     `mean |error|: in-sample ${absPct(r.summary.inSample)}, held-out (prediction) ${absPct(r.summary.heldOut)}, leave-one-out ${absPct(r.summary.leaveOneOut)}; ${r.evaluations} evaluations`,
   );
   return out.join('\n');
+}
+
+export function reproduceText(t: TableResult): string {
+  const s = t.spec;
+  const cal = new Map(t.calibrated.report.rows.map((r) => [r.line, r]));
+  const head = [
+    `${t.name}: ${s.title}`,
+    `  source: ${s.source.paper}${s.source.arxiv ? ` (arXiv ${s.source.arxiv})` : ''}, ${s.source.table}; ${s.source.url}`,
+    `  hardware: ${s.source.hardware}`,
+    `  calibrated on '${s.calibrate.row}': ${t.calibrated.report.params.map((p) => `${p.path} = ${num(p.value)}${p.atBound ? ' (at a bound)' : ''}`).join(', ')}`,
+    '',
+  ];
+  const rows = t.outOfTheBox.report.rows.map((o) => {
+    const c = cal.get(o.line)!;
+    return [o.label, num(o.measured), num(o.simulated), pct(o.relError), num(c.simulated), c.role === 'fit' ? `${pct(c.relError)} (fit)` : pct(c.relError)];
+  });
+  const m = s.metric;
+  const table = textTable(['row', `published ${m}`, 'out of the box', 'error', 'calibrated', 'error'], rows);
+  const sum = [
+    '',
+    `  out of the box:        mean |error| ${absPct(t.outOfTheBox.meanAbsError)} (max ${absPct(t.outOfTheBox.maxAbsError)}), Kendall tau ${num(t.outOfTheBox.tau)}`,
+    `  calibrated on one row: mean |error| ${absPct(t.calibrated.meanAbsError)} over the ${rows.length - 1} predicted rows (max ${absPct(t.calibrated.maxAbsError)}), Kendall tau ${num(t.calibrated.tau)}`,
+    `  (${t.seconds.toFixed(1)} s)`,
+  ];
+  return [...head, table, ...sum].join('\n');
 }
