@@ -90,6 +90,11 @@ export const GPUS = {
     pcieGen: 4, pcieLanes: 16, nvlinkBandwidth: 56.25 * GB, kernelLaunch: LAUNCH,
     source: 'NVIDIA RTX A5000 datasheet (2021): 24 GB GDDR6 768 GB/s, FP32 27.8 TF, tensor 222.2 TF with sparsity = 111.1 dense, PCIe Gen4 x16, NVLink 112.5 GB/s bidirectional',
   },
+  'rtx-a6000': {
+    name: 'NVIDIA RTX A6000', memoryBytes: 48 * GiB, memBandwidth: 768 * GB, fp16Flops: 154.8 * T, fp32Flops: 38.7 * T,
+    pcieGen: 4, pcieLanes: 16, nvlinkBandwidth: 56.25 * GB, kernelLaunch: LAUNCH,
+    source: 'NVIDIA RTX A6000 datasheet (2020): 48 GB GDDR6 768 GB/s, FP32 38.7 TF, tensor 309.7 TF with sparsity = 154.8 dense, PCIe Gen4 x16, NVLink 112.5 GB/s bidirectional',
+  },
 } as const satisfies Record<string, GpuSpec>;
 
 export type GpuName = keyof typeof GPUS;
