@@ -59,3 +59,15 @@ describe('servesim fit (errors)', () => {
     expect(v).toBeCloseTo(report.params[0].value, 4);
   }, 60_000);
 });
+
+describe('servesim reproduce', () => {
+  it('--list names the shipped tables; an unknown table is a one-line error, exit 2', async () => {
+    const list = await cli(['reproduce', '--list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout.trim().split('\n')).toEqual(expect.arrayContaining(['mixtral-offloading-table2', 'moe-infinity-a5000', 'fiddler-mixtral-offloading-a6000']));
+    const bad = await cli(['reproduce', 'no-such-table']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/no table 'no-such-table'/);
+  }, 60_000);
+});

@@ -120,3 +120,19 @@ describe('parseMeasured / parseFree / selectRows', () => {
     expect(() => selectRows(t, '4')).toThrow(/outside rows 1-3/);
   });
 });
+
+describe('overlayYaml / readOverlay / overlaySets', () => {
+  it('round-trips the fitted values as --set overrides', async () => {
+    const { overlayYaml, readOverlay, overlaySets } = await import('../../src/fit/index.js');
+    const report = {
+      params: [{ path: 'hardware.pcie_efficiency', lo: 0.05, hi: 1, value: 0.123456789, relStdErr: NaN, atBound: false }],
+      rows: [],
+      summary: { inSample: 0, heldOut: 0.1, leaveOneOut: NaN },
+      evaluations: 1,
+      iterations: 1,
+    };
+    const file = join(tmp, 'overlay.yaml');
+    writeFileSync(file, overlayYaml(report, { scenario: 's.yaml', measured: 'm.csv', fitRows: ['a'] }));
+    expect(overlaySets(readOverlay(file))).toEqual(['hardware.pcie_efficiency=0.123457']);
+  });
+});

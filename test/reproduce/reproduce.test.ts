@@ -51,6 +51,7 @@ describe('reproduce/', () => {
     const sizes = new Set(table.rows.map((r) => r.config['model.expert_mb']));
     expect([...sizes].sort()).toEqual([mb(hqq(2, 16)), mb(hqq(3.2, 64))].sort());
     const scenario = readFileSync(join(ROOT, 'mixtral-offloading-table2', 'scenario.yaml'), 'utf8');
-    expect(scenario).toContain(`${mb(hqq(2, 16))} MB`);
+    expect(scenario).toContain(`${mb(hqq(2, 16)).toFixed(2)} MB`);
+    expect(scenario).toContain(`${mb(hqq(3.2, 64)).toFixed(2)} MB`);
   });
 });
