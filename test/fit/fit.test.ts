@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/api/run.js';
+import { T2I_TINY, T2I_TINY_CSV } from '../fixtures/t2i-tiny.js';
 import { InputError } from '../../src/errors.js';
 import type { Metrics } from '../../src/metrics/types.js';
 import { fitMeasured, parseFree, parseMeasured, scenarioEvaluator, selectRows, type Evaluate } from '../../src/fit/index.js';
@@ -135,4 +136,23 @@ describe('overlayYaml / readOverlay / overlaySets', () => {
     writeFileSync(file, overlayYaml(report, { scenario: 's.yaml', measured: 'm.csv', fitRows: ['a'] }));
     expect(overlaySets(readOverlay(file))).toEqual(['hardware.pcie_efficiency=0.123457']);
   });
+});
+
+describe('fit on another system (t2i), checked by hand', () => {
+  // The t2i fixture: text encoder 10 ms, S steps of s ms, VAE 20 ms; r0 at 0, r1 at 50 ms queued
+  // behind it. r0's latency is 30 + S s; r1 starts when r0 ends and waits 30 + S s - 50, so the
+  // mean latency is 20 + 1.5 S s (S = 2 gives the fixture's 170 ms at s = 50).
+  const mean = (steps: number, s: number) => 20 + 1.5 * steps * s;
+
+  it('recovers unet_step_ms from one measured row (s = (m - 20) / 3) and predicts a 4-step run', async () => {
+    writeFileSync(join(tmp, 't2i.yaml'), T2I_TINY);
+    writeFileSync(join(tmp, 'tiny.csv'), T2I_TINY_CSV);
+    const file = join(tmp, 't2i-runs.csv');
+    const table = parseMeasured(`label,model.steps,latency_ms.mean\ntwo,2,${mean(2, 80)}\nfour,4,${mean(4, 80)}\n`, file);
+    const evaluate = scenarioEvaluator(join(tmp, 't2i.yaml'), { measuredFile: file });
+    const r = await fitMeasured(table, evaluate, { free: [{ path: 'model.unet_step_ms', lo: 1, hi: 1000 }], fitRows: [0] });
+    expect(r.params[0]!.value).toBeCloseTo(80, 3);
+    expect(r.rows[1]!.role).toBe('held-out');
+    expect(r.rows[1]!.simulated).toBeCloseTo(mean(4, 80), 2);
+  }, 30_000);
 });
