@@ -76,10 +76,11 @@ export function sourceEvaluator(source: ScenarioSource, baseDir: string, opts: E
 function locate(e: unknown, row: MeasuredRow, params: Readonly<Record<string, number>>, measuredFile: string): unknown {
   const problems = e instanceof ScenarioError ? e.problems : undefined;
   const first = problems?.[0];
-  const detail = first ? `${first.path}: ${first.message}` : e instanceof InputError ? e.detail : e instanceof ConfigError ? e.message : undefined;
-  if (detail === undefined) return e;
   const origin = first?.origin?.replace(/^--set /, '').split('=')[0];
   const field = e instanceof ConfigError ? e.field : origin ?? first?.path;
+  // Named by its CSV column or --free flag, a problem needs no scenario path in front.
+  const detail = first ? (origin ? first.message : `${first.path}: ${first.message}`) : e instanceof InputError ? e.detail : e instanceof ConfigError ? e.message : undefined;
+  if (detail === undefined) return e;
   if (field !== undefined && field in params && !(field in row.config)) return new InputError(`--free ${field}: ${detail}`);
   return new InputError(detail, { file: measuredFile, line: row.line, ...(field !== undefined ? { field } : {}) });
 }
