@@ -1,21 +1,20 @@
 /**
- * One measured run, simulated: the scenario with the run's configuration and a candidate set of
- * free-parameter values applied as `--set` overrides (so they pass the same validation as the
- * command line), its sweep removed and its policies narrowed to the one the run used, run by the
- * scenario runner in this thread. Any system works: nothing here knows moe, edit or t2i.
+ * One measured run, simulated: the scenario run by the library API (src/api runScenario) with
+ * `--set` overrides that drop its sweep, narrow its policies to the one the run used, and apply the
+ * run's configuration and a candidate set of free-parameter values, so they pass the same
+ * validation as the command line. Any system works: nothing here knows moe, edit or t2i.
  *
- * Problems are reported where the user can fix them: a bad configuration cell against the CSV's
- * file/line/column, a bad free parameter against its `--free` flag.
+ * The scenario itself is loaded once up front, so its own problems name its own lines; problems of
+ * an override are reported where the user can fix them: a configuration cell against the CSV's
+ * file/line/column, a free parameter against its `--free` flag.
  */
-import { dirname, resolve } from 'node:path';
+import { runScenario } from '../api/run.js';
 import { ConfigError, InputError } from '../errors.js';
 import type { Metrics } from '../metrics/types.js';
 import { REGISTRY } from '../registry.js';
 import { flattenMetrics, metricAt } from '../report/metrics.js';
-import { loadScenarioSource } from '../scenario/load.js';
+import { loadScenario } from '../scenario/load.js';
 import { isPlainObject } from '../scenario/paths.js';
-import { runPlan } from '../scenario/runner.js';
-import { readScenarioSource, type ScenarioSource } from '../scenario/source.js';
 import { ScenarioError, type Registry } from '../scenario/types.js';
 import type { MeasuredRow } from './measured.js';
 
@@ -28,31 +27,29 @@ export interface EvaluatorOptions {
 }
 
 export function scenarioEvaluator(scenarioFile: string, opts: EvaluatorOptions): Evaluate {
-  const source = readScenarioSource(scenarioFile);
-  return sourceEvaluator(source, dirname(resolve(scenarioFile)), opts);
-}
-
-export function sourceEvaluator(source: ScenarioSource, baseDir: string, opts: EvaluatorOptions): Evaluate {
   const registry = opts.registry ?? REGISTRY;
-  const cache = new Map<string, Promise<Metrics>>();
-  const raw = isPlainObject(source.value) ? source.value : {};
+  const { plan } = loadScenario(scenarioFile, { registry });
+  const raw = plan.raw;
   const policies = Array.isArray(raw.policies) ? raw.policies : [];
-  const labels = policies.map((p) => (isPlainObject(p) ? String(p.label) : '?'));
+  const labels = policies.map((p: unknown) => (isPlainObject(p) ? String(p.label) : '?'));
+  const cache = new Map<string, Promise<Metrics>>();
 
   const simulate = async (row: MeasuredRow, params: Readonly<Record<string, number>>): Promise<Metrics> => {
     const at = { file: opts.measuredFile, line: row.line };
     let chosen = 0;
     if (row.policy !== undefined) {
       chosen = labels.indexOf(row.policy);
-      if (chosen < 0) throw new InputError(`no policy labelled '${row.policy}' in ${source.file} (labels: ${labels.join(', ')})`, { ...at, field: 'policy' });
+      if (chosen < 0) throw new InputError(`no policy labelled '${row.policy}' in ${scenarioFile} (labels: ${labels.join(', ')})`, { ...at, field: 'policy' });
     } else if (policies.length > 1) {
-      throw new InputError(`${source.file} has ${policies.length} policies; add a 'policy' column naming the one this run used (${labels.join(', ')})`, at);
+      throw new InputError(`${scenarioFile} has ${policies.length} policies; add a 'policy' column naming the one this run used (${labels.join(', ')})`, at);
     }
-    const value = { ...raw, sweep: {}, policies: policies.slice(chosen, chosen + 1) };
-    const set = [...Object.entries(row.config), ...Object.entries(params)].map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    const set = [
+      'sweep={}',
+      `policies=${JSON.stringify(policies.slice(chosen, chosen + 1))}`,
+      ...[...Object.entries(row.config), ...Object.entries(params)].map(([k, v]) => `${k}=${JSON.stringify(v)}`),
+    ];
     try {
-      const { plan } = loadScenarioSource({ ...source, value }, baseDir, { registry, set });
-      const { results } = await runPlan(plan, { registry, jobs: 1 });
+      const results = await runScenario(scenarioFile, { jobs: 1, set, registry });
       const run = results.runs[0];
       if (!run) throw new ConfigError(`the scenario ran nothing for ${opts.measuredFile}:${row.line}`);
       return run.metrics as Metrics;
@@ -74,15 +71,24 @@ export function sourceEvaluator(source: ScenarioSource, baseDir: string, opts: E
 
 /** Re-point a scenario problem at the CSV cell or the `--free` flag that caused it. */
 function locate(e: unknown, row: MeasuredRow, params: Readonly<Record<string, number>>, measuredFile: string): unknown {
-  const problems = e instanceof ScenarioError ? e.problems : undefined;
-  const first = problems?.[0];
-  const origin = first?.origin?.replace(/^--set /, '').split('=')[0];
-  const field = e instanceof ConfigError ? e.field : origin ?? first?.path;
-  // Named by its CSV column or --free flag, a problem needs no scenario path in front.
-  const detail = first ? (origin ? first.message : `${first.path}: ${first.message}`) : e instanceof InputError ? e.detail : e instanceof ConfigError ? e.message : undefined;
+  const first = e instanceof ScenarioError ? e.problems[0] : undefined;
+  const detail = first ? first.message : e instanceof InputError ? e.detail : e instanceof ConfigError ? e.message : undefined;
   if (detail === undefined) return e;
+  const field = culprit(first?.path ?? (e instanceof ConfigError ? e.field : undefined), row, params);
   if (field !== undefined && field in params && !(field in row.config)) return new InputError(`--free ${field}: ${detail}`);
+  if (field === undefined && first) return new InputError(`${first.path}: ${detail}`, { file: measuredFile, line: row.line });
   return new InputError(detail, { file: measuredFile, line: row.line, ...(field !== undefined ? { field } : {}) });
+}
+
+/**
+ * The CSV column or free parameter whose path contains the problem's path. The policies are
+ * narrowed to one, so `policies[0].policy.x` is the column `policy.x`.
+ */
+function culprit(path: string | undefined, row: MeasuredRow, params: Readonly<Record<string, number>>): string | undefined {
+  if (path === undefined) return undefined;
+  const p = path.replace(/^policies\[0\]\.policy(?=\.|$)/, 'policy');
+  const keys = [...Object.keys(row.config), ...Object.keys(params)].filter((k) => p === k || p.startsWith(`${k}.`) || p.startsWith(`${k}[`) || k.startsWith(`${p}.`));
+  return keys.sort((a, b) => b.length - a.length)[0];
 }
 
 /**

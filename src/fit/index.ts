@@ -2,7 +2,7 @@
 export { kendallTau } from './kendall.js';
 export { levenbergMarquardt, type Bound, type LmOptions, type LmResult } from './optimize.js';
 export { parseMeasured, readMeasured, type MeasuredRow, type MeasuredTable } from './measured.js';
-export { metricValue, scenarioEvaluator, sourceEvaluator, type Evaluate } from './evaluate.js';
+export { metricValue, scenarioEvaluator, type Evaluate } from './evaluate.js';
 export { fitMeasured, type FitOptions, type FitReport, type FreeParam, type FittedParam, type RowResult } from './fit.js';
 export { parseFree, selectRows } from './free.js';
 export { overlaySets, overlayYaml, readOverlay, type Overlay } from './overlay.js';
