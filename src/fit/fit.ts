@@ -59,7 +59,7 @@ export interface FitReport {
   rows: RowResult[];
   /** Mean |relError| over fit rows (in-sample), held-out rows (prediction) and LOO predictions. */
   summary: { inSample: number; heldOut: number; leaveOneOut: number };
-  /** Simulations run (memoised repeats not counted twice). */
+  /** Evaluations requested (a repeat of the same row and values is memoised, so may cost no simulation). */
   evaluations: number;
   iterations: number;
 }
