@@ -52,7 +52,7 @@ async function registry(): Promise<{ registry: Registry; module?: string }> {
 
 export async function main(args: string[]): Promise<void> {
   const { registry: reg, module } = await registry();
-  const commandStrings = [runCommand(reg, module).command, reportCommand.command, mergeCommand.command, ...TRACE_SUBCOMMANDS.map((c) => `trace ${c}`)].flat().map(String);
+  const commandStrings = [runCommand(reg, module).command, reportCommand.command, mergeCommand.command, fitCommand(reg).command, ...TRACE_SUBCOMMANDS.map((c) => `trace ${c}`)].flat().map(String);
   const cli: Argv<GlobalArgs> = yargs(args)
     .scriptName('servesim')
     .usage('$0 <command> [options]\n\nDiscrete-event simulator for serving generative models on memory-constrained GPUs.')
@@ -69,7 +69,7 @@ export async function main(args: string[]): Promise<void> {
     .command(reproduceCommand(reg) as CommandModule<GlobalArgs, any>);
   for (const c of await pluginCommands()) cli.command(c);
   await cli
-    .demandCommand(1, 'name a command (run, capacity, trace, report, merge, presets)')
+    .demandCommand(1, 'name a command (run, capacity, trace, report, merge, presets, fit, reproduce)')
     .recommendCommands()
     .strict()
     .example('$0 run scenarios/quickstart.yaml', 'run the quick-start study; open out/quickstart/report.html')
