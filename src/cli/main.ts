@@ -15,6 +15,8 @@ import { missingArgument } from './main-args.js';
 import type { Registry } from '../scenario/types.js';
 import { servesimVersion } from '../version.js';
 import { capacityCommand } from './commands/capacity.js';
+import { fitCommand } from './commands/fit.js';
+import { reproduceCommand } from './commands/reproduce.js';
 import { mergeCommand } from './commands/merge.js';
 import { presetsCommand } from './commands/presets.js';
 import { reportCommand } from './commands/report.js';
@@ -50,7 +52,7 @@ async function registry(): Promise<{ registry: Registry; module?: string }> {
 
 export async function main(args: string[]): Promise<void> {
   const { registry: reg, module } = await registry();
-  const commandStrings = [runCommand(reg, module).command, reportCommand.command, mergeCommand.command, ...TRACE_SUBCOMMANDS.map((c) => `trace ${c}`)].flat().map(String);
+  const commandStrings = [runCommand(reg, module).command, reportCommand.command, mergeCommand.command, fitCommand(reg).command, ...TRACE_SUBCOMMANDS.map((c) => `trace ${c}`)].flat().map(String);
   const cli: Argv<GlobalArgs> = yargs(args)
     .scriptName('servesim')
     .usage('$0 <command> [options]\n\nDiscrete-event simulator for serving generative models on memory-constrained GPUs.')
@@ -62,10 +64,12 @@ export async function main(args: string[]): Promise<void> {
     .command(traceCommand(reg))
     .command(reportCommand as CommandModule<GlobalArgs, any>)
     .command(mergeCommand as CommandModule<GlobalArgs, any>)
-    .command(presetsCommand(reg));
+    .command(presetsCommand(reg))
+    .command(fitCommand(reg) as CommandModule<GlobalArgs, any>)
+    .command(reproduceCommand(reg) as CommandModule<GlobalArgs, any>);
   for (const c of await pluginCommands()) cli.command(c);
   await cli
-    .demandCommand(1, 'name a command (run, capacity, trace, report, merge, presets)')
+    .demandCommand(1, 'name a command (run, capacity, trace, report, merge, presets, fit, reproduce)')
     .recommendCommands()
     .strict()
     .example('$0 run scenarios/quickstart.yaml', 'run the quick-start study; open out/quickstart/report.html')

@@ -75,6 +75,26 @@ export const GPUS = {
     pcieGen: 4, pcieLanes: 16, nvlinkBandwidth: 0, kernelLaunch: LAUNCH,
     source: 'NVIDIA Ada Lovelace architecture whitepaper (2022), RTX 4090: 24 GB GDDR6X 1,008 GB/s, FP16 TC with FP32 accumulate 165 TF dense, FP32 82.6 TF, PCIe Gen4 x16',
   },
+  'rtx-3060': {
+    name: 'NVIDIA GeForce RTX 3060 (12 GB)', memoryBytes: 12 * GiB, memBandwidth: 360 * GB, fp16Flops: 25.5 * T, fp32Flops: 12.7 * T,
+    pcieGen: 4, pcieLanes: 16, nvlinkBandwidth: 0, kernelLaunch: LAUNCH,
+    source: 'NVIDIA GeForce RTX 3060 family specifications (2021): 12 GB GDDR6 192-bit 15 Gbps = 360 GB/s, 3584 CUDA cores at 1.78 GHz boost = 12.7 TF FP32; FP16 tensor with FP32 accumulate 2x FP32 (GeForce Ampere rate, GA102 whitepaper appendix) = 25.5 TF dense; PCIe Gen4 x16',
+  },
+  'rtx-3080-mobile': {
+    name: 'NVIDIA GeForce RTX 3080 Laptop GPU (16 GB)', memoryBytes: 16 * GiB, memBandwidth: 448 * GB, fp16Flops: 38 * T, fp32Flops: 19 * T,
+    pcieGen: 4, pcieLanes: 16, nvlinkBandwidth: 0, kernelLaunch: LAUNCH,
+    source: 'NVIDIA GeForce RTX 3080 Laptop GPU specifications (2021): 16 GB GDDR6 256-bit 14 Gbps = 448 GB/s, 6144 CUDA cores at up to 1.55 GHz boost (150 W+ variant) = 19 TF FP32 (laptop clocks vary with TGP: an estimate); FP16 tensor with FP32 accumulate 2x FP32; PCIe Gen4 x16',
+  },
+  'rtx-a5000': {
+    name: 'NVIDIA RTX A5000', memoryBytes: 24 * GiB, memBandwidth: 768 * GB, fp16Flops: 111 * T, fp32Flops: 27.8 * T,
+    pcieGen: 4, pcieLanes: 16, nvlinkBandwidth: 56.25 * GB, kernelLaunch: LAUNCH,
+    source: 'NVIDIA RTX A5000 datasheet (2021): 24 GB GDDR6 768 GB/s, FP32 27.8 TF, tensor 222.2 TF with sparsity = 111.1 dense, PCIe Gen4 x16, NVLink 112.5 GB/s bidirectional',
+  },
+  'rtx-a6000': {
+    name: 'NVIDIA RTX A6000', memoryBytes: 48 * GiB, memBandwidth: 768 * GB, fp16Flops: 154.8 * T, fp32Flops: 38.7 * T,
+    pcieGen: 4, pcieLanes: 16, nvlinkBandwidth: 56.25 * GB, kernelLaunch: LAUNCH,
+    source: 'NVIDIA RTX A6000 datasheet (2020): 48 GB GDDR6 768 GB/s, FP32 38.7 TF, tensor 309.7 TF with sparsity = 154.8 dense, PCIe Gen4 x16, NVLink 112.5 GB/s bidirectional',
+  },
 } as const satisfies Record<string, GpuSpec>;
 
 export type GpuName = keyof typeof GPUS;

@@ -29,6 +29,8 @@ export const hardwareSchema = z
     memory_gib: z.number().positive().optional(),
     compute_efficiency: z.number().gt(0).max(1).optional(),
     memory_efficiency: z.number().gt(0).max(1).optional(),
+    /** Fraction of the host<->GPU link's bandwidth a serving stack achieves (a calibration knob for `servesim fit`). __Default value:__ 1 */
+    pcie_efficiency: z.number().gt(0).max(1).optional(),
   })
   .strict();
 export type HardwareConfig = z.input<typeof hardwareSchema>;
@@ -69,6 +71,7 @@ export function resolveHardware(cfg: HardwareConfig, baseDir = '.', where: Input
     const h2d = p.links['h2d'];
     if (h2d) pcie = { name: `${pcie.name} (calibrated)`, bandwidth: h2d.bandwidth, latency: h2d.latency_s, source: `fitted in ${c.profile}` };
   }
+  if (c.pcie_efficiency !== undefined) pcie = { ...pcie, name: `${pcie.name} x ${c.pcie_efficiency}`, bandwidth: pcie.bandwidth * c.pcie_efficiency };
   const disk = linkPreset(c.disk, at('disk'));
   const remote = linkPreset(c.remote, at('remote'));
   // A link that moves nothing would leave every transfer (and the run) waiting forever.

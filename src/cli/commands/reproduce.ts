@@ -1,0 +1,54 @@
+/**
+ * `servesim reproduce [NAME]`: run the published-table reproductions in reproduce/ (src/fit/
+ * reproduce.ts) and print simulated vs published per row, out of the box and calibrated on one
+ * row, with the mean error and Kendall's tau of each mode.
+ */
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { defaultReproduceDir, listTables, reproduceTable } from '../../fit/reproduce.js';
+import { reproduceText } from '../../fit/text.js';
+import type { Registry } from '../../scenario/types.js';
+import { printJson, printLine, type GlobalArgs } from '../shared.js';
+
+interface ReproduceArgs extends GlobalArgs {
+  name?: string;
+  dir?: string;
+  list?: boolean;
+}
+
+export function reproduceCommand(registry: Registry): CommandModule<GlobalArgs, ReproduceArgs> {
+  return {
+    command: 'reproduce [name]',
+    describe: 'Reproduce published MoE-offloading tables: simulated vs published, out of the box and calibrated on one row',
+    builder: (y) =>
+      y
+        .positional('name', { type: 'string', describe: 'one table (default: all); --list names them' })
+        .option('dir', { type: 'string', requiresArg: true, describe: 'the suite folder (default: the reproduce/ shipped with servesim)' })
+        .option('list', { type: 'boolean', default: false, describe: 'list the tables and their sources' })
+        .example('$0 reproduce mixtral-offloading-table2', 'one table') as Argv<ReproduceArgs>,
+    handler: async (argv: ArgumentsCamelCase<ReproduceArgs>) => {
+      const root = argv.dir ?? defaultReproduceDir();
+      const names = argv.name ? [argv.name] : listTables(root);
+      if (argv.list) {
+        for (const n of names) printLine(n);
+        return;
+      }
+      const results = [];
+      for (const n of names) {
+        const t = await reproduceTable(root, n, registry);
+        results.push(t);
+        if (!argv.json) printLine(reproduceText(t) + '\n');
+      }
+      if (argv.json) {
+        printJson(
+          results.map((t) => ({
+            name: t.name,
+            source: t.spec.source,
+            metric: t.spec.metric,
+            out_of_the_box: { mean_abs_error: t.outOfTheBox.meanAbsError, max_abs_error: t.outOfTheBox.maxAbsError, kendall_tau: t.outOfTheBox.tau, rows: t.outOfTheBox.report.rows },
+            calibrated: { row: t.spec.calibrate.row, params: t.calibrated.report.params, mean_abs_error: t.calibrated.meanAbsError, max_abs_error: t.calibrated.maxAbsError, kendall_tau: t.calibrated.tau, rows: t.calibrated.report.rows },
+          })),
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** Plain-text tables of a fit report (and of a reproduction, which is two fit reports). */
+import type { TableResult } from './reproduce.js';
+import type { FitReport } from './fit.js';
+
+export function textTable(header: string[], rows: string[][], leftColumns = 1): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function pct(v: number): string {
+  return Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%` : '-';
+}
+
+/** A mean |error|: no sign. */
+export function absPct(v: number): string {
+  return Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '-';
+}
+
+export function num(v: number): string {
+  if (!Number.isFinite(v)) return '-';
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(3) : Number(v.toPrecision(4)).toString();
+}
+
+export function fitText(r: FitReport): string {
+  const out: string[] = [];
+  if (r.params.length > 0) {
+    out.push(
+      textTable(
+        ['parameter', 'value', 'rel. s.e.', 'bounds', 'note'],
+        r.params.map((p) => [p.path, num(p.value), Number.isFinite(p.relStdErr) ? `±${(p.relStdErr * 100).toFixed(1)}%` : 'n/a (exactly determined)', `${num(p.lo)}..${num(p.hi)}`, p.atBound ? 'at a bound' : '']),
+      ),
+      '',
+    );
+  }
+  out.push(
+    textTable(
+      ['row', 'role', 'metric', 'measured', 'simulated', 'error', 'LOO error'],
+      r.rows.map((x) => [x.label, x.role, x.metric, num(x.measured), num(x.simulated), pct(x.relError), pct(x.looRelError)]),
+      3,
+    ),
+    '',
+    `mean |error|: in-sample ${absPct(r.summary.inSample)}, held-out (prediction) ${absPct(r.summary.heldOut)}, leave-one-out ${absPct(r.summary.leaveOneOut)}; ${r.evaluations} evaluations`,
+  );
+  return out.join('\n');
+}
+
+export function reproduceText(t: TableResult): string {
+  const s = t.spec;
+  const cal = new Map(t.calibrated.report.rows.map((r) => [r.line, r]));
+  const head = [
+    `${t.name}: ${s.title}`,
+    `  source: ${s.source.paper}${s.source.arxiv ? ` (arXiv ${s.source.arxiv})` : ''}, ${s.source.table}; ${s.source.url}`,
+    `  hardware: ${s.source.hardware}`,
+    `  calibrated on '${s.calibrate.row}': ${t.calibrated.report.params.map((p) => `${p.path} = ${num(p.value)}${p.atBound ? ' (at a bound)' : ''}`).join(', ')}`,
+    '',
+  ];
+  const rows = t.outOfTheBox.report.rows.map((o) => {
+    const c = cal.get(o.line)!;
+    return [o.label, num(o.measured), num(o.simulated), pct(o.relError), num(c.simulated), c.role === 'fit' ? `${pct(c.relError)} (fit)` : pct(c.relError)];
+  });
+  const m = s.metric;
+  const table = textTable(['row', `published ${m}`, 'out of the box', 'error', 'calibrated', 'error'], rows);
+  const sum = [
+    '',
+    `  out of the box:        mean |error| ${absPct(t.outOfTheBox.meanAbsError)} (max ${absPct(t.outOfTheBox.maxAbsError)}), Kendall tau ${num(t.outOfTheBox.tau)}`,
+    `  calibrated on one row: mean |error| ${absPct(t.calibrated.meanAbsError)} over the ${rows.length - 1} predicted rows (max ${absPct(t.calibrated.maxAbsError)}), Kendall tau ${num(t.calibrated.tau)}`,
+    `  (${t.seconds.toFixed(1)} s)`,
+  ];
+  return [...head, table, ...sum].join('\n');
+}

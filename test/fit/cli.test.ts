@@ -1,0 +1,73 @@
+/** `servesim fit` end to end: the built CLI, bad input -> one line naming file/line/field, exit 2. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, ensureBuilt } from '../robust/cli-helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'servesim-fit-cli-'));
+const file = (name: string, text: string) => {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+};
+const SCENARIO = `name: tiny-fit-cli
+system: moe
+hardware: { gpu: rtx-4090 }
+model: { preset: mixtral-8x7b-fp16, layers: 2, expert_mb: 100 }
+workload:
+  generator: { tokens: 30, request_tokens: 30 }
+warmup: { requests: 5 }
+policies:
+  - label: on-demand
+    policy: { cache_experts: 4 }
+`;
+
+beforeAll(() => ensureBuilt(), 180_000);
+
+describe('servesim fit (errors)', () => {
+  const scenario = file('s.yaml', SCENARIO);
+  const cases: Array<[string, string, string[], RegExp]> = [
+    ['an unknown scenario path column', 'policy.cache_expertz,tokens_per_s\n8,10\n', [], /bad1\.csv:2 .*cache_expertz/],
+    ['an unknown metric column', 'policy.cache_experts,tokens_per_sec\n8,10\n', [], /bad2\.csv:1 field 'tokens_per_sec': .*not a metric/],
+    ['a ragged CSV row', 'policy.cache_experts,tokens_per_s\n8,10,3\n', [], /bad3\.csv:2: malformed CSV/],
+    ['a free parameter without bounds or a scenario value', 'policy.cache_experts,tokens_per_s\n8,10\n', ['--free', 'hardware.pcie_efficiency'], /--free hardware\.pcie_efficiency: .*give bounds/],
+    ['an unknown free path', 'policy.cache_experts,tokens_per_s\n8,10\n', ['--free', 'hardware.pcie_speed=0.1:1'], /--free hardware\.pcie_speed: /],
+  ];
+  cases.forEach(([what, csv, extra, message], i) => {
+    it(`exits 2 with one line on ${what}`, async () => {
+      const m = file(`bad${i + 1}.csv`, csv);
+      const r = await cli(['fit', scenario, '--measured', m, ...extra, '-q']);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+    }, 60_000);
+  });
+
+  it('writes an overlay whose set: holds the fitted value within its bounds', async () => {
+    const m = file('ok.csv', 'label,policy.cache_experts,tokens_per_s\na,2,20\nb,4,30\n');
+    const out = join(tmp, 'overlay.yaml');
+    const r = await cli(['fit', scenario, '--measured', m, '--free', 'hardware.pcie_efficiency=0.05:1', '--fit-rows', 'a', '--out', out, '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.rows.map((x: { role: string }) => x.role)).toEqual(['fit', 'held-out']);
+    const text = readFileSync(out, 'utf8');
+    const v = Number(/hardware\.pcie_efficiency: ([\d.e-]+)/.exec(text)![1]);
+    expect(v).toBeGreaterThanOrEqual(0.05);
+    expect(v).toBeLessThanOrEqual(1);
+    expect(v).toBeCloseTo(report.params[0].value, 4);
+  }, 60_000);
+});
+
+describe('servesim reproduce', () => {
+  it('--list names the shipped tables; an unknown table is a one-line error, exit 2', async () => {
+    const list = await cli(['reproduce', '--list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout.trim().split('\n')).toEqual(expect.arrayContaining(['mixtral-offloading-table2', 'moe-infinity-a5000', 'fiddler-mixtral-offloading-a6000']));
+    const bad = await cli(['reproduce', 'no-such-table']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/no table 'no-such-table'/);
+  }, 60_000);
+});

@@ -1,0 +1,56 @@
+/** levenbergMarquardt and kendallTau against problems solved by hand. */
+import { describe, expect, it } from 'vitest';
+import { kendallTau } from '../../src/fit/kendall.js';
+import { levenbergMarquardt } from '../../src/fit/optimize.js';
+
+describe('levenbergMarquardt(f, bounds)', () => {
+  it('recovers a and b of y = a exp(b t) from exact data (relative residuals)', async () => {
+    const t = [0, 1, 2, 3, 4];
+    const y = t.map((x) => 2 * Math.exp(0.5 * x));
+    const r = await levenbergMarquardt(async ([a, b]) => t.map((x, i) => (a! * Math.exp(b! * x)) / y[i]! - 1), [
+      { lo: 0.1, hi: 10 },
+      { lo: 0.01, hi: 3 },
+    ]);
+    expect(r.x[0]).toBeCloseTo(2, 6);
+    expect(r.x[1]).toBeCloseTo(0.5, 6);
+    expect(r.atBound).toEqual([false, false]);
+  });
+
+  it('stops on a bound when the optimum lies outside it', async () => {
+    const r = await levenbergMarquardt(async ([a]) => [a! / 5 - 1], [{ lo: 1, hi: 3 }]);
+    expect(r.x[0]).toBeCloseTo(3, 9);
+    expect(r.atBound).toEqual([true]);
+  });
+
+  it('gives the delta-method standard error of a one-parameter fit: k* = sum(1/m)/sum(1/m^2), var ln k = s^2 / sum (k/m)^2', async () => {
+    // Model: every run simulates k; measured m = [1, 2]. By hand: k* = 1.5 / 1.25 = 1.2; residuals
+    // 0.2, -0.4; s^2 = 0.2 / (2 - 1); J = k/m = [1.2, 0.6]; var = 0.2 / 1.8; sd = 1/3.
+    const m = [1, 2];
+    const r = await levenbergMarquardt(async ([k]) => m.map((v) => k! / v - 1), [{ lo: 0.01, hi: 100 }]);
+    expect(r.x[0]).toBeCloseTo(1.2, 7);
+    // Forward differences with a 1% step overestimate J by (e^0.01 - 1)/0.01 = 1.005.
+    expect(r.relStdErr[0]).toBeCloseTo(1 / 3 / 1.005, 3);
+  });
+
+  it('reports no standard error when the data pin the parameters exactly (n = p)', async () => {
+    const r = await levenbergMarquardt(async ([k]) => [k! / 4 - 1], [{ lo: 1, hi: 10 }]);
+    expect(r.x[0]).toBeCloseTo(4, 8);
+    expect(r.relStdErr[0]).toBeNaN();
+  });
+});
+
+describe('kendallTau(a, b)', () => {
+  it('is 1 for the same order, -1 reversed, 1/3 with one swapped pair of three', () => {
+    expect(kendallTau([1, 2, 3, 4], [10, 20, 30, 40])).toBe(1);
+    expect(kendallTau([1, 2, 3, 4], [4, 3, 2, 1])).toBe(-1);
+    expect(kendallTau([1, 2, 3], [1, 3, 2])).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('is tau-b with ties: [1,1,2] vs [1,2,3] = 2 / sqrt(3 * 2)', () => {
+    expect(kendallTau([1, 1, 2], [1, 2, 3])).toBeCloseTo(2 / Math.sqrt(6), 12);
+  });
+
+  it('is NaN for a constant list', () => {
+    expect(kendallTau([1, 1], [1, 2])).toBeNaN();
+  });
+});

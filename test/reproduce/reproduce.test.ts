@@ -1,0 +1,57 @@
+/**
+ * The reproduction suite runs (as `servesim reproduce` does), and its data files agree with the
+ * derivations written beside them. Accuracy against the published numbers is reported, not
+ * asserted: the suite measures the simulator, it does not gate on a target.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readMeasured } from '../../src/fit/measured.js';
+import { listTables, readTableSpec, reproduceTable } from '../../src/fit/reproduce.js';
+
+const ROOT = join(process.cwd(), 'reproduce');
+
+describe('reproduce/', () => {
+  it('holds at least three published tables, each with its source', () => {
+    const names = listTables(ROOT);
+    expect(names.length).toBeGreaterThanOrEqual(3);
+    for (const n of names) {
+      const spec = readTableSpec(join(ROOT, n));
+      expect(spec.source.url).toMatch(/^https:\/\//);
+      expect(spec.source.table.length).toBeGreaterThan(0);
+    }
+  });
+
+  for (const name of listTables(ROOT)) {
+    it(`${name}: calibrates on exactly its one named row and predicts every other row`, async () => {
+      const t = await reproduceTable(ROOT, name);
+      const cal = t.calibrated.report.rows;
+      expect(cal.filter((r) => r.role === 'fit').map((r) => r.label)).toEqual([t.spec.calibrate.row]);
+      // One free parameter, one measurement, a monotone model, the optimum inside the bounds:
+      // the fitted row is matched exactly.
+      expect(t.calibrated.report.params.every((p) => !p.atBound)).toBe(true);
+      expect(Math.abs(cal.find((r) => r.role === 'fit')!.relError)).toBeLessThan(2e-3);
+      for (const mode of [t.outOfTheBox, t.calibrated]) {
+        for (const r of mode.report.rows) expect(Number.isFinite(r.simulated) && r.simulated > 0).toBe(true);
+        expect(mode.tau).toBeGreaterThanOrEqual(-1);
+        expect(mode.tau).toBeLessThanOrEqual(1);
+      }
+      // The calibrated mean is over predicted rows only.
+      const held = cal.filter((r) => r.role === 'held-out').map((r) => Math.abs(r.relError));
+      expect(t.calibrated.meanAbsError).toBeCloseTo(held.reduce((a, v) => a + v, 0) / held.length, 12);
+    }, 120_000);
+  }
+
+  it('mixtral-offloading-table2: expert bytes follow from the HQQ settings of Section 4.2', () => {
+    const weights = 3 * 4096 * 14336;
+    // bits per weight: quantised value + 8-bit scale + 8-bit zero per group + fp16 scale/zero of the scales per 128 groups
+    const hqq = (valueBits: number, group: number) => valueBits + 8 / group + 8 / group + 32 / (group * 128);
+    const mb = (bits: number) => Math.round(((weights * bits) / 8 / 1e6) * 100) / 100;
+    const table = readMeasured(join(ROOT, 'mixtral-offloading-table2', 'published.csv'));
+    const sizes = new Set(table.rows.map((r) => r.config['model.expert_mb']));
+    expect([...sizes].sort()).toEqual([mb(hqq(2, 16)), mb(hqq(3.2, 64))].sort());
+    const scenario = readFileSync(join(ROOT, 'mixtral-offloading-table2', 'scenario.yaml'), 'utf8');
+    expect(scenario).toContain(`${mb(hqq(2, 16)).toFixed(2)} MB`);
+    expect(scenario).toContain(`${mb(hqq(3.2, 64)).toFixed(2)} MB`);
+  });
+});
