@@ -27,7 +27,7 @@ import type { MoeCosts } from './costs.js';
 import type { Feeder, RequestRec, TokenRec } from './feeder.js';
 import type { ResolvedMoeModel } from './model.js';
 import type { MoePolicyConfig } from './schemas.js';
-import { DROPPED, EXACT, MoeStats, ON_CPU, SUBSTITUTED } from './stats.js';
+import { DROPPED, EXACT, MoeStats, ON_CPU, STALL_CPU, STALL_IN_FLIGHT, STALL_MISSING, SUBSTITUTED } from './stats.js';
 import { CPU, DROP, FETCH, LOWBIT, type EvictionPolicy, type Miss, type MissPolicy, type MissView, type PrefetchPolicy, type PrefetchTarget, type PrefetchView } from './types.js';
 
 export interface MoeSimSetup {
@@ -87,6 +87,9 @@ export class MoeSim implements PrefetchView, MissView {
   private layer = 0;
   private stepStart = 0;
   private stepGpuBusy = 0;
+  /** GPU-idle seconds of the running step already put down to a cause (see attributeIdle). */
+  private stepIdleSeen = 0;
+  private readonly stepIdle = new Float64Array(3);
   private layerTime = 0;
   private pending = 0;
   private gatePos = -1;
@@ -110,7 +113,10 @@ export class MoeSim implements PrefetchView, MissView {
   private readonly prefetchQueued: Uint8Array;
   /** The furthest step position a prefetcher has said the key is needed at. */
   private readonly wantedPos: Float64Array;
+  /** Set by a prefetch transfer: 1 issued in the warm-up, 2 issued while measuring (only those count for precision). */
   private readonly fromPrefetch: Uint8Array;
+  /** Why the running layer waits for a key: STALL_IN_FLIGHT (a prefetch already loading) or STALL_MISSING. */
+  private readonly waitCause: Uint8Array;
   // copy streams
   private readonly gpuJobs = new Fifo<number>();
   private readonly demandQ = new Fifo<number>();
@@ -167,6 +173,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.prefetchQueued = new Uint8Array(n);
     this.wantedPos = new Float64Array(n);
     this.fromPrefetch = new Uint8Array(n);
+    this.waitCause = new Uint8Array(n);
   }
 
   get batchSize(): number {
@@ -252,13 +259,15 @@ export class MoeSim implements PrefetchView, MissView {
   private startStep(prefill: boolean): void {
     const st = this.stats;
     const w = this.s.warmup;
-    if (!st.measuring && this.decodeDone >= (w.requests ?? 0) && this.env.now >= (w.seconds ?? 0)) this.startMeasuring();
+    if (!st.measuring && this.decodeDone >= (w.tokens ?? 0) && this.env.now >= (w.seconds ?? 0)) this.startMeasuring();
     this.seq++;
     this.stepsSinceYield++;
     this.prefill = prefill;
     this.layer = 0;
     this.stepStart = this.env.now;
     this.stepGpuBusy = this.gpu.busyTime();
+    this.stepIdleSeen = 0;
+    this.stepIdle.fill(0);
     if (prefill) this.layerTime = this.s.costs.prefillLayer(this.s.promptTokens);
     else {
       let ctx = 0;
@@ -344,14 +353,15 @@ export class MoeSim implements PrefetchView, MissView {
       } else if (s === LOADING && this.lateIsMiss(key)) {
         // A fallback policy does not wait for a prefetch still far from landing.
         this.lateMark[e] = stamp;
-        if (measuring) st.misses++;
+        if (measuring) st.misses++, st.inFlight++;
         misses[nm++] = e;
       } else if (s === LOADING) {
-        if (measuring) st.late++;
+        if (measuring) st.late++, st.inFlight++;
         this.covered(key, measuring);
         cache.touch(key);
         cache.pins[key]!++;
         this.waiting[key] = this.need[e]!;
+        this.waitCause[key] = STALL_IN_FLIGHT;
         this.served[e] = EXACT;
         this.pending++;
       } else {
@@ -441,12 +451,14 @@ export class MoeSim implements PrefetchView, MissView {
         this.served[e] = EXACT;
         this.cache.pins[key]!++;
         this.waiting[key] = n;
+        this.waitCause[key] = STALL_IN_FLIGHT;
         this.pending++;
       } else if (action === FETCH) {
         if (measuring) st.fetches++;
         this.served[e] = EXACT;
         this.cache.pins[key]!++;
         this.waiting[key] = n;
+        this.waitCause[key] = STALL_MISSING;
         this.pending++;
         this.demandQ.push(key);
       } else if (action === DROP) {
@@ -532,7 +544,14 @@ export class MoeSim implements PrefetchView, MissView {
     const key = l * this.E + e;
     const back = () => {
       if (this.tracing) this.traceQueues();
-      this.h2d.transfer(bytes, { label: 'activations', args: this.tracing ? this.args(key, 'cpu', {}) : undefined, onDone: () => this.partDone() });
+      this.h2d.transfer(bytes, {
+        label: 'activations',
+        args: this.tracing ? this.args(key, 'cpu', {}) : undefined,
+        onDone: () => {
+          this.attributeIdle(STALL_CPU);
+          this.partDone();
+        },
+      });
     };
     this.d2h.transfer(bytes, {
       label: 'activations',
@@ -554,6 +573,7 @@ export class MoeSim implements PrefetchView, MissView {
     const now = this.env.now;
     const st = this.stats;
     const stall = now - this.stepStart - (this.gpu.busyTime() - this.stepGpuBusy);
+    const idle = this.stepIdle;
     for (const tok of this.batch) {
       const req = tok.req;
       this.s.feeder.consume(tok);
@@ -569,6 +589,7 @@ export class MoeSim implements PrefetchView, MissView {
           st.tokens++;
           st.tpot.add((now - (Number.isNaN(req.lastTime) ? this.stepStart : req.lastTime)) * 1000);
           st.stall.add(stall * 1000);
+          for (let c = 0; c < 3; c++) st.stallBy[c] += idle[c]!;
         }
         req.lastDone = tok;
       }
@@ -635,6 +656,7 @@ export class MoeSim implements PrefetchView, MissView {
       const key = ~item;
       const n = this.waiting[key]!;
       this.waiting[key] = 0;
+      this.attributeIdle(STALL_MISSING);
       this.pending++;
       this.gpuJobs.push(0);
       this.gpu.submit(this.s.costs.expertLowbit(n), this.onExpertDone, this.tracing ? { label: 'expert', args: this.args(key, 'lowbit', { tokens: n }) } : EXPERT);
@@ -659,7 +681,7 @@ export class MoeSim implements PrefetchView, MissView {
         continue;
       }
       if (this.stats.measuring) this.stats.prefetchIssued++;
-      this.fromPrefetch[key] = 1;
+      this.fromPrefetch[key] = this.stats.measuring ? 2 : 1;
       this.prefetchBusy = true;
       this.prefetchKey = key;
       this.prefetchTransfer = this.h2d.transfer(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts);
@@ -681,23 +703,37 @@ export class MoeSim implements PrefetchView, MissView {
     const n = this.waiting[key]!;
     if (n > 0) {
       this.waiting[key] = 0;
+      this.attributeIdle(this.waitCause[key]!);
       this.pending--; // the wait becomes a GPU job
       this.runExpert(key, n, 'fetched');
     }
   }
 
   private covered(key: number, measuring: boolean): void {
-    if (this.fromPrefetch[key]) {
+    const from = this.fromPrefetch[key];
+    if (from) {
       this.fromPrefetch[key] = 0;
       if (measuring) this.stats.prefetchCovered++;
+      // Precision's numerator counts only prefetches its denominator counted (issued while measuring).
+      if (measuring && from === 2) this.stats.prefetchUsed++;
     }
   }
 
   private onEvict(key: number): void {
-    if (this.fromPrefetch[key]) {
-      this.fromPrefetch[key] = 0;
-      if (this.stats.measuring) this.stats.prefetchWasted++;
-    }
+    if (this.fromPrefetch[key] === 2 && this.stats.measuring) this.stats.prefetchWasted++;
+    this.fromPrefetch[key] = 0;
+  }
+
+  /**
+   * Puts the step's GPU idle time not yet accounted for down to `cause`: called where a wait ends
+   * (an expert lands, CPU activations return). Every idle gap in a step ends at one of these, since
+   * the GPU's own completions start the next job at once; so the causes sum to the step's stall.
+   */
+  private attributeIdle(cause: number): void {
+    if (this.gpu.inService > 0) return;
+    const idle = this.env.now - this.stepStart - (this.gpu.busyTime() - this.stepGpuBusy);
+    this.stepIdle[cause] += idle - this.stepIdleSeen;
+    this.stepIdleSeen = idle;
   }
 
   /** Seconds a demand fetch issued now would take: what the demand stream holds, then this one. */

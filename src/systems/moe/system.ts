@@ -36,6 +36,9 @@ const YIELD_STEPS = 2000;
 
 /** Steps 1-2: the model, its costs and the GPU memory layout; ConfigError if it cannot run. */
 function prepare(input: MoeInput) {
+  if (input.warmup.requests !== undefined) {
+    throw new ConfigError('moe counts its warm-up in decode tokens: use warmup.tokens (warmup.requests was renamed)', { field: 'warmup.requests' });
+  }
   const model = resolveMoeModel(input.model);
   const policy = input.policy;
   const costs = new MoeCosts(model, input.hardware, policy.lowbit_bits);
@@ -115,7 +118,7 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
   // 5. results
   const st = sim.stats;
   if (!st.measuring || st.tokens === 0) {
-    throw new ConfigError(`warm-up (${input.warmup.requests ?? 0} tokens, ${input.warmup.seconds ?? 0} s) leaves no decode token to measure: the workload has ${sim.decodeDone}`);
+    throw new ConfigError(`warm-up (${input.warmup.tokens ?? 0} tokens, ${input.warmup.seconds ?? 0} s) leaves no decode token to measure: the workload has ${sim.decodeDone}`);
   }
   const arrived = sim.arrived();
   return {

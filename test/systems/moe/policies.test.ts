@@ -102,7 +102,7 @@ describe('moe policies on generated traces', () => {
 
   it('honours the warm-up: the first N tokens are not measured', async () => {
     const all = await run({ hardware: h100, workload: gen(200), policy: { cache_experts: 128 } });
-    const warm = await run({ hardware: h100, workload: gen(200), policy: { cache_experts: 128 }, warmup: { requests: 50 } });
+    const warm = await run({ hardware: h100, workload: gen(200), policy: { cache_experts: 128 }, warmup: { tokens: 50 } });
     expect(m(all.metrics, 'decode_tokens')).toBe(200);
     expect(m(warm.metrics, 'decode_tokens')).toBe(150);
   });
