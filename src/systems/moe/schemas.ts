@@ -75,7 +75,7 @@ export const moePolicySchema = z
     predictor: z.enum(['auto', 'trace', 'synthetic']).default('auto'),
     /** Accuracy of the synthetic next-layer predictor. Estimate (gate-prediction papers report ~0.8-0.9). */
     predictor_accuracy: z.number().min(0).max(1).default(0.85),
-    /** Eviction: lru | lfu | pinned (popularity-pinned) | belady (bound). */
+    /** Eviction: lru | lfu | pinned (popularity-pinned) | belady (fewest misses, demand fetch) | random (seeded). */
     cache: z.enum(keys(EVICTION_POLICIES)).default('lru'),
     /** A cache per layer (capacity split evenly) or one shared by all layers. */
     cache_scope: z.enum(['per-layer', 'shared']).default('per-layer'),
@@ -101,6 +101,20 @@ export const moePolicySchema = z
     buddy_candidates: z.number().int().positive().default(3),
     /** For `lowbit`: bits per weight of the low-precision copy fetched on a miss. */
     lowbit_bits: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(8)]).default(2),
+    /** For `lfu`: count decode routings only, or also each prefill's tokens per expert. */
+    lfu_counts: z.enum(['decode', 'all']).default('decode'),
+    /**
+     * Copy engine: `fair` - the demand and prefetch streams each move one expert at a time and share
+     * PCIe max-min fairly; `fifo` - one transfer at a time in issue order, as a DMA engine serves
+     * its queue.
+     */
+    copy_engine: z.enum(['fair', 'fifo']).default('fair'),
+    /** With copy_engine fifo: a demand fetch goes ahead of queued (not in-flight) prefetches. */
+    demand_first: z.boolean().default(false),
+    /** Copies on their own stream (overlap compute) or on the compute stream (serialised with it). */
+    copy_stream: z.enum(['copy', 'compute']).default('copy'),
+    /** On eviction, copy the evicted expert back to the host: no (overwrite), before the load, or alongside it (mixtral-offloading's swap). */
+    swap: z.enum(['none', 'before', 'alongside']).default('none'),
     /** Concurrent requests decoded together (experts per layer = union over the batch). */
     batch_size: z.number().int().positive().default(1),
     /** Tokens of trace the simulator reads ahead: Belady's and the oracle's view of the future. */

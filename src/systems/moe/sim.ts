@@ -52,6 +52,7 @@ const ATTN: JobOptions = { label: 'attention' };
 const EXPERT: JobOptions = { label: 'expert' };
 const HEAD: JobOptions = { label: 'lm_head' };
 const CPU_JOB: JobOptions = { label: 'cpu expert' };
+const COPY_SHARE: JobOptions = { label: 'copy (not overlapped)' };
 
 export class MoeSim implements PrefetchView, MissView {
   readonly env = new Env();
@@ -65,6 +66,7 @@ export class MoeSim implements PrefetchView, MissView {
   readonly cache: ExpertCache;
   readonly model: ResolvedMoeModel;
   readonly counts: Float64Array;
+  private readonly countsAll: Float64Array;
   /** Set when the simulation stopped for the driver: refill the trace buffer, or yield to the event loop. */
   needFill = false;
   yieldNow = false;
@@ -124,6 +126,15 @@ export class MoeSim implements PrefetchView, MissView {
   private demandBlocked = false;
   private demandKey = -1;
   private readonly prefetchQ = new Fifo<number>();
+  /** copy_engine fifo, in issue order: one queue, prefetch keys, then N + key (fetch), 2N + key (low-bit). */
+  private readonly copyQ: Fifo<number> | null;
+  private readonly fifo: boolean;
+  private readonly computeCopies: boolean;
+  /** Share of each copy's time it also takes from the compute stream: 1 - the cost model's overlap. */
+  private readonly copyShare: number;
+  private readonly nKeys: number;
+  /** Set by onEvict: the reserve just made evicted an expert (a swap copies it back). */
+  private evictedNow = false;
   private readonly fetchOpts: TransferOptions = { label: 'fetch', onDone: () => this.onDemandDone() };
   private readonly lowbitOpts: TransferOptions = { label: 'lowbit', onDone: () => this.onDemandDone() };
   private readonly prefetchOpts: TransferOptions = { label: 'prefetch', onDone: () => this.onPrefetchDone() };
@@ -156,6 +167,7 @@ export class MoeSim implements PrefetchView, MissView {
     for (const r of resident) this.pool.alloc(r.name, r.bytes);
     this.cache = new ExpertCache(m, setup.policy.cache_scope, capacity, this.pool, setup.eviction, (k) => this.nextUse(k), (k) => this.onEvict(k), (k) => this.wantedPos[k]! > this.gatePos);
     this.counts = this.cache.counts;
+    this.countsAll = this.cache.countsWithPrefill;
     this.cache.fillAtLoad();
     const n = m.layers * m.experts;
     this.mark = new Int32Array(m.experts);
@@ -173,6 +185,12 @@ export class MoeSim implements PrefetchView, MissView {
     this.prefetchQueued = new Uint8Array(n);
     this.wantedPos = new Float64Array(n);
     this.fromPrefetch = new Uint8Array(n);
+    const p = setup.policy;
+    this.nKeys = n;
+    this.fifo = p.copy_engine === 'fifo';
+    this.copyQ = this.fifo && !p.demand_first ? new Fifo<number>() : null;
+    this.computeCopies = p.copy_stream === 'compute';
+    this.copyShare = this.computeCopies ? 0 : 1 - setup.hw.gpuCost.overlap;
     this.waitCause = new Uint8Array(n);
   }
 
@@ -327,12 +345,16 @@ export class MoeSim implements PrefetchView, MissView {
         }
         const wi = w ? w[i]! / wsum : 1 / ex.length;
         this.wtot[e] += wi;
-        this.need[e] += this.prefill ? Math.max(1, Math.round(prefillTokens * wi)) : 1;
+        const add = this.prefill ? Math.max(1, Math.round(prefillTokens * wi)) : 1;
+        this.need[e] += add;
+        if (this.prefill) this.countsAll[l * E + e]! += add;
         if (wi > this.wmax[e]!) this.wmax[e] = wi;
       }
       if (!this.prefill) {
-        for (let i = 0; i < ex.length; i++) this.counts[l * E + ex[i]!]! += 1;
-        this.s.buddies?.observe(l, ex);
+        for (let i = 0; i < ex.length; i++) {
+          this.counts[l * E + ex[i]!]! += 1;
+          this.countsAll[l * E + ex[i]!]! += 1;
+        }
       }
     }
     // 2. hits and in-flight loads; the rest are misses
@@ -372,6 +394,9 @@ export class MoeSim implements PrefetchView, MissView {
     }
     // 3. misses: the policy decides each (prefill steps always fetch: every token needs them)
     if (nm > 0) this.serveMisses(l, misses, nm, measuring);
+    // Co-activation statistics learn from this layer only after its misses were decided (causal).
+    const buddies = this.s.buddies;
+    if (buddies && !this.prefill) for (const tok of this.batch) buddies.observe(l, tok.rows[l]!.experts);
     this.flushReady();
     // 4. the accuracy proxy: where each token's gate mass went (summed per expert in step 1)
     if (measuring && !this.prefill) {
@@ -460,7 +485,7 @@ export class MoeSim implements PrefetchView, MissView {
         this.waiting[key] = n;
         this.waitCause[key] = STALL_MISSING;
         this.pending++;
-        this.demandQ.push(key);
+        this.queueDemand(key);
       } else if (action === DROP) {
         if (measuring) st.drops++;
         this.served[e] = DROPPED;
@@ -475,7 +500,7 @@ export class MoeSim implements PrefetchView, MissView {
         (this.lowbitMark ??= new Int32Array(E))[e] = this.stamp;
         this.waiting[key] = n;
         this.pending++;
-        this.demandQ.push(~key);
+        this.queueDemand(~key);
       } else {
         const bkey = l * E + action;
         if (this.cache.state[bkey] !== RESIDENT) throw new ConfigError(`miss policy substituted expert ${action} of layer ${l}, which is not resident`);
@@ -623,30 +648,156 @@ export class MoeSim implements PrefetchView, MissView {
     }
   }
 
+  private queueDemand(item: number): void {
+    if (this.copyQ) this.copyQ.push(item >= 0 ? this.nKeys + item : 2 * this.nKeys + ~item);
+    else this.demandQ.push(item);
+  }
+
+  private queuePrefetch(key: number): void {
+    (this.copyQ ?? this.prefetchQ).push(key);
+  }
+
+  /**
+   * Start a demand item (a key, or ~key for a low-bit copy): 1 started, 0 nothing to move (a
+   * prefetch got there first; its landing serves the waiter), -1 no slot free yet.
+   */
+  private startDemand(item: number): number {
+    if (item < 0) {
+      this.demandBusy = true;
+      this.demandKey = item;
+      this.moveIn(this.s.costs.lowbitBytes, this.tracing ? { label: 'lowbit', args: this.args(~item, 'lowbit', {}), onDone: this.onDemandDone } : this.lowbitOpts, false, false);
+      return 1;
+    }
+    if (this.cache.state[item] !== ABSENT) return 0;
+    this.evictedNow = false;
+    if (!this.cache.reserve(item, true)) return -1;
+    this.demandBlocked = false;
+    this.demandBusy = true;
+    this.demandKey = item;
+    this.moveIn(this.model.expertBytes, this.tracing ? { label: 'fetch', args: this.args(item, 'fetch', {}), onDone: this.onDemandDone } : this.fetchOpts, this.evictedNow, false);
+    return 1;
+  }
+
+  /** Start a queued prefetch unless it is stale, already there, or the eviction policy declines it. */
+  private startPrefetch(key: number): void {
+    if (!this.prefetchQueued[key]) return;
+    this.prefetchQueued[key] = 0;
+    if (this.cache.state[key] !== ABSENT) return;
+    if (this.wantedPos[key]! <= this.gatePos) {
+      if (this.stats.measuring) this.stats.prefetchStale++;
+      return;
+    }
+    this.evictedNow = false;
+    if (!this.cache.reserve(key, false)) {
+      if (this.stats.measuring) this.stats.prefetchDeclined++;
+      return;
+    }
+    if (this.stats.measuring) this.stats.prefetchIssued++;
+    this.fromPrefetch[key] = this.stats.measuring ? 2 : 1;
+    this.prefetchBusy = true;
+    this.prefetchKey = key;
+    this.prefetchTransfer = this.moveIn(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts, this.evictedNow, true);
+  }
+
   private pumpDemand(): void {
+    if (this.fifo) return this.pumpFifo();
     while (!this.demandBusy && this.demandQ.length > 0) {
-      const item = this.demandQ.peek()!;
-      if (item < 0) {
-        this.demandQ.shift();
-        this.demandBusy = true;
-        this.demandKey = item;
-        this.h2d.transfer(this.s.costs.lowbitBytes, this.tracing ? { label: 'lowbit', args: this.args(~item, 'lowbit', {}), onDone: this.onDemandDone } : this.lowbitOpts);
-        return;
-      }
-      if (this.cache.state[item] !== ABSENT) {
-        this.demandQ.shift(); // a prefetch got there first; its landing serves the waiter
-        continue;
-      }
-      if (!this.cache.reserve(item, true)) {
+      const r = this.startDemand(this.demandQ.peek()!);
+      if (r < 0) {
         this.demandBlocked = true;
         return;
       }
-      this.demandBlocked = false;
       this.demandQ.shift();
-      this.demandBusy = true;
-      this.demandKey = item;
-      this.h2d.transfer(this.model.expertBytes, this.tracing ? { label: 'fetch', args: this.args(item, 'fetch', {}), onDone: this.onDemandDone } : this.fetchOpts);
     }
+  }
+
+  private pumpPrefetch(): void {
+    if (this.fifo) return this.pumpFifo();
+    while (!this.prefetchBusy && this.prefetchQ.length > 0) this.startPrefetch(this.prefetchQ.shift()!);
+  }
+
+  /**
+   * One copy engine (copy_engine: fifo): a transfer at a time, like a DMA engine working through
+   * its queue. In issue order (one queue for both kinds), or with demand_first a demand fetch goes
+   * ahead of every queued prefetch (never of the one in flight); while no slot is free for the
+   * head demand, prefetches behind it still go.
+   */
+  private pumpFifo(): void {
+    const N = this.nKeys;
+    while (!this.demandBusy && !this.prefetchBusy) {
+      const q = this.copyQ;
+      if (q) {
+        if (q.length === 0) return;
+        const x = q.peek()!;
+        if (x < N) {
+          q.shift();
+          this.startPrefetch(x);
+          continue;
+        }
+        if (this.startDemand(x < 2 * N ? x - N : ~(x - 2 * N)) < 0) {
+          this.demandBlocked = true;
+          return;
+        }
+        q.shift();
+        continue;
+      }
+      if (this.demandQ.length > 0) {
+        if (this.startDemand(this.demandQ.peek()!) >= 0) {
+          this.demandQ.shift();
+          continue;
+        }
+        this.demandBlocked = true;
+      }
+      if (this.prefetchQ.length === 0) return;
+      this.startPrefetch(this.prefetchQ.shift()!);
+    }
+  }
+
+  /**
+   * Move an expert (or low-bit copy) host-to-device. Default: on the copy stream, overlapping
+   * compute, with (1 - overlap) of its time also taken from the compute stream when the cost
+   * model says the device overlaps only partly. copy_stream: compute issues it on the compute
+   * stream instead (it waits for the GPU work ahead and blocks the work behind). A swap first
+   * (`before`) or at the same time (`alongside`, the other PCIe direction) copies the evicted
+   * expert back to the host, as mixtral-offloading's ExpertCache._swap does. Returns the transfer
+   * if it started now.
+   */
+  private moveIn(bytes: number, opts: TransferOptions, swapOut: boolean, prefetch: boolean): Transfer | null {
+    swapOut &&= this.s.policy.swap !== 'none';
+    if (!swapOut && !this.computeCopies && this.copyShare === 0) return this.h2d.transfer(bytes, opts);
+    const go = (): Transfer | null => {
+      if (this.computeCopies) {
+        this.gpu.request().then((grant) => {
+          const done = opts.onDone!;
+          const t = this.h2d.transfer(bytes, {
+            ...opts,
+            onDone: (x) => {
+              this.gpu.release(grant, `${opts.label} (compute stream)`, opts.args);
+              done(x);
+            },
+          });
+          if (prefetch) this.prefetchTransfer = t;
+        });
+        return null;
+      }
+      const t = this.h2d.transfer(bytes, opts);
+      if (this.copyShare > 0) this.gpu.submit((this.copyShare * bytes) / this.h2d.bandwidth, undefined, COPY_SHARE);
+      return t;
+    };
+    if (!swapOut) return go();
+    const out = this.model.expertBytes;
+    if (this.s.policy.swap === 'alongside') {
+      this.d2h.transfer(out, { label: 'swap out' });
+      return go();
+    }
+    this.d2h.transfer(out, {
+      label: 'swap out',
+      onDone: () => {
+        const t = go();
+        if (prefetch && t) this.prefetchTransfer = t;
+      },
+    });
+    return null;
   }
 
   private onDemandDone = (): void => {
@@ -665,28 +816,6 @@ export class MoeSim implements PrefetchView, MissView {
     this.pumpDemand();
     if (this.tracing) this.traceQueues();
   };
-
-  private pumpPrefetch(): void {
-    while (!this.prefetchBusy && this.prefetchQ.length > 0) {
-      const key = this.prefetchQ.shift()!;
-      if (!this.prefetchQueued[key]) continue;
-      this.prefetchQueued[key] = 0;
-      if (this.cache.state[key] !== ABSENT) continue;
-      if (this.wantedPos[key]! <= this.gatePos) {
-        if (this.stats.measuring) this.stats.prefetchStale++;
-        continue;
-      }
-      if (!this.cache.reserve(key, false)) {
-        if (this.stats.measuring) this.stats.prefetchDeclined++;
-        continue;
-      }
-      if (this.stats.measuring) this.stats.prefetchIssued++;
-      this.fromPrefetch[key] = this.stats.measuring ? 2 : 1;
-      this.prefetchBusy = true;
-      this.prefetchKey = key;
-      this.prefetchTransfer = this.h2d.transfer(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts);
-    }
-  }
 
   private onPrefetchDone = (): void => {
     this.prefetchBusy = false;
@@ -720,6 +849,7 @@ export class MoeSim implements PrefetchView, MissView {
   }
 
   private onEvict(key: number): void {
+    this.evictedNow = true;
     if (this.fromPrefetch[key] === 2 && this.stats.measuring) this.stats.prefetchWasted++;
     this.fromPrefetch[key] = 0;
   }
@@ -738,7 +868,9 @@ export class MoeSim implements PrefetchView, MissView {
 
   /** Seconds a demand fetch issued now would take: what the demand stream holds, then this one. */
   private fetchEstimate(): number {
-    const bytes = this.model.expertBytes * (this.demandQ.length + (this.demandBusy ? 1 : 0) + 1);
+    const ahead = this.copyQ ? this.copyQ.length : this.demandQ.length;
+    const busy = this.demandBusy || (this.fifo && this.prefetchBusy) ? 1 : 0;
+    const bytes = this.model.expertBytes * (ahead + busy + 1);
     return this.h2d.latency + bytes / this.h2d.bandwidth;
   }
 
@@ -771,7 +903,7 @@ export class MoeSim implements PrefetchView, MissView {
         if (pos > this.wantedPos[key]!) this.wantedPos[key] = pos;
         if (this.cache.state[key] !== ABSENT || this.prefetchQueued[key]) continue;
         this.prefetchQueued[key] = 1;
-        this.prefetchQ.push(key);
+        this.queuePrefetch(key);
       }
     }
   }

@@ -77,7 +77,7 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
       policy,
       feeder,
       prefetcher: PREFETCH_POLICIES[policy.prefetch](policy, model),
-      eviction: EVICTION_POLICIES[policy.cache](policy, model),
+      eviction: EVICTION_POLICIES[policy.cache](policy, model, streams.stream('eviction')),
       miss: MISS_POLICIES[policy.miss](policy, model),
       buddies,
       tracePredictions,
