@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { routingShape } from '../../workloads/moe/generator.js';
 import { MOE_MODEL_NAMES } from './presets.js';
+import { QUANT_NAMES, quantSchemeSchema } from './quant.js';
 import { PREFETCH_POLICIES } from './policies/prefetch/index.js';
 import { EVICTION_POLICIES } from './policies/eviction/index.js';
 import { MISS_POLICIES } from './policies/miss/index.js';
@@ -25,10 +26,26 @@ export const moeModelSchema = z
     /** Bytes of one routed expert, MB (1e6 B). */
     expert_mb: z.number().positive().optional(),
     expert_dtype: dtype.optional(),
+    /** Expert quantisation: a named scheme or {bits, group, scale_bits, zero_bits, meta_group}; sets expert bytes and dtype from 3 x hidden x ffn weights. */
+    expert_quant: z.union([z.enum(QUANT_NAMES), quantSchemeSchema]).optional(),
     /** Attention + router parameters per MoE layer. */
     attn_params: z.number().nonnegative().optional(),
     /** Non-routed weights resident on the GPU, GiB. */
     resident_gib: z.number().nonnegative().optional(),
+    // Measured-cost overrides (like t2i's unet_step_ms), for calibrating to the stack a user runs;
+    // each replaces the cost model's price for that op. See docs/moe.md "Calibrating to a stack".
+    /** Attention + router + shared experts of one layer in a decode step, ms (any batch). */
+    layer_ms: z.number().nonnegative().optional(),
+    /** One routed expert on the GPU over one token, ms ... */
+    expert_ms: z.number().nonnegative().optional(),
+    /** ... plus this per extra token routed to it in the step (default 0). */
+    expert_token_ms: z.number().nonnegative().optional(),
+    /** LM head (and dense layers) once per decode step, ms. */
+    head_ms: z.number().nonnegative().optional(),
+    /** Per-stack framework overhead on the GPU stream: per layer per step (kernel launches, Python, hooks), ms. */
+    layer_overhead_ms: z.number().nonnegative().optional(),
+    /** ... and once per step (sampling, detokenising, host sync), ms. */
+    step_overhead_ms: z.number().nonnegative().optional(),
     /** Tokens of KV cache reserved per concurrent sequence. Default 4096 (a modelling choice). */
     max_context: z.number().int().positive().default(4096),
     /** GPU memory held back for the CUDA context, activations and allocator slack, GiB. Estimate. */

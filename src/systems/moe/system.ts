@@ -41,7 +41,7 @@ function prepare(input: MoeInput) {
   }
   const model = resolveMoeModel(input.model);
   const policy = input.policy;
-  const costs = new MoeCosts(model, input.hardware, policy.lowbit_bits);
+  const costs = new MoeCosts(model, input.hardware, policy.lowbit_bits, input.model);
   if (policy.miss === 'lowbit' && costs.lowbitBytes >= model.expertBytes) {
     throw new ConfigError(`policy: lowbit_bits ${policy.lowbit_bits} is not below the ${costs.expertBits()}-bit experts of ${model.name}`, { field: 'policy.lowbit_bits' });
   }
