@@ -112,8 +112,33 @@ export const moePolicySchema = z
     wait_ms: z.number().nonnegative().default(0),
     /** For `cpu`: always compute a miss on the CPU, or only when that beats fetching it (Fiddler's rule). */
     cpu_when: z.enum(['always', 'faster']).default('faster'),
-    /** For `buddy`: similarity JSON (E x E or L x E x E, higher = more similar); default co-activation counts. */
+    /** For `buddy`: output-similarity JSON (E x E or L x E x E, higher = more similar). */
     buddy_matrix: z.string().optional(),
+    /**
+     * For `buddy`: a profiling trace to count co-activations in before the run - a routing CSV
+     * (relative to the scenario), or `{ tokens, seed_offset }`: the scenario's generator run for
+     * that many tokens with seed + seed_offset (a separate sample of the same workload).
+     */
+    buddy_profile: z
+      .union([
+        z.string(),
+        z
+          .object({
+            tokens: z.number().int().positive(),
+            /** Added to the run's seed, so the profile is not the replayed trace. */
+            seed_offset: z.number().int().min(1).default(1_000_003),
+          })
+          .strict(),
+      ])
+      .optional(),
+    /** For `buddy`: learn co-activations from the replayed trace itself as it runs (in-sample; BuddyMoE profiles offline). */
+    buddy_online: z.boolean().default(false),
+    /**
+     * For `buddy`: BuddyMoE's token-entropy gate - substitute only for tokens whose routing entropy
+     * (Shannon entropy of the normalised top-k gate weights over ln k, 0..1) is at least this; a
+     * confident token (low entropy) is fetched. Default 0: no gate.
+     */
+    buddy_min_entropy: z.number().min(0).max(1).default(0),
     /** For `buddy`: consider only this many most similar experts per expert. */
     buddy_candidates: z.number().int().positive().default(3),
     /** For `lowbit`: bits per weight of the low-precision copy fetched on a miss. */
@@ -139,6 +164,12 @@ export const moePolicySchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
+    if (p.miss === 'buddy' && p.buddy_matrix === undefined && p.buddy_profile === undefined && !p.buddy_online) {
+      ctx.addIssue({ code: 'custom', path: ['miss'], message: 'miss: buddy needs a buddy table: buddy_profile (a profiling trace), buddy_matrix, or buddy_online: true (learnt in-sample from the replayed trace)' });
+    }
+    if (p.buddy_online && (p.buddy_matrix !== undefined || p.buddy_profile !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['buddy_online'], message: 'buddy_online learns its own table; drop buddy_matrix/buddy_profile or buddy_online' });
+    }
     if (p.cache_experts !== undefined && p.cache_gib !== undefined) ctx.addIssue({ code: 'custom', path: ['cache_gib'], message: 'give cache_experts or cache_gib, not both' });
   });
 export type MoePolicyConfig = z.output<typeof moePolicySchema>;

@@ -107,7 +107,10 @@ export class MoeSim implements PrefetchView, MissView {
   private readonly served: Uint8Array;
   private readonly union: Int32Array;
   private readonly missList: Int32Array;
-  private readonly miss: Miss = { layer: 0, expert: 0, weight: 0, missingInToken: 0, tokens: 0, fetchSeconds: 0, cpuSeconds: 0 };
+  private readonly miss: Miss = { layer: 0, expert: 0, weight: 0, missingInToken: 0, entropy: 1, tokens: 0, fetchSeconds: 0, cpuSeconds: 0 };
+  private readonly entropyGate: boolean;
+  private readonly entMin: Float64Array;
+  private readonly mark2: Int32Array;
   private readonly dedupe: Int32Array;
   private dedupeStamp = 0;
   // per-key state
@@ -179,6 +182,9 @@ export class MoeSim implements PrefetchView, MissView {
     this.dedupe = new Int32Array(m.experts);
     this.union = new Int32Array(m.experts);
     this.lateMark = new Int32Array(m.experts);
+    this.entropyGate = setup.policy.buddy_min_entropy > 0;
+    this.entMin = new Float64Array(m.experts).fill(1);
+    this.mark2 = new Int32Array(m.experts);
     this.ready = new Int32Array(2 * m.experts); // hits plus buddies: at most one of each per expert
     this.missList = new Int32Array(m.experts);
     this.waiting = new Int32Array(n);
@@ -442,10 +448,17 @@ export class MoeSim implements PrefetchView, MissView {
     const decide = !this.prefill && !this.alwaysFetch;
     // Missing experts per token, for the confidence gate.
     if (decide) for (const tok of this.batch) {
-      const ex = tok.rows[l]!.experts;
+      const row = tok.rows[l]!;
+      const ex = row.experts;
       let missing = 0;
       for (const e of ex) if (this.cache.state[l * E + e] === ABSENT || this.lateMark[e] === this.stamp) missing++;
-      for (const e of ex) if (missing > this.missTok[e]!) this.missTok[e] = missing;
+      const h = this.entropyGate ? routingEntropy(row.weights, ex.length) : 1;
+      for (const e of ex) {
+        if (missing > this.missTok[e]!) this.missTok[e] = missing;
+        // The most confident token routing to e decides (BuddyMoE's gate is per token).
+        if (this.mark2[e] !== this.stamp || h < this.entMin[e]!) this.entMin[e] = h;
+        this.mark2[e] = this.stamp;
+      }
     }
     const costs = this.s.costs;
     const policy = this.s.miss;
@@ -460,6 +473,7 @@ export class MoeSim implements PrefetchView, MissView {
         m.expert = e;
         m.weight = this.wmax[e]!;
         m.missingInToken = this.missTok[e]!;
+        m.entropy = this.entMin[e]!;
         m.tokens = n;
         m.fetchSeconds = this.lateMark[e] === this.stamp ? this.landingIn() : this.fetchEstimate();
         m.cpuSeconds = this.cpuEstimate(n);
@@ -1019,4 +1033,22 @@ export class MoeSim implements PrefetchView, MissView {
       ...extra,
     };
   }
+}
+
+/**
+ * BuddyMoE's token activating entropy, as this replay can see it: the Shannon entropy of the
+ * token's normalised top-k gate weights over ln k (0 = one expert carries all the weight, 1 = equal
+ * weights; equal when the trace has no weights). The paper computes it over the router's output;
+ * a routing trace keeps only the top-k, hence this reading (an assumption).
+ */
+export function routingEntropy(weights: readonly number[] | undefined, k: number): number {
+  if (!weights || k < 2) return k < 2 ? 0 : 1;
+  let sum = 0;
+  for (const w of weights) sum += w;
+  let h = 0;
+  for (const w of weights) {
+    const p = w / sum;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return h / Math.log(k);
 }

@@ -63,12 +63,7 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
   const { source, tracePredictions, totalTokens, file } = await openWorkload(model, input);
   const streams = new RngStreams(input.seed);
   const feeder = new Feeder(source, model.layers, model.topK, model.layers * model.experts, policy.cache === 'belady', input.workload.max_tokens);
-  let buddies: BuddyTable | null = null;
-  if (policy.miss === 'buddy') {
-    buddies = policy.buddy_matrix
-      ? BuddyTable.fromFile(resolve(input.baseDir, policy.buddy_matrix), model.layers, model.experts, policy.buddy_candidates)
-      : new BuddyTable(model.layers, model.experts, false, undefined, policy.buddy_candidates);
-  }
+  const buddies = policy.miss === 'buddy' ? await buddyTable(model, input) : null;
   const sim = new MoeSim(
     {
       model,
@@ -129,6 +124,26 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
     simulatedSeconds: sim.env.now,
     events: sim.env.eventsProcessed,
   };
+}
+
+/** The buddy table a `buddy` miss policy uses (see buddies.ts for the sources). */
+async function buddyTable(model: ResolvedMoeModel, input: MoeInput): Promise<BuddyTable> {
+  const p = input.policy;
+  const { layers: L, experts: E, topK } = model;
+  if (p.buddy_online) return new BuddyTable(L, E, false, undefined, p.buddy_candidates);
+  const matrix = p.buddy_matrix !== undefined ? BuddyTable.fromFile(resolve(input.baseDir, p.buddy_matrix), L, E, p.buddy_candidates) : null;
+  const prof = p.buddy_profile;
+  if (prof === undefined) return matrix!;
+  let rows: Iterable<MoeRow> | AsyncIterable<MoeRow>;
+  if (typeof prof === 'string') rows = readMoeTrace(resolve(input.baseDir, prof), { layers: L, experts: E, topK });
+  else {
+    const w = input.workload;
+    if (w.trace !== undefined) throw new ConfigError('policy.buddy_profile {tokens} generates a profile from workload.generator; with a trace workload give a profiling trace file', { field: 'policy.buddy_profile' });
+    const g = w.generator ?? moeWorkloadGeneratorSchema.parse({});
+    rows = generatedMoeRows({ ...g, layers: L, experts: E, top_k: topK, prompt_tokens: w.prompt_tokens, tokens: prof.tokens }, input.seed + prof.seed_offset);
+  }
+  const coact = await BuddyTable.fromProfile(rows, L, E, topK, p.buddy_candidates);
+  return matrix ? coact.weightBy(matrix) : coact;
 }
 
 /** Resident allocations in order, and the expert cache's capacity in experts. */

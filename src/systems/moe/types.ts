@@ -72,6 +72,8 @@ export interface Miss {
   weight: number;
   /** Largest number of missing experts among those tokens. */
   missingInToken: number;
+  /** Smallest routing entropy (0..1, see sim.routingEntropy) among those tokens; 1 unless buddy_min_entropy is set. */
+  entropy: number;
   /** Tokens that route to it. */
   tokens: number;
   /** Estimated seconds to fetch it now / to compute it on the CPU instead. */

@@ -225,3 +225,40 @@ describe('measured-cost overrides', () => {
     expect(out.simulatedSeconds).toBeCloseTo(7.75 * MS, 12);
   });
 });
+
+describe('BuddyMoE: offline buddy table, entropy gate', () => {
+  // Top-2, cache {0, 1}. Token 0 routes 0|1 (hits); token 1 routes 0|2 with weights 0.9|0.1, and
+  // 2 misses. Its buddy, when the table has one, is 1 (resident, not routed to by token 1).
+  const replay = () =>
+    traceFile([
+      [0, 0, 0, '0|1', '0.5|0.5'],
+      [0, 1, 0, '0|2', '0.9|0.1'],
+    ]);
+  // A separate profiling trace in which 2 and 1 are picked together.
+  const profile = () => traceFile([0, 1, 2, 3].map((t) => [0, t, 0, '1|2'] as [number, number, number, string]));
+  const go = (policy: Record<string, unknown>) => run({ hardware: simpleHw(), model: tinyModel(4, 2), workload: { trace: replay() }, policy: { cache_experts: 2, miss: 'buddy', ...policy } });
+
+  it('a table profiled offline substitutes from the first miss; the in-sample online table has not seen 2 yet', async () => {
+    const offline = await go({ buddy_profile: profile() });
+    expect(offline.metrics).toMatchObject({ pcie_bytes: 0, gate_mass: { substituted: 0.05 } });
+    // Online: token 1's own routing (0 with 2) is counted only after its miss was decided: fetch.
+    const online = await go({ buddy_online: true });
+    expect(online.metrics).toMatchObject({ pcie_bytes: 1e7, gate_mass: { substituted: 0 } });
+  });
+
+  it("the token-entropy gate fetches for a token sure of its experts", async () => {
+    // H(0.9, 0.1) / ln 2 = 0.46900
+    const h = -(0.9 * Math.log(0.9) + 0.1 * Math.log(0.1)) / Math.log(2);
+    expect(h).toBeCloseTo(0.469, 3);
+    const open = await go({ buddy_profile: profile(), buddy_min_entropy: h - 0.01 });
+    expect(open.metrics.pcie_bytes).toBe(0);
+    const shut = await go({ buddy_profile: profile(), buddy_min_entropy: h + 0.01 });
+    expect(shut.metrics.pcie_bytes).toBe(1e7);
+  });
+
+  it('buddy needs a table named explicitly', async () => {
+    const r = (await import('../../../src/systems/moe/index.js')).moeSystem.policySchema.safeParse({ miss: 'buddy' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]!.message).toMatch(/buddy_profile .*buddy_matrix.*buddy_online: true/);
+  });
+});
