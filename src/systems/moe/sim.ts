@@ -27,7 +27,7 @@ import type { MoeCosts } from './costs.js';
 import type { Feeder, RequestRec, TokenRec } from './feeder.js';
 import type { ResolvedMoeModel } from './model.js';
 import type { MoePolicyConfig } from './schemas.js';
-import { DROPPED, EXACT, MoeStats, ON_CPU, STALL_CPU, STALL_IN_FLIGHT, STALL_MISSING, SUBSTITUTED } from './stats.js';
+import { DROPPED, EXACT, MoeStats, ON_CPU, STALL_COPY, STALL_CPU, STALL_IN_FLIGHT, STALL_MISSING, SUBSTITUTED } from './stats.js';
 import { CPU, DROP, FETCH, LOWBIT, type EvictionPolicy, type Miss, type MissPolicy, type MissView, type PrefetchPolicy, type PrefetchTarget, type PrefetchView } from './types.js';
 
 export interface MoeSimSetup {
@@ -52,7 +52,6 @@ const ATTN: JobOptions = { label: 'attention' };
 const EXPERT: JobOptions = { label: 'expert' };
 const HEAD: JobOptions = { label: 'lm_head' };
 const CPU_JOB: JobOptions = { label: 'cpu expert' };
-const COPY_SHARE: JobOptions = { label: 'copy (not overlapped)' };
 
 export class MoeSim implements PrefetchView, MissView {
   readonly env = new Env();
@@ -91,7 +90,8 @@ export class MoeSim implements PrefetchView, MissView {
   private stepGpuBusy = 0;
   /** GPU-idle seconds of the running step already put down to a cause (see attributeIdle). */
   private stepIdleSeen = 0;
-  private readonly stepIdle = new Float64Array(3);
+  private readonly stepIdle = new Float64Array(4);
+  private stepCopy0 = 0;
   private layerTime = 0;
   private pending = 0;
   private gatePos = -1;
@@ -292,6 +292,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.stepGpuBusy = this.gpu.busyTime();
     this.stepIdleSeen = 0;
     this.stepIdle.fill(0);
+    this.stepCopy0 = this.copyOnGpu();
     if (prefill) this.layerTime = this.s.costs.prefillLayer(this.s.promptTokens);
     else {
       let ctx = 0;
@@ -611,8 +612,10 @@ export class MoeSim implements PrefetchView, MissView {
   private stepDone = (): void => {
     const now = this.env.now;
     const st = this.stats;
-    const stall = now - this.stepStart - (this.gpu.busyTime() - this.stepGpuBusy);
+    const copy = this.copyOnGpu() - this.stepCopy0;
+    const stall = now - this.stepStart - (this.gpu.busyTime() - this.stepGpuBusy) + copy;
     const idle = this.stepIdle;
+    idle[STALL_COPY] = copy;
     for (const tok of this.batch) {
       const req = tok.req;
       this.s.feeder.consume(tok);
@@ -628,7 +631,7 @@ export class MoeSim implements PrefetchView, MissView {
           st.tokens++;
           st.tpot.add((now - (Number.isNaN(req.lastTime) ? this.stepStart : req.lastTime)) * 1000);
           st.stall.add(stall * 1000);
-          for (let c = 0; c < 3; c++) st.stallBy[c] += idle[c]!;
+          for (let c = 0; c < 4; c++) st.stallBy[c] += idle[c]!;
         }
         req.lastDone = tok;
       }
@@ -782,11 +785,13 @@ export class MoeSim implements PrefetchView, MissView {
     const go = (): Transfer | null => {
       if (this.computeCopies) {
         this.gpu.request().then((grant) => {
+          this.copyBegin();
           const done = opts.onDone!;
           const t = this.h2d.transfer(bytes, {
             ...opts,
             onDone: (x) => {
               this.gpu.release(grant, `${opts.label} (compute stream)`, opts.args);
+              this.copyEnd();
               done(x);
             },
           });
@@ -795,7 +800,7 @@ export class MoeSim implements PrefetchView, MissView {
         return null;
       }
       const t = this.h2d.transfer(bytes, opts);
-      if (this.copyShare > 0) this.gpu.submit((this.copyShare * bytes) / this.h2d.bandwidth, undefined, COPY_SHARE);
+      if (this.copyShare > 0) this.gpu.submit((this.copyShare * bytes) / this.h2d.bandwidth, this.copyEnd, this.copyShareJob);
       return t;
     };
     if (!swapOut) return go();
@@ -866,6 +871,23 @@ export class MoeSim implements PrefetchView, MissView {
     this.evictedNow = true;
     if (this.fromPrefetch[key] === 2 && this.stats.measuring) this.stats.prefetchWasted++;
     this.fromPrefetch[key] = 0;
+  }
+
+  // Compute-stream time spent on copies (copy_stream: compute, or the non-overlapped share): the
+  // GPU is occupied but computes nothing of the model, so it counts as stall. One GPU unit, so at
+  // most one such copy runs at a time.
+  private copyDone = 0;
+  private copySince = -1;
+  private readonly copyShareJob: JobOptions = { label: 'copy (not overlapped)', onStart: () => this.copyBegin() };
+  private copyBegin(): void {
+    this.copySince = this.env.now;
+  }
+  private readonly copyEnd = (): void => {
+    this.copyDone += this.env.now - this.copySince;
+    this.copySince = -1;
+  };
+  private copyOnGpu(): number {
+    return this.copySince < 0 ? this.copyDone : this.copyDone + this.env.now - this.copySince;
   }
 
   /**

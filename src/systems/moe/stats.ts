@@ -14,6 +14,8 @@ export const DROPPED = 3;
 export const STALL_IN_FLIGHT = 0;
 export const STALL_MISSING = 1;
 export const STALL_CPU = 2;
+/** The compute stream busy with a copy (copy_stream: compute, or the part a device cannot overlap). */
+export const STALL_COPY = 3;
 
 export class MoeStats {
   measuring = false;
@@ -23,7 +25,7 @@ export class MoeStats {
   readonly tpot = new Samples();
   readonly stall = new Samples();
   /** Stall seconds summed over measured tokens, by cause (STALL_*). */
-  readonly stallBy = new Float64Array(3);
+  readonly stallBy = new Float64Array(4);
   readonly ttft = new Samples();
   tokens = 0;
   prefillSteps = 0;
@@ -74,6 +76,7 @@ export class MoeStats {
         in_flight: roundSig(this.tokens ? (this.stallBy[STALL_IN_FLIGHT]! * 1000) / this.tokens : 0),
         missing: roundSig(this.tokens ? (this.stallBy[STALL_MISSING]! * 1000) / this.tokens : 0),
         cpu: roundSig(this.tokens ? (this.stallBy[STALL_CPU]! * 1000) / this.tokens : 0),
+        copy_on_gpu: roundSig(this.tokens ? (this.stallBy[STALL_COPY]! * 1000) / this.tokens : 0),
       },
       hit_rate: ratio(this.hits, this.accesses),
       covered_rate: ratio(this.hits + this.inFlight, this.accesses),

@@ -98,7 +98,8 @@ describe('copy stream, overlap and swaps', () => {
     const out = await run({ hardware: simpleHw(), model: tinyModel(), workload: { trace: prefetched() }, policy: { cache_experts: 2, prefetch: 'oracle', copy_stream: 'compute' } });
     expect(out.simulatedSeconds).toBeCloseTo(0.018, 12);
     expect([out.latencyCdf[0]!.value, out.latencyCdf.at(-1)!.value]).toEqual([expect.closeTo(4, 9), expect.closeTo(14, 9)]);
-    expect(out.metrics).toMatchObject({ hit_rate: 1, pcie_bytes: 1e7 });
+    // The 10 ms the compute stream spent copying counts as stall (it computed nothing): 5 ms a token.
+    expect(out.metrics).toMatchObject({ hit_rate: 1, pcie_bytes: 1e7, stall_ms: 5, stall_by_cause_ms: { copy_on_gpu: 5, in_flight: 0, missing: 0 } });
   });
 
   it("the cost model's overlap reaches the copies: (1 - overlap) of each copy also takes the compute stream", async () => {
@@ -110,6 +111,8 @@ describe('copy stream, overlap and swaps', () => {
     expect(out.simulatedSeconds).toBeCloseTo(0.014, 12);
     expect(out.latencyCdf[0]!.value).toBeCloseTo(5, 9);
     expect(out.latencyCdf.at(-1)!.value).toBeCloseTo(9, 9);
+    // Stall: step 0 the 5 ms copy share; step 1 the GPU idles [10,11] for the prefetch.
+    expect(out.metrics).toMatchObject({ stall_ms: 3, stall_by_cause_ms: { copy_on_gpu: 2.5, in_flight: 0.5 } });
   });
 
   it('swap before: the evicted expert goes back to the host first; alongside: on the other direction at once', async () => {

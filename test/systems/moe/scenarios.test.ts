@@ -45,7 +45,7 @@ describe('scenarios/moe-*.yaml: what their descriptions claim holds', () => {
       expect(x.covered_rate as number, label).toBeGreaterThanOrEqual(x.hit_rate as number);
       expect(x.prefetch_precision as number, label).toBeLessThanOrEqual(1);
       const by = x.stall_by_cause_ms as Record<string, number>;
-      expect(by.in_flight! + by.missing! + by.cpu!, label).toBeCloseTo(x.stall_ms as number, 2);
+      expect(by.in_flight! + by.missing! + by.cpu! + by.copy_on_gpu!, label).toBeCloseTo(x.stall_ms as number, 2);
     }
     // Without prefetch nothing is ever in flight at the gate.
     expect(m['no prefetch, LRU']!.covered_rate).toBe(m['no prefetch, LRU']!.hit_rate);
