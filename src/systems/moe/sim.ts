@@ -874,20 +874,21 @@ export class MoeSim implements PrefetchView, MissView {
   }
 
   // Compute-stream time spent on copies (copy_stream: compute, or the non-overlapped share): the
-  // GPU is occupied but computes nothing of the model, so it counts as stall. One GPU unit, so at
-  // most one such copy runs at a time.
+  // GPU is occupied but computes nothing of the model, so it counts as stall. One GPU unit runs
+  // them one after another, but the server starts the next job before the previous one's
+  // completion callback runs, so count the copies running and time the span they cover.
   private copyDone = 0;
-  private copySince = -1;
+  private copySince = 0;
+  private copiesRunning = 0;
   private readonly copyShareJob: JobOptions = { label: 'copy (not overlapped)', onStart: () => this.copyBegin() };
   private copyBegin(): void {
-    this.copySince = this.env.now;
+    if (this.copiesRunning++ === 0) this.copySince = this.env.now;
   }
   private readonly copyEnd = (): void => {
-    this.copyDone += this.env.now - this.copySince;
-    this.copySince = -1;
+    if (--this.copiesRunning === 0) this.copyDone += this.env.now - this.copySince;
   };
   private copyOnGpu(): number {
-    return this.copySince < 0 ? this.copyDone : this.copyDone + this.env.now - this.copySince;
+    return this.copiesRunning === 0 ? this.copyDone : this.copyDone + this.env.now - this.copySince;
   }
 
   /**

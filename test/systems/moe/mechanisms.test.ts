@@ -115,6 +115,21 @@ describe('copy stream, overlap and swaps', () => {
     expect(out.metrics).toMatchObject({ stall_ms: 3, stall_by_cause_ms: { copy_on_gpu: 2.5, in_flight: 0.5 } });
   });
 
+  it('copy_on_gpu adds up to (1 - overlap) of every copy, back-to-back copies included', async () => {
+    // 60 tokens over 8 experts, cache 4, oracle prefetch: share jobs often run back to back.
+    let x = 7;
+    const experts = Array.from({ length: 60 }, () => ((x = (x * 1103515245 + 12345) % 2 ** 31), x >> 16) % 8);
+    const hw = simpleHw();
+    const half = { ...hw, gpuCost: { ...hw.gpuCost, overlap: 0.5 } };
+    const out = await run({ hardware: half, model: tinyModel(8), workload: { trace: traceFile(singleLayer(experts)) }, policy: { cache_experts: 4, prefetch: 'oracle' } });
+    const copyMs = (out.metrics.stall_by_cause_ms as Record<string, number>).copy_on_gpu! * 60;
+    const expected = (0.5 * (out.metrics.pcie_bytes as number)) / 1e9 * 1e3;
+    expect(expected).toBeGreaterThan(50);
+    // The last copy's share may still run after the last token: at most one 5 ms share short.
+    expect(copyMs).toBeLessThanOrEqual(expected + 1e-6);
+    expect(copyMs).toBeGreaterThanOrEqual(expected - 5 - 1e-6);
+  });
+
   it('swap before: the evicted expert goes back to the host first; alongside: on the other direction at once', async () => {
     // Cache of 1, experts 0 then 1. Step 1's gate at 5 evicts 0.
     const trace = traceFile(singleLayer([0, 1]));
