@@ -13,8 +13,10 @@ export interface Conservation {
 }
 
 export interface WarmupConfig {
-  /** Discard the first N completed requests (or tokens, for moe) from latency metrics. */
+  /** Discard the first N completed requests from latency metrics (edit, t2i). */
   requests?: number;
+  /** Discard the first N decode tokens (moe). */
+  tokens?: number;
   /** Discard requests that arrived before this many simulated seconds. */
   seconds?: number;
 }

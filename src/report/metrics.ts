@@ -33,7 +33,7 @@ export function metricAt(m: Metrics, path: string): number {
   return typeof cur === 'number' ? cur : NaN;
 }
 
-const HIGHER = /(^|_)(per_s|attainment|hit_rate|hits?|precision|recall|exact|accuracy|goodput|speedup)($|_)/;
+const HIGHER = /(^|_)(per_s|attainment|hit_rate|covered_rate|hits?|precision|recall|exact|accuracy|goodput|speedup)($|_)/;
 const LOWER = /(^|_)(ms|s|bytes|miss(es)?|miss_rate|bubbles?|stalls?|dropped|drops?|rejected|rejects?|stale|without|violations?|errors?|cost)($|_)/;
 
 /**

@@ -89,14 +89,26 @@ export const scenarioSchema = z
       .optional(),
     warmup: z
       .object({
+        /** Discard the first N completed requests (edit, t2i). */
         requests: z.number().int().min(0).optional(),
+        /** Discard the first N decode tokens (moe, which counts tokens, not requests). */
+        tokens: z.number().int().min(0).optional(),
         seconds: z.number().min(0).optional(),
       })
       .strict()
       .default({}),
     report: reportConfigSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // The unit differs by system; a key in the wrong unit is refused rather than reinterpreted.
+    if (s.system === 'moe' && s.warmup.requests !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['warmup', 'requests'], message: 'moe counts its warm-up in decode tokens: use warmup.tokens (warmup.requests was renamed)' });
+    }
+    if (s.system !== 'moe' && s.warmup.tokens !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['warmup', 'tokens'], message: `warmup.tokens is for moe; ${s.system} counts requests: use warmup.requests` });
+    }
+  });
 
 export type CommonScenario = z.infer<typeof scenarioSchema>;
 

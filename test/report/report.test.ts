@@ -17,6 +17,7 @@ describe('metricDirection(path)', () => {
       ['tokens_per_s', 'higher'],
       ['slo_attainment', 'higher'],
       ['hit_rate', 'higher'],
+      ['covered_rate', 'higher'],
       ['gate_mass.exact', 'higher'],
       ['gate_mass.dropped', 'lower'],
       ['requests.rejected', 'lower'],

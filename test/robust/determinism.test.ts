@@ -22,7 +22,7 @@ function stable(dir: string): string {
 }
 
 const CASES: Array<[string, string, string[]]> = [
-  ['moe', 'scenarios/moe-fallbacks-rtx4090.yaml', ['workload.generator.tokens=80', 'warmup.requests=10', 'sweep.policy.cache_experts=[32, 56]']],
+  ['moe', 'scenarios/moe-fallbacks-rtx4090.yaml', ['workload.generator.tokens=80', 'warmup.tokens=10', 'sweep.policy.cache_experts=[32, 56]']],
   ['edit', 'scenarios/edit-balance.yaml', ['workload.generator.requests=100', 'warmup.requests=10', 'sweep.workload.generator.rps=[2, 4]']],
   ['t2i', 'scenarios/t2i-lora-cache.yaml', ['workload.generator.requests=60', 'warmup.requests=10', 'replications=2', 'sweep.policy.host_cache_gib=[0, 64]']],
 ];

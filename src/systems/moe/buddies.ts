@@ -1,11 +1,19 @@
 /**
- * Buddy tables for substitution (BuddyMoE): which resident expert can stand in for a missing one.
- * Similarity is either a given matrix (JSON, E x E for every layer or L x E x E), or co-activation
- * counts: experts the router picks together for the same token are taken to be similar. Counts
- * grow from the rows already run (causal: no peeking at the future).
+ * Buddy tables for substitution (BuddyMoE, arXiv 2511.10054): which resident expert can stand in
+ * for a missing one. BuddyMoE finds buddies offline, from co-activation across tokens and output
+ * similarity; here:
+ *  - a profiling trace (`buddy_profile`: a routing CSV, or a generated trace of the same workload
+ *    with another seed): co-activation counts, experts the router picks together for one token
+ *    taken to be similar; built before the run and fixed;
+ *  - an output-similarity matrix (`buddy_matrix`, JSON, E x E for every layer or L x E x E);
+ *  - both: the product of row-normalised co-activation and similarity (an assumption: a buddy must
+ *    score on both);
+ *  - `buddy_online`: counts learnt from the replayed trace itself as it runs (in-sample, causal:
+ *    a layer's routing is counted after its misses were decided). Only when asked for.
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import type { MoeRow } from '../../workloads/moe/types.js';
 
 export class BuddyTable {
   private readonly sim: Float64Array;
@@ -14,12 +22,36 @@ export class BuddyTable {
   constructor(
     private readonly layers: number,
     private readonly experts: number,
-    private readonly fixed = false,
+    private fixed: boolean = false,
     matrix?: Float64Array,
     /** How many buddies a query returns, best first. */
     private readonly top = 3,
   ) {
     this.sim = matrix ?? new Float64Array(layers * experts * experts);
+  }
+
+  /** Stop learning: the table is what a profiling pass built. */
+  freeze(): this {
+    this.fixed = true;
+    return this;
+  }
+
+  /** Co-activation counts of every decode row of a profiling trace (prefill rows have more than top-k experts). */
+  static async fromProfile(rows: Iterable<MoeRow> | AsyncIterable<MoeRow>, layers: number, experts: number, topK: number, top: number): Promise<BuddyTable> {
+    const t = new BuddyTable(layers, experts, false, undefined, top);
+    for await (const r of rows) if (r.experts.length <= topK) t.observe(r.layer, r.experts);
+    return t.freeze();
+  }
+
+  /** Scale each (layer, expert) row of this table to max 1 and multiply by `other` elementwise. */
+  weightBy(other: BuddyTable): this {
+    const E = this.experts;
+    for (let r = 0; r < this.layers * E; r++) {
+      let max = 0;
+      for (let b = 0; b < E; b++) max = Math.max(max, this.sim[r * E + b]!);
+      for (let b = 0; b < E; b++) this.sim[r * E + b] = max > 0 ? (this.sim[r * E + b]! / max) * other.sim[r * E + b]! : 0;
+    }
+    return this;
   }
 
   /** Count co-activations of one (token, layer) routing. */

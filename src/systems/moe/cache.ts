@@ -21,6 +21,7 @@ export class ExpertCache implements EvictionView {
   readonly pins: Int32Array;
   readonly lastUse: Float64Array;
   readonly counts: Float64Array;
+  readonly countsWithPrefill: Float64Array;
   /** Current step (layer executions so far); the simulator advances it. */
   clock = 0;
   evictions = 0;
@@ -50,6 +51,7 @@ export class ExpertCache implements EvictionView {
     this.pins = new Int32Array(n);
     this.lastUse = new Float64Array(n);
     this.counts = new Float64Array(n);
+    this.countsWithPrefill = new Float64Array(n);
     this.shared = scope === 'shared';
     const parts = this.shared ? 1 : L;
     if (capacity < parts) {

@@ -9,6 +9,16 @@ import type { Dtype } from '../../hardware/types.js';
 import type { ResolvedHardware } from '../hardware.js';
 import type { ResolvedMoeModel } from './model.js';
 
+/** Measured per-op times that replace the cost model's (model schema fields of the same names). */
+export interface CostOverrides {
+  layer_ms?: number;
+  expert_ms?: number;
+  expert_token_ms?: number;
+  head_ms?: number;
+  layer_overhead_ms?: number;
+  step_overhead_ms?: number;
+}
+
 /** Bits of a low-precision copy plus group-wise fp16 scales (one per 64 weights: +0.25 bit). Estimate. */
 const SCALE_BITS = 0.25;
 
@@ -21,11 +31,15 @@ export class MoeCosts {
   readonly lowbitBytes: number;
   private readonly lowbitDtype: Dtype;
 
+  private readonly o: CostOverrides;
+
   constructor(
     readonly model: ResolvedMoeModel,
     readonly hw: ResolvedHardware,
     lowbitBits: number,
+    overrides: CostOverrides = {},
   ) {
+    this.o = overrides;
     // Scaled from the stored expert, so an overridden expert size carries over.
     this.lowbitBytes = Math.round((model.expertBytes * (lowbitBits + SCALE_BITS)) / (bytesPerElement(model.expertDtype) * 8));
     this.lowbitDtype = lowbitBits <= 2 ? 'int2' : lowbitBits <= 4 ? 'int4' : 'int8';
@@ -38,6 +52,8 @@ export class MoeCosts {
 
   /** One routed expert on the GPU over n tokens. */
   expertGpu(n: number): number {
+    const o = this.o;
+    if (o.expert_ms !== undefined) return (this.gpuExpert[n] ??= (o.expert_ms + (n - 1) * (o.expert_token_ms ?? 0)) / 1000);
     return (this.gpuExpert[n] ??= this.hw.gpuCost.opSeconds(expertFfnOp(n, this.model.hidden, this.model.ffn, this.model.expertDtype)));
   }
 
@@ -53,6 +69,13 @@ export class MoeCosts {
 
   /** Attention + router + shared experts of one layer: `batch` decode tokens with `ctx` KV tokens in total. */
   decodeLayer(batch: number, ctx: number): number {
+    const o = this.o;
+    if (o.layer_ms !== undefined) return (o.layer_ms + (o.layer_overhead_ms ?? 0)) / 1000;
+    const t = this.rooflineDecodeLayer(batch, ctx);
+    return o.layer_overhead_ms !== undefined ? t + o.layer_overhead_ms / 1000 : t;
+  }
+
+  private rooflineDecodeLayer(batch: number, ctx: number): number {
     const m = this.model;
     const fixed = (this.attnFixed[batch] ??= this.projections(batch));
     const attention: Op = {
@@ -73,13 +96,17 @@ export class MoeCosts {
       bytes: m.kvBytesPerLayer * prompt * 2 + prompt * m.heads * m.headDim * 2 * 2,
       dtype: 'fp16',
     };
-    return this.projections(prompt) + this.hw.gpuCost.opSeconds(attention);
+    const t = this.projections(prompt) + this.hw.gpuCost.opSeconds(attention);
+    return this.o.layer_overhead_ms !== undefined ? t + this.o.layer_overhead_ms / 1000 : t;
   }
 
   /** LM head (and any dense layers) once per step for `batch` sequences. */
   lmHead(batch: number): number {
     const m = this.model;
-    return (this.head[batch] ??= this.hw.gpuCost.opSeconds(gemmOp(batch, Math.round(m.perTokenParams / m.hidden), m.hidden, 'fp16')));
+    const o = this.o;
+    return (this.head[batch] ??=
+      (o.head_ms !== undefined ? o.head_ms / 1000 : this.hw.gpuCost.opSeconds(gemmOp(batch, Math.round(m.perTokenParams / m.hidden), m.hidden, 'fp16'))) +
+      (o.step_overhead_ms !== undefined ? o.step_overhead_ms / 1000 : 0));
   }
 
   private projections(tokens: number): number {

@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.js';
 import { bytesPerElement } from '../../cost/ops.js';
 import { MOE_MODELS, type MoeModelSpec } from './presets.js';
 import type { MoeModelConfig } from './schemas.js';
+import { QUANT_SCHEMES, quantDtype, quantisedBytes } from './quant.js';
 
 export interface ResolvedMoeModel extends MoeModelSpec {
   /** KV tokens reserved per concurrent sequence. */
@@ -10,6 +11,9 @@ export interface ResolvedMoeModel extends MoeModelSpec {
   /** GPU bytes held back for context, activations and slack. */
   reserveBytes: number;
 }
+
+/** Measured-cost fields: they price ops, they do not change the model. */
+const COST_FIELDS = ['layer_ms', 'expert_ms', 'expert_token_ms', 'head_ms', 'layer_overhead_ms', 'step_overhead_ms'];
 
 export function resolveMoeModel(cfg: MoeModelConfig): ResolvedMoeModel {
   const base: MoeModelSpec = MOE_MODELS[cfg.preset];
@@ -21,12 +25,18 @@ export function resolveMoeModel(cfg: MoeModelConfig): ResolvedMoeModel {
   if (cfg.ffn !== undefined) spec.ffn = cfg.ffn;
   if (cfg.expert_dtype !== undefined) spec.expertDtype = cfg.expert_dtype;
   if (cfg.attn_params !== undefined) spec.attnParams = cfg.attn_params;
-  if (cfg.expert_mb !== undefined) spec.expertBytes = cfg.expert_mb * 1e6;
+  if (cfg.expert_quant !== undefined) {
+    if (cfg.expert_mb !== undefined) throw new ConfigError('give expert_quant or expert_mb, not both', { field: 'model.expert_mb' });
+    const q = typeof cfg.expert_quant === 'string' ? QUANT_SCHEMES[cfg.expert_quant] : cfg.expert_quant;
+    // SwiGLU expert: w1, w3 (ffn outputs each) and w2 (hidden outputs).
+    spec.expertBytes = quantisedBytes(3 * spec.hidden * spec.ffn, q, { tensors: 3, channels: 2 * spec.ffn + spec.hidden });
+    spec.expertDtype = cfg.expert_dtype ?? quantDtype(q.bits);
+  } else if (cfg.expert_mb !== undefined) spec.expertBytes = cfg.expert_mb * 1e6;
   else if (cfg.hidden !== undefined || cfg.ffn !== undefined || cfg.expert_dtype !== undefined) {
     spec.expertBytes = 3 * spec.hidden * spec.ffn * bytesPerElement(spec.expertDtype);
   }
   if (cfg.resident_gib !== undefined) spec.residentBytes = cfg.resident_gib * 2 ** 30;
-  const custom = Object.keys(cfg).some((k) => !['preset', 'max_context', 'reserve_gib'].includes(k));
+  const custom = Object.keys(cfg).some((k) => !['preset', 'max_context', 'reserve_gib', ...COST_FIELDS].includes(k));
   if (custom) spec.name = `${base.name} (modified)`;
   if (spec.topK > spec.experts) throw new ConfigError(`top_k ${spec.topK} is larger than the expert count ${spec.experts} of ${spec.name}`, { field: cfg.top_k !== undefined ? 'model.top_k' : 'model.experts' });
   return { ...spec, maxContext: cfg.max_context, reserveBytes: cfg.reserve_gib * 2 ** 30 };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { routingShape } from '../../workloads/moe/generator.js';
 import { MOE_MODEL_NAMES } from './presets.js';
+import { QUANT_NAMES, quantSchemeSchema } from './quant.js';
 import { PREFETCH_POLICIES } from './policies/prefetch/index.js';
 import { EVICTION_POLICIES } from './policies/eviction/index.js';
 import { MISS_POLICIES } from './policies/miss/index.js';
@@ -25,10 +26,26 @@ export const moeModelSchema = z
     /** Bytes of one routed expert, MB (1e6 B). */
     expert_mb: z.number().positive().optional(),
     expert_dtype: dtype.optional(),
+    /** Expert quantisation: a named scheme or {bits, group, scale_bits, zero_bits, meta_group}; sets expert bytes and dtype from 3 x hidden x ffn weights. */
+    expert_quant: z.union([z.enum(QUANT_NAMES), quantSchemeSchema]).optional(),
     /** Attention + router parameters per MoE layer. */
     attn_params: z.number().nonnegative().optional(),
     /** Non-routed weights resident on the GPU, GiB. */
     resident_gib: z.number().nonnegative().optional(),
+    // Measured-cost overrides (like t2i's unet_step_ms), for calibrating to the stack a user runs;
+    // each replaces the cost model's price for that op. See docs/moe.md "Calibrating to a stack".
+    /** Attention + router + shared experts of one layer in a decode step, ms (any batch). */
+    layer_ms: z.number().nonnegative().optional(),
+    /** One routed expert on the GPU over one token, ms ... */
+    expert_ms: z.number().nonnegative().optional(),
+    /** ... plus this per extra token routed to it in the step (default 0). */
+    expert_token_ms: z.number().nonnegative().optional(),
+    /** LM head (and dense layers) once per decode step, ms. */
+    head_ms: z.number().nonnegative().optional(),
+    /** Per-stack framework overhead on the GPU stream: per layer per step (kernel launches, Python, hooks), ms. */
+    layer_overhead_ms: z.number().nonnegative().optional(),
+    /** ... and once per step (sampling, detokenising, host sync), ms. */
+    step_overhead_ms: z.number().nonnegative().optional(),
     /** Tokens of KV cache reserved per concurrent sequence. Default 4096 (a modelling choice). */
     max_context: z.number().int().positive().default(4096),
     /** GPU memory held back for the CUDA context, activations and allocator slack, GiB. Estimate. */
@@ -75,7 +92,7 @@ export const moePolicySchema = z
     predictor: z.enum(['auto', 'trace', 'synthetic']).default('auto'),
     /** Accuracy of the synthetic next-layer predictor. Estimate (gate-prediction papers report ~0.8-0.9). */
     predictor_accuracy: z.number().min(0).max(1).default(0.85),
-    /** Eviction: lru | lfu | pinned (popularity-pinned) | belady (bound). */
+    /** Eviction: lru | lfu | pinned (popularity-pinned) | belady (fewest misses, demand fetch) | random (seeded). */
     cache: z.enum(keys(EVICTION_POLICIES)).default('lru'),
     /** A cache per layer (capacity split evenly) or one shared by all layers. */
     cache_scope: z.enum(['per-layer', 'shared']).default('per-layer'),
@@ -95,12 +112,51 @@ export const moePolicySchema = z
     wait_ms: z.number().nonnegative().default(0),
     /** For `cpu`: always compute a miss on the CPU, or only when that beats fetching it (Fiddler's rule). */
     cpu_when: z.enum(['always', 'faster']).default('faster'),
-    /** For `buddy`: similarity JSON (E x E or L x E x E, higher = more similar); default co-activation counts. */
+    /** For `buddy`: output-similarity JSON (E x E or L x E x E, higher = more similar). */
     buddy_matrix: z.string().optional(),
+    /**
+     * For `buddy`: a profiling trace to count co-activations in before the run - a routing CSV
+     * (relative to the scenario), or `{ tokens, seed_offset }`: the scenario's generator run for
+     * that many tokens with seed + seed_offset (a separate sample of the same workload).
+     */
+    buddy_profile: z
+      .union([
+        z.string(),
+        z
+          .object({
+            tokens: z.number().int().positive(),
+            /** Added to the run's seed, so the profile is not the replayed trace. */
+            seed_offset: z.number().int().min(1).default(1_000_003),
+          })
+          .strict(),
+      ])
+      .optional(),
+    /** For `buddy`: learn co-activations from the replayed trace itself as it runs (in-sample; BuddyMoE profiles offline). */
+    buddy_online: z.boolean().default(false),
+    /**
+     * For `buddy`: BuddyMoE's token-entropy gate - substitute only for tokens whose routing entropy
+     * (Shannon entropy of the normalised top-k gate weights over ln k, 0..1) is at least this; a
+     * confident token (low entropy) is fetched. Default 0: no gate.
+     */
+    buddy_min_entropy: z.number().min(0).max(1).default(0),
     /** For `buddy`: consider only this many most similar experts per expert. */
     buddy_candidates: z.number().int().positive().default(3),
     /** For `lowbit`: bits per weight of the low-precision copy fetched on a miss. */
     lowbit_bits: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(8)]).default(2),
+    /** For `lfu`: count decode routings only, or also each prefill's tokens per expert. */
+    lfu_counts: z.enum(['decode', 'all']).default('decode'),
+    /**
+     * Copy engine: `fair` - the demand and prefetch streams each move one expert at a time and share
+     * PCIe max-min fairly; `fifo` - one transfer at a time in issue order, as a DMA engine serves
+     * its queue.
+     */
+    copy_engine: z.enum(['fair', 'fifo']).default('fair'),
+    /** With copy_engine fifo: a demand fetch goes ahead of queued (not in-flight) prefetches. */
+    demand_first: z.boolean().default(false),
+    /** Copies on their own stream (overlap compute) or on the compute stream (serialised with it). */
+    copy_stream: z.enum(['copy', 'compute']).default('copy'),
+    /** On eviction, copy the evicted expert back to the host: no (overwrite), before the load, or alongside it (mixtral-offloading's swap). */
+    swap: z.enum(['none', 'before', 'alongside']).default('none'),
     /** Concurrent requests decoded together (experts per layer = union over the batch). */
     batch_size: z.number().int().positive().default(1),
     /** Tokens of trace the simulator reads ahead: Belady's and the oracle's view of the future. */
@@ -108,6 +164,12 @@ export const moePolicySchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
+    if (p.miss === 'buddy' && p.buddy_matrix === undefined && p.buddy_profile === undefined && !p.buddy_online) {
+      ctx.addIssue({ code: 'custom', path: ['miss'], message: 'miss: buddy needs a buddy table: buddy_profile (a profiling trace), buddy_matrix, or buddy_online: true (learnt in-sample from the replayed trace)' });
+    }
+    if (p.buddy_online && (p.buddy_matrix !== undefined || p.buddy_profile !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['buddy_online'], message: 'buddy_online learns its own table; drop buddy_matrix/buddy_profile or buddy_online' });
+    }
     if (p.cache_experts !== undefined && p.cache_gib !== undefined) ctx.addIssue({ code: 'custom', path: ['cache_gib'], message: 'give cache_experts or cache_gib, not both' });
   });
 export type MoePolicyConfig = z.output<typeof moePolicySchema>;

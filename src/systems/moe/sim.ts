@@ -27,7 +27,7 @@ import type { MoeCosts } from './costs.js';
 import type { Feeder, RequestRec, TokenRec } from './feeder.js';
 import type { ResolvedMoeModel } from './model.js';
 import type { MoePolicyConfig } from './schemas.js';
-import { DROPPED, EXACT, MoeStats, ON_CPU, SUBSTITUTED } from './stats.js';
+import { DROPPED, EXACT, MoeStats, ON_CPU, STALL_COPY, STALL_CPU, STALL_IN_FLIGHT, STALL_MISSING, SUBSTITUTED } from './stats.js';
 import { CPU, DROP, FETCH, LOWBIT, type EvictionPolicy, type Miss, type MissPolicy, type MissView, type PrefetchPolicy, type PrefetchTarget, type PrefetchView } from './types.js';
 
 export interface MoeSimSetup {
@@ -65,6 +65,7 @@ export class MoeSim implements PrefetchView, MissView {
   readonly cache: ExpertCache;
   readonly model: ResolvedMoeModel;
   readonly counts: Float64Array;
+  private readonly countsAll: Float64Array;
   /** Set when the simulation stopped for the driver: refill the trace buffer, or yield to the event loop. */
   needFill = false;
   yieldNow = false;
@@ -87,6 +88,10 @@ export class MoeSim implements PrefetchView, MissView {
   private layer = 0;
   private stepStart = 0;
   private stepGpuBusy = 0;
+  /** GPU-idle seconds of the running step already put down to a cause (see attributeIdle). */
+  private stepIdleSeen = 0;
+  private readonly stepIdle = new Float64Array(4);
+  private stepCopy0 = 0;
   private layerTime = 0;
   private pending = 0;
   private gatePos = -1;
@@ -102,7 +107,10 @@ export class MoeSim implements PrefetchView, MissView {
   private readonly served: Uint8Array;
   private readonly union: Int32Array;
   private readonly missList: Int32Array;
-  private readonly miss: Miss = { layer: 0, expert: 0, weight: 0, missingInToken: 0, tokens: 0, fetchSeconds: 0, cpuSeconds: 0 };
+  private readonly miss: Miss = { layer: 0, expert: 0, weight: 0, missingInToken: 0, entropy: 1, tokens: 0, fetchSeconds: 0, cpuSeconds: 0 };
+  private readonly entropyGate: boolean;
+  private readonly entMin: Float64Array;
+  private readonly mark2: Int32Array;
   private readonly dedupe: Int32Array;
   private dedupeStamp = 0;
   // per-key state
@@ -110,7 +118,10 @@ export class MoeSim implements PrefetchView, MissView {
   private readonly prefetchQueued: Uint8Array;
   /** The furthest step position a prefetcher has said the key is needed at. */
   private readonly wantedPos: Float64Array;
+  /** Set by a prefetch transfer: 1 issued in the warm-up, 2 issued while measuring (only those count for precision). */
   private readonly fromPrefetch: Uint8Array;
+  /** Why the running layer waits for a key: STALL_IN_FLIGHT (a prefetch already loading) or STALL_MISSING. */
+  private readonly waitCause: Uint8Array;
   // copy streams
   private readonly gpuJobs = new Fifo<number>();
   private readonly demandQ = new Fifo<number>();
@@ -118,6 +129,15 @@ export class MoeSim implements PrefetchView, MissView {
   private demandBlocked = false;
   private demandKey = -1;
   private readonly prefetchQ = new Fifo<number>();
+  /** copy_engine fifo, in issue order: one queue, prefetch keys, then N + key (fetch), 2N + key (low-bit). */
+  private readonly copyQ: Fifo<number> | null;
+  private readonly fifo: boolean;
+  private readonly computeCopies: boolean;
+  /** Share of each copy's time it also takes from the compute stream: 1 - the cost model's overlap. */
+  private readonly copyShare: number;
+  private readonly nKeys: number;
+  /** Set by onEvict: the reserve just made evicted an expert (a swap copies it back). */
+  private evictedNow = false;
   private readonly fetchOpts: TransferOptions = { label: 'fetch', onDone: () => this.onDemandDone() };
   private readonly lowbitOpts: TransferOptions = { label: 'lowbit', onDone: () => this.onDemandDone() };
   private readonly prefetchOpts: TransferOptions = { label: 'prefetch', onDone: () => this.onPrefetchDone() };
@@ -150,6 +170,7 @@ export class MoeSim implements PrefetchView, MissView {
     for (const r of resident) this.pool.alloc(r.name, r.bytes);
     this.cache = new ExpertCache(m, setup.policy.cache_scope, capacity, this.pool, setup.eviction, (k) => this.nextUse(k), (k) => this.onEvict(k), (k) => this.wantedPos[k]! > this.gatePos);
     this.counts = this.cache.counts;
+    this.countsAll = this.cache.countsWithPrefill;
     this.cache.fillAtLoad();
     const n = m.layers * m.experts;
     this.mark = new Int32Array(m.experts);
@@ -161,12 +182,22 @@ export class MoeSim implements PrefetchView, MissView {
     this.dedupe = new Int32Array(m.experts);
     this.union = new Int32Array(m.experts);
     this.lateMark = new Int32Array(m.experts);
+    this.entropyGate = setup.policy.buddy_min_entropy > 0;
+    this.entMin = new Float64Array(m.experts).fill(1);
+    this.mark2 = new Int32Array(m.experts);
     this.ready = new Int32Array(2 * m.experts); // hits plus buddies: at most one of each per expert
     this.missList = new Int32Array(m.experts);
     this.waiting = new Int32Array(n);
     this.prefetchQueued = new Uint8Array(n);
     this.wantedPos = new Float64Array(n);
     this.fromPrefetch = new Uint8Array(n);
+    const p = setup.policy;
+    this.nKeys = n;
+    this.fifo = p.copy_engine === 'fifo';
+    this.copyQ = this.fifo && !p.demand_first ? new Fifo<number>() : null;
+    this.computeCopies = p.copy_stream === 'compute';
+    this.copyShare = this.computeCopies ? 0 : 1 - setup.hw.gpuCost.overlap;
+    this.waitCause = new Uint8Array(n);
   }
 
   get batchSize(): number {
@@ -252,13 +283,16 @@ export class MoeSim implements PrefetchView, MissView {
   private startStep(prefill: boolean): void {
     const st = this.stats;
     const w = this.s.warmup;
-    if (!st.measuring && this.decodeDone >= (w.requests ?? 0) && this.env.now >= (w.seconds ?? 0)) this.startMeasuring();
+    if (!st.measuring && this.decodeDone >= (w.tokens ?? 0) && this.env.now >= (w.seconds ?? 0)) this.startMeasuring();
     this.seq++;
     this.stepsSinceYield++;
     this.prefill = prefill;
     this.layer = 0;
     this.stepStart = this.env.now;
     this.stepGpuBusy = this.gpu.busyTime();
+    this.stepIdleSeen = 0;
+    this.stepIdle.fill(0);
+    this.stepCopy0 = this.copyOnGpu();
     if (prefill) this.layerTime = this.s.costs.prefillLayer(this.s.promptTokens);
     else {
       let ctx = 0;
@@ -318,12 +352,16 @@ export class MoeSim implements PrefetchView, MissView {
         }
         const wi = w ? w[i]! / wsum : 1 / ex.length;
         this.wtot[e] += wi;
-        this.need[e] += this.prefill ? Math.max(1, Math.round(prefillTokens * wi)) : 1;
+        const add = this.prefill ? Math.max(1, Math.round(prefillTokens * wi)) : 1;
+        this.need[e] += add;
+        if (this.prefill) this.countsAll[l * E + e]! += add;
         if (wi > this.wmax[e]!) this.wmax[e] = wi;
       }
       if (!this.prefill) {
-        for (let i = 0; i < ex.length; i++) this.counts[l * E + ex[i]!]! += 1;
-        this.s.buddies?.observe(l, ex);
+        for (let i = 0; i < ex.length; i++) {
+          this.counts[l * E + ex[i]!]! += 1;
+          this.countsAll[l * E + ex[i]!]! += 1;
+        }
       }
     }
     // 2. hits and in-flight loads; the rest are misses
@@ -344,14 +382,15 @@ export class MoeSim implements PrefetchView, MissView {
       } else if (s === LOADING && this.lateIsMiss(key)) {
         // A fallback policy does not wait for a prefetch still far from landing.
         this.lateMark[e] = stamp;
-        if (measuring) st.misses++;
+        if (measuring) st.misses++, st.inFlight++;
         misses[nm++] = e;
       } else if (s === LOADING) {
-        if (measuring) st.late++;
+        if (measuring) st.late++, st.inFlight++;
         this.covered(key, measuring);
         cache.touch(key);
         cache.pins[key]!++;
         this.waiting[key] = this.need[e]!;
+        this.waitCause[key] = STALL_IN_FLIGHT;
         this.served[e] = EXACT;
         this.pending++;
       } else {
@@ -362,6 +401,9 @@ export class MoeSim implements PrefetchView, MissView {
     }
     // 3. misses: the policy decides each (prefill steps always fetch: every token needs them)
     if (nm > 0) this.serveMisses(l, misses, nm, measuring);
+    // Co-activation statistics learn from this layer only after its misses were decided (causal).
+    const buddies = this.s.buddies;
+    if (buddies && !this.prefill) for (const tok of this.batch) buddies.observe(l, tok.rows[l]!.experts);
     this.flushReady();
     // 4. the accuracy proxy: where each token's gate mass went (summed per expert in step 1)
     if (measuring && !this.prefill) {
@@ -407,10 +449,17 @@ export class MoeSim implements PrefetchView, MissView {
     const decide = !this.prefill && !this.alwaysFetch;
     // Missing experts per token, for the confidence gate.
     if (decide) for (const tok of this.batch) {
-      const ex = tok.rows[l]!.experts;
+      const row = tok.rows[l]!;
+      const ex = row.experts;
       let missing = 0;
       for (const e of ex) if (this.cache.state[l * E + e] === ABSENT || this.lateMark[e] === this.stamp) missing++;
-      for (const e of ex) if (missing > this.missTok[e]!) this.missTok[e] = missing;
+      const h = this.entropyGate ? routingEntropy(row.weights, ex.length) : 1;
+      for (const e of ex) {
+        if (missing > this.missTok[e]!) this.missTok[e] = missing;
+        // The most confident token routing to e decides (BuddyMoE's gate is per token).
+        if (this.mark2[e] !== this.stamp || h < this.entMin[e]!) this.entMin[e] = h;
+        this.mark2[e] = this.stamp;
+      }
     }
     const costs = this.s.costs;
     const policy = this.s.miss;
@@ -425,6 +474,7 @@ export class MoeSim implements PrefetchView, MissView {
         m.expert = e;
         m.weight = this.wmax[e]!;
         m.missingInToken = this.missTok[e]!;
+        m.entropy = this.entMin[e]!;
         m.tokens = n;
         m.fetchSeconds = this.lateMark[e] === this.stamp ? this.landingIn() : this.fetchEstimate();
         m.cpuSeconds = this.cpuEstimate(n);
@@ -441,14 +491,16 @@ export class MoeSim implements PrefetchView, MissView {
         this.served[e] = EXACT;
         this.cache.pins[key]!++;
         this.waiting[key] = n;
+        this.waitCause[key] = STALL_IN_FLIGHT;
         this.pending++;
       } else if (action === FETCH) {
         if (measuring) st.fetches++;
         this.served[e] = EXACT;
         this.cache.pins[key]!++;
         this.waiting[key] = n;
+        this.waitCause[key] = STALL_MISSING;
         this.pending++;
-        this.demandQ.push(key);
+        this.queueDemand(key);
       } else if (action === DROP) {
         if (measuring) st.drops++;
         this.served[e] = DROPPED;
@@ -463,7 +515,7 @@ export class MoeSim implements PrefetchView, MissView {
         (this.lowbitMark ??= new Int32Array(E))[e] = this.stamp;
         this.waiting[key] = n;
         this.pending++;
-        this.demandQ.push(~key);
+        this.queueDemand(~key);
       } else {
         const bkey = l * E + action;
         if (this.cache.state[bkey] !== RESIDENT) throw new ConfigError(`miss policy substituted expert ${action} of layer ${l}, which is not resident`);
@@ -532,7 +584,14 @@ export class MoeSim implements PrefetchView, MissView {
     const key = l * this.E + e;
     const back = () => {
       if (this.tracing) this.traceQueues();
-      this.h2d.transfer(bytes, { label: 'activations', args: this.tracing ? this.args(key, 'cpu', {}) : undefined, onDone: () => this.partDone() });
+      this.h2d.transfer(bytes, {
+        label: 'activations',
+        args: this.tracing ? this.args(key, 'cpu', {}) : undefined,
+        onDone: () => {
+          this.attributeIdle(STALL_CPU);
+          this.partDone();
+        },
+      });
     };
     this.d2h.transfer(bytes, {
       label: 'activations',
@@ -553,7 +612,10 @@ export class MoeSim implements PrefetchView, MissView {
   private stepDone = (): void => {
     const now = this.env.now;
     const st = this.stats;
-    const stall = now - this.stepStart - (this.gpu.busyTime() - this.stepGpuBusy);
+    const copy = this.copyOnGpu() - this.stepCopy0;
+    const stall = now - this.stepStart - (this.gpu.busyTime() - this.stepGpuBusy) + copy;
+    const idle = this.stepIdle;
+    idle[STALL_COPY] = copy;
     for (const tok of this.batch) {
       const req = tok.req;
       this.s.feeder.consume(tok);
@@ -569,6 +631,7 @@ export class MoeSim implements PrefetchView, MissView {
           st.tokens++;
           st.tpot.add((now - (Number.isNaN(req.lastTime) ? this.stepStart : req.lastTime)) * 1000);
           st.stall.add(stall * 1000);
+          for (let c = 0; c < 4; c++) st.stallBy[c] += idle[c]!;
         }
         req.lastDone = tok;
       }
@@ -602,30 +665,158 @@ export class MoeSim implements PrefetchView, MissView {
     }
   }
 
+  private queueDemand(item: number): void {
+    if (this.copyQ) this.copyQ.push(item >= 0 ? this.nKeys + item : 2 * this.nKeys + ~item);
+    else this.demandQ.push(item);
+  }
+
+  private queuePrefetch(key: number): void {
+    (this.copyQ ?? this.prefetchQ).push(key);
+  }
+
+  /**
+   * Start a demand item (a key, or ~key for a low-bit copy): 1 started, 0 nothing to move (a
+   * prefetch got there first; its landing serves the waiter), -1 no slot free yet.
+   */
+  private startDemand(item: number): number {
+    if (item < 0) {
+      this.demandBusy = true;
+      this.demandKey = item;
+      this.moveIn(this.s.costs.lowbitBytes, this.tracing ? { label: 'lowbit', args: this.args(~item, 'lowbit', {}), onDone: this.onDemandDone } : this.lowbitOpts, false, false);
+      return 1;
+    }
+    if (this.cache.state[item] !== ABSENT) return 0;
+    this.evictedNow = false;
+    if (!this.cache.reserve(item, true)) return -1;
+    this.demandBlocked = false;
+    this.demandBusy = true;
+    this.demandKey = item;
+    this.moveIn(this.model.expertBytes, this.tracing ? { label: 'fetch', args: this.args(item, 'fetch', {}), onDone: this.onDemandDone } : this.fetchOpts, this.evictedNow, false);
+    return 1;
+  }
+
+  /** Start a queued prefetch unless it is stale, already there, or the eviction policy declines it. */
+  private startPrefetch(key: number): void {
+    if (!this.prefetchQueued[key]) return;
+    this.prefetchQueued[key] = 0;
+    if (this.cache.state[key] !== ABSENT) return;
+    if (this.wantedPos[key]! <= this.gatePos) {
+      if (this.stats.measuring) this.stats.prefetchStale++;
+      return;
+    }
+    this.evictedNow = false;
+    if (!this.cache.reserve(key, false)) {
+      if (this.stats.measuring) this.stats.prefetchDeclined++;
+      return;
+    }
+    if (this.stats.measuring) this.stats.prefetchIssued++;
+    this.fromPrefetch[key] = this.stats.measuring ? 2 : 1;
+    this.prefetchBusy = true;
+    this.prefetchKey = key;
+    this.prefetchTransfer = this.moveIn(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts, this.evictedNow, true);
+  }
+
   private pumpDemand(): void {
+    if (this.fifo) return this.pumpFifo();
     while (!this.demandBusy && this.demandQ.length > 0) {
-      const item = this.demandQ.peek()!;
-      if (item < 0) {
-        this.demandQ.shift();
-        this.demandBusy = true;
-        this.demandKey = item;
-        this.h2d.transfer(this.s.costs.lowbitBytes, this.tracing ? { label: 'lowbit', args: this.args(~item, 'lowbit', {}), onDone: this.onDemandDone } : this.lowbitOpts);
-        return;
-      }
-      if (this.cache.state[item] !== ABSENT) {
-        this.demandQ.shift(); // a prefetch got there first; its landing serves the waiter
-        continue;
-      }
-      if (!this.cache.reserve(item, true)) {
+      const r = this.startDemand(this.demandQ.peek()!);
+      if (r < 0) {
         this.demandBlocked = true;
         return;
       }
-      this.demandBlocked = false;
       this.demandQ.shift();
-      this.demandBusy = true;
-      this.demandKey = item;
-      this.h2d.transfer(this.model.expertBytes, this.tracing ? { label: 'fetch', args: this.args(item, 'fetch', {}), onDone: this.onDemandDone } : this.fetchOpts);
     }
+  }
+
+  private pumpPrefetch(): void {
+    if (this.fifo) return this.pumpFifo();
+    while (!this.prefetchBusy && this.prefetchQ.length > 0) this.startPrefetch(this.prefetchQ.shift()!);
+  }
+
+  /**
+   * One copy engine (copy_engine: fifo): a transfer at a time, like a DMA engine working through
+   * its queue. In issue order (one queue for both kinds), or with demand_first a demand fetch goes
+   * ahead of every queued prefetch (never of the one in flight); while no slot is free for the
+   * head demand, prefetches behind it still go.
+   */
+  private pumpFifo(): void {
+    const N = this.nKeys;
+    while (!this.demandBusy && !this.prefetchBusy) {
+      const q = this.copyQ;
+      if (q) {
+        if (q.length === 0) return;
+        const x = q.peek()!;
+        if (x < N) {
+          q.shift();
+          this.startPrefetch(x);
+          continue;
+        }
+        if (this.startDemand(x < 2 * N ? x - N : ~(x - 2 * N)) < 0) {
+          this.demandBlocked = true;
+          return;
+        }
+        q.shift();
+        continue;
+      }
+      if (this.demandQ.length > 0) {
+        if (this.startDemand(this.demandQ.peek()!) >= 0) {
+          this.demandQ.shift();
+          continue;
+        }
+        this.demandBlocked = true;
+      }
+      if (this.prefetchQ.length === 0) return;
+      this.startPrefetch(this.prefetchQ.shift()!);
+    }
+  }
+
+  /**
+   * Move an expert (or low-bit copy) host-to-device. Default: on the copy stream, overlapping
+   * compute, with (1 - overlap) of its time also taken from the compute stream when the cost
+   * model says the device overlaps only partly. copy_stream: compute issues it on the compute
+   * stream instead (it waits for the GPU work ahead and blocks the work behind). A swap first
+   * (`before`) or at the same time (`alongside`, the other PCIe direction) copies the evicted
+   * expert back to the host, as mixtral-offloading's ExpertCache._swap does. Returns the transfer
+   * if it started now.
+   */
+  private moveIn(bytes: number, opts: TransferOptions, swapOut: boolean, prefetch: boolean): Transfer | null {
+    swapOut &&= this.s.policy.swap !== 'none';
+    if (!swapOut && !this.computeCopies && this.copyShare === 0) return this.h2d.transfer(bytes, opts);
+    const go = (): Transfer | null => {
+      if (this.computeCopies) {
+        this.gpu.request().then((grant) => {
+          this.copyBegin();
+          const done = opts.onDone!;
+          const t = this.h2d.transfer(bytes, {
+            ...opts,
+            onDone: (x) => {
+              this.gpu.release(grant, `${opts.label} (compute stream)`, opts.args);
+              this.copyEnd();
+              done(x);
+            },
+          });
+          if (prefetch) this.prefetchTransfer = t;
+        });
+        return null;
+      }
+      const t = this.h2d.transfer(bytes, opts);
+      if (this.copyShare > 0) this.gpu.submit((this.copyShare * bytes) / this.h2d.bandwidth, this.copyEnd, this.copyShareJob);
+      return t;
+    };
+    if (!swapOut) return go();
+    const out = this.model.expertBytes;
+    if (this.s.policy.swap === 'alongside') {
+      this.d2h.transfer(out, { label: 'swap out' });
+      return go();
+    }
+    this.d2h.transfer(out, {
+      label: 'swap out',
+      onDone: () => {
+        const t = go();
+        if (prefetch && t) this.prefetchTransfer = t;
+      },
+    });
+    return null;
   }
 
   private onDemandDone = (): void => {
@@ -635,6 +826,7 @@ export class MoeSim implements PrefetchView, MissView {
       const key = ~item;
       const n = this.waiting[key]!;
       this.waiting[key] = 0;
+      this.attributeIdle(STALL_MISSING);
       this.pending++;
       this.gpuJobs.push(0);
       this.gpu.submit(this.s.costs.expertLowbit(n), this.onExpertDone, this.tracing ? { label: 'expert', args: this.args(key, 'lowbit', { tokens: n }) } : EXPERT);
@@ -643,28 +835,6 @@ export class MoeSim implements PrefetchView, MissView {
     this.pumpDemand();
     if (this.tracing) this.traceQueues();
   };
-
-  private pumpPrefetch(): void {
-    while (!this.prefetchBusy && this.prefetchQ.length > 0) {
-      const key = this.prefetchQ.shift()!;
-      if (!this.prefetchQueued[key]) continue;
-      this.prefetchQueued[key] = 0;
-      if (this.cache.state[key] !== ABSENT) continue;
-      if (this.wantedPos[key]! <= this.gatePos) {
-        if (this.stats.measuring) this.stats.prefetchStale++;
-        continue;
-      }
-      if (!this.cache.reserve(key, false)) {
-        if (this.stats.measuring) this.stats.prefetchDeclined++;
-        continue;
-      }
-      if (this.stats.measuring) this.stats.prefetchIssued++;
-      this.fromPrefetch[key] = 1;
-      this.prefetchBusy = true;
-      this.prefetchKey = key;
-      this.prefetchTransfer = this.h2d.transfer(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts);
-    }
-  }
 
   private onPrefetchDone = (): void => {
     this.prefetchBusy = false;
@@ -681,28 +851,63 @@ export class MoeSim implements PrefetchView, MissView {
     const n = this.waiting[key]!;
     if (n > 0) {
       this.waiting[key] = 0;
+      this.attributeIdle(this.waitCause[key]!);
       this.pending--; // the wait becomes a GPU job
       this.runExpert(key, n, 'fetched');
     }
   }
 
   private covered(key: number, measuring: boolean): void {
-    if (this.fromPrefetch[key]) {
+    const from = this.fromPrefetch[key];
+    if (from) {
       this.fromPrefetch[key] = 0;
       if (measuring) this.stats.prefetchCovered++;
+      // Precision's numerator counts only prefetches its denominator counted (issued while measuring).
+      if (measuring && from === 2) this.stats.prefetchUsed++;
     }
   }
 
   private onEvict(key: number): void {
-    if (this.fromPrefetch[key]) {
-      this.fromPrefetch[key] = 0;
-      if (this.stats.measuring) this.stats.prefetchWasted++;
-    }
+    this.evictedNow = true;
+    if (this.fromPrefetch[key] === 2 && this.stats.measuring) this.stats.prefetchWasted++;
+    this.fromPrefetch[key] = 0;
+  }
+
+  // Compute-stream time spent on copies (copy_stream: compute, or the non-overlapped share): the
+  // GPU is occupied but computes nothing of the model, so it counts as stall. One GPU unit runs
+  // them one after another, but the server starts the next job before the previous one's
+  // completion callback runs, so count the copies running and time the span they cover.
+  private copyDone = 0;
+  private copySince = 0;
+  private copiesRunning = 0;
+  private readonly copyShareJob: JobOptions = { label: 'copy (not overlapped)', onStart: () => this.copyBegin() };
+  private copyBegin(): void {
+    if (this.copiesRunning++ === 0) this.copySince = this.env.now;
+  }
+  private readonly copyEnd = (): void => {
+    if (--this.copiesRunning === 0) this.copyDone += this.env.now - this.copySince;
+  };
+  private copyOnGpu(): number {
+    return this.copiesRunning === 0 ? this.copyDone : this.copyDone + this.env.now - this.copySince;
+  }
+
+  /**
+   * Puts the step's GPU idle time not yet accounted for down to `cause`: called where a wait ends
+   * (an expert lands, CPU activations return). Every idle gap in a step ends at one of these, since
+   * the GPU's own completions start the next job at once; so the causes sum to the step's stall.
+   */
+  private attributeIdle(cause: number): void {
+    if (this.gpu.inService > 0) return;
+    const idle = this.env.now - this.stepStart - (this.gpu.busyTime() - this.stepGpuBusy);
+    this.stepIdle[cause] += idle - this.stepIdleSeen;
+    this.stepIdleSeen = idle;
   }
 
   /** Seconds a demand fetch issued now would take: what the demand stream holds, then this one. */
   private fetchEstimate(): number {
-    const bytes = this.model.expertBytes * (this.demandQ.length + (this.demandBusy ? 1 : 0) + 1);
+    const ahead = this.copyQ ? this.copyQ.length : this.demandQ.length;
+    const busy = this.demandBusy || (this.fifo && this.prefetchBusy) ? 1 : 0;
+    const bytes = this.model.expertBytes * (ahead + busy + 1);
     return this.h2d.latency + bytes / this.h2d.bandwidth;
   }
 
@@ -735,7 +940,7 @@ export class MoeSim implements PrefetchView, MissView {
         if (pos > this.wantedPos[key]!) this.wantedPos[key] = pos;
         if (this.cache.state[key] !== ABSENT || this.prefetchQueued[key]) continue;
         this.prefetchQueued[key] = 1;
-        this.prefetchQ.push(key);
+        this.queuePrefetch(key);
       }
     }
   }
@@ -851,4 +1056,22 @@ export class MoeSim implements PrefetchView, MissView {
       ...extra,
     };
   }
+}
+
+/**
+ * BuddyMoE's token activating entropy, as this replay can see it: the Shannon entropy of the
+ * token's normalised top-k gate weights over ln k (0 = one expert carries all the weight, 1 = equal
+ * weights; equal when the trace has no weights). The paper computes it over the router's output;
+ * a routing trace keeps only the top-k, hence this reading (an assumption).
+ */
+export function routingEntropy(weights: readonly number[] | undefined, k: number): number {
+  if (!weights || k < 2) return k < 2 ? 0 : 1;
+  let sum = 0;
+  for (const w of weights) sum += w;
+  let h = 0;
+  for (const w of weights) {
+    const p = w / sum;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return h / Math.log(k);
 }

@@ -10,6 +10,13 @@ export const SUBSTITUTED = 1;
 export const ON_CPU = 2;
 export const DROPPED = 3;
 
+/** Causes of GPU idle time: waiting for a prefetch already in flight, for a missing expert's fetch, for the CPU. */
+export const STALL_IN_FLIGHT = 0;
+export const STALL_MISSING = 1;
+export const STALL_CPU = 2;
+/** The compute stream busy with a copy (copy_stream: compute, or the part a device cannot overlap). */
+export const STALL_COPY = 3;
+
 export class MoeStats {
   measuring = false;
   start = 0;
@@ -17,12 +24,16 @@ export class MoeStats {
   end = 0;
   readonly tpot = new Samples();
   readonly stall = new Samples();
+  /** Stall seconds summed over measured tokens, by cause (STALL_*). */
+  readonly stallBy = new Float64Array(4);
   readonly ttft = new Samples();
   tokens = 0;
   prefillSteps = 0;
   accesses = 0;
   hits = 0;
   late = 0;
+  /** Needed experts found loading at the gate (waited for or handed to the fallback). */
+  inFlight = 0;
   misses = 0;
   fetches = 0;
   cpuExperts = 0;
@@ -30,7 +41,10 @@ export class MoeStats {
   lowbit = 0;
   drops = 0;
   prefetchIssued = 0;
+  /** Needed experts a prefetch brought in, whenever it was issued (recall). */
   prefetchCovered = 0;
+  /** The same, for prefetches issued while measuring (precision). */
+  prefetchUsed = 0;
   prefetchWasted = 0;
   prefetchDeclined = 0;
   prefetchStale = 0;
@@ -58,8 +72,15 @@ export class MoeStats {
       tokens_per_s: roundSig(span > 0 ? this.tokens / span : 0),
       tpot_ms: { mean: roundSig(q.mean), p50: roundSig(q.p50), p99: roundSig(q.p99) },
       stall_ms: roundSig(this.stall.mean()),
+      stall_by_cause_ms: {
+        in_flight: roundSig(this.tokens ? (this.stallBy[STALL_IN_FLIGHT]! * 1000) / this.tokens : 0),
+        missing: roundSig(this.tokens ? (this.stallBy[STALL_MISSING]! * 1000) / this.tokens : 0),
+        cpu: roundSig(this.tokens ? (this.stallBy[STALL_CPU]! * 1000) / this.tokens : 0),
+        copy_on_gpu: roundSig(this.tokens ? (this.stallBy[STALL_COPY]! * 1000) / this.tokens : 0),
+      },
       hit_rate: ratio(this.hits, this.accesses),
-      prefetch_precision: ratio(this.prefetchCovered, this.prefetchIssued),
+      covered_rate: ratio(this.hits + this.inFlight, this.accesses),
+      prefetch_precision: ratio(this.prefetchUsed, this.prefetchIssued),
       prefetch_recall: ratio(this.prefetchCovered, this.prefetchCovered + this.misses),
       pcie_bytes: Math.round(this.pcieBytes - this.pcieBytes0),
       pcie_busy: ratio(this.pcieBusy - this.pcieBusy0, span),

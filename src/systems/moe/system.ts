@@ -36,9 +36,12 @@ const YIELD_STEPS = 2000;
 
 /** Steps 1-2: the model, its costs and the GPU memory layout; ConfigError if it cannot run. */
 function prepare(input: MoeInput) {
+  if (input.warmup.requests !== undefined) {
+    throw new ConfigError('moe counts its warm-up in decode tokens: use warmup.tokens (warmup.requests was renamed)', { field: 'warmup.requests' });
+  }
   const model = resolveMoeModel(input.model);
   const policy = input.policy;
-  const costs = new MoeCosts(model, input.hardware, policy.lowbit_bits);
+  const costs = new MoeCosts(model, input.hardware, policy.lowbit_bits, input.model);
   if (policy.miss === 'lowbit' && costs.lowbitBytes >= model.expertBytes) {
     throw new ConfigError(`policy: lowbit_bits ${policy.lowbit_bits} is not below the ${costs.expertBits()}-bit experts of ${model.name}`, { field: 'policy.lowbit_bits' });
   }
@@ -60,12 +63,7 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
   const { source, tracePredictions, totalTokens, file } = await openWorkload(model, input);
   const streams = new RngStreams(input.seed);
   const feeder = new Feeder(source, model.layers, model.topK, model.layers * model.experts, policy.cache === 'belady', input.workload.max_tokens);
-  let buddies: BuddyTable | null = null;
-  if (policy.miss === 'buddy') {
-    buddies = policy.buddy_matrix
-      ? BuddyTable.fromFile(resolve(input.baseDir, policy.buddy_matrix), model.layers, model.experts, policy.buddy_candidates)
-      : new BuddyTable(model.layers, model.experts, false, undefined, policy.buddy_candidates);
-  }
+  const buddies = policy.miss === 'buddy' ? await buddyTable(model, input) : null;
   const sim = new MoeSim(
     {
       model,
@@ -74,7 +72,7 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
       policy,
       feeder,
       prefetcher: PREFETCH_POLICIES[policy.prefetch](policy, model),
-      eviction: EVICTION_POLICIES[policy.cache](policy, model),
+      eviction: EVICTION_POLICIES[policy.cache](policy, model, streams.stream('eviction')),
       miss: MISS_POLICIES[policy.miss](policy, model),
       buddies,
       tracePredictions,
@@ -115,7 +113,7 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
   // 5. results
   const st = sim.stats;
   if (!st.measuring || st.tokens === 0) {
-    throw new ConfigError(`warm-up (${input.warmup.requests ?? 0} tokens, ${input.warmup.seconds ?? 0} s) leaves no decode token to measure: the workload has ${sim.decodeDone}`);
+    throw new ConfigError(`warm-up (${input.warmup.tokens ?? 0} tokens, ${input.warmup.seconds ?? 0} s) leaves no decode token to measure: the workload has ${sim.decodeDone}`);
   }
   const arrived = sim.arrived();
   return {
@@ -126,6 +124,26 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
     simulatedSeconds: sim.env.now,
     events: sim.env.eventsProcessed,
   };
+}
+
+/** The buddy table a `buddy` miss policy uses (see buddies.ts for the sources). */
+async function buddyTable(model: ResolvedMoeModel, input: MoeInput): Promise<BuddyTable> {
+  const p = input.policy;
+  const { layers: L, experts: E, topK } = model;
+  if (p.buddy_online) return new BuddyTable(L, E, false, undefined, p.buddy_candidates);
+  const matrix = p.buddy_matrix !== undefined ? BuddyTable.fromFile(resolve(input.baseDir, p.buddy_matrix), L, E, p.buddy_candidates) : null;
+  const prof = p.buddy_profile;
+  if (prof === undefined) return matrix!;
+  let rows: Iterable<MoeRow> | AsyncIterable<MoeRow>;
+  if (typeof prof === 'string') rows = readMoeTrace(resolve(input.baseDir, prof), { layers: L, experts: E, topK });
+  else {
+    const w = input.workload;
+    if (w.trace !== undefined) throw new ConfigError('policy.buddy_profile {tokens} generates a profile from workload.generator; with a trace workload give a profiling trace file', { field: 'policy.buddy_profile' });
+    const g = w.generator ?? moeWorkloadGeneratorSchema.parse({});
+    rows = generatedMoeRows({ ...g, layers: L, experts: E, top_k: topK, prompt_tokens: w.prompt_tokens, tokens: prof.tokens }, input.seed + prof.seed_offset);
+  }
+  const coact = await BuddyTable.fromProfile(rows, L, E, topK, p.buddy_candidates);
+  return matrix ? coact.weightBy(matrix) : coact;
 }
 
 /** Resident allocations in order, and the expert cache's capacity in experts. */

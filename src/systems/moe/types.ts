@@ -5,6 +5,7 @@
  */
 import type { MoePolicyConfig } from './schemas.js';
 import type { MoeModelSpec } from './presets.js';
+import type { Rng } from '../../engine/index.js';
 
 /** A step of decoding whose experts at `layer` a prefetcher is asked about. */
 export interface PrefetchTarget {
@@ -41,6 +42,8 @@ export interface EvictionView {
   readonly lastUse: Float64Array;
   /** Decode routings seen so far per key. */
   readonly counts: Float64Array;
+  /** The same plus prefill tokens routed to the key. */
+  readonly countsWithPrefill: Float64Array;
   /** Steps (layer executions) until the key is next needed, Infinity if not within the lookahead. */
   nextUse(key: number): number;
   /** Cache capacity of the partition a key belongs to, in experts. */
@@ -58,7 +61,8 @@ export interface EvictionPolicy {
    */
   victim(view: EvictionView, candidates: readonly number[], n: number, incoming: number, demand: boolean): number;
 }
-export type EvictionFactory = (cfg: MoePolicyConfig, model: MoeModelSpec) => EvictionPolicy;
+/** `rng` is the run's own `eviction` stream (only `random` draws from it). */
+export type EvictionFactory = (cfg: MoePolicyConfig, model: MoeModelSpec, rng: Rng) => EvictionPolicy;
 
 /** One expert the running layer needs that is not resident and not already on its way. */
 export interface Miss {
@@ -68,6 +72,8 @@ export interface Miss {
   weight: number;
   /** Largest number of missing experts among those tokens. */
   missingInToken: number;
+  /** Smallest routing entropy (0..1, see sim.routingEntropy) among those tokens; 1 unless buddy_min_entropy is set. */
+  entropy: number;
   /** Tokens that route to it. */
   tokens: number;
   /** Estimated seconds to fetch it now / to compute it on the CPU instead. */

@@ -57,8 +57,15 @@ describe('moeSystem.simulate() refuses what cannot run, before running', () => {
   });
 
   it('a warm-up longer than the workload', async () => {
-    const e = await failure(run({ hardware: rtx, workload: { generator: { tokens: 5 } }, policy: { cache_experts: 32 }, warmup: { requests: 10 } }));
+    const e = await failure(run({ hardware: rtx, workload: { generator: { tokens: 5 } }, policy: { cache_experts: 32 }, warmup: { tokens: 10 } }));
     expect(e.message).toMatch(/leaves no decode token to measure: the workload has 5/);
+  });
+
+  it('warmup.requests is refused in moe, naming warmup.tokens', async () => {
+    const e = await failure(run({ hardware: rtx, workload: { generator: { tokens: 5 } }, policy: { cache_experts: 32 }, warmup: { requests: 1 } }));
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).field).toBe('warmup.requests');
+    expect(e.message).toMatch(/use warmup.tokens/);
   });
 
   it('schemas are strict and default from the papers', () => {

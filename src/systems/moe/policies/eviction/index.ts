@@ -4,10 +4,12 @@ import { lru } from './lru.js';
 import { lfu } from './lfu.js';
 import { pinned } from './pinned.js';
 import { belady } from './belady.js';
+import { random } from './random.js';
 
 export const EVICTION_POLICIES = {
   lru,
   lfu,
   pinned,
   belady,
+  random,
 } as const satisfies Record<string, EvictionFactory>;
