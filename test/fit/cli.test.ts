@@ -17,7 +17,7 @@ hardware: { gpu: rtx-4090 }
 model: { preset: mixtral-8x7b-fp16, layers: 2, expert_mb: 100 }
 workload:
   generator: { tokens: 30, request_tokens: 30 }
-warmup: { requests: 5 }
+warmup: { tokens: 5 }
 policies:
   - label: on-demand
     policy: { cache_experts: 4 }

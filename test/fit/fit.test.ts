@@ -66,7 +66,7 @@ hardware: { gpu: rtx-4090, host: desktop-13900k }
 model: { preset: mixtral-8x7b-fp16, layers: 4, expert_mb: 100 }
 workload:
   generator: { tokens: 60, request_tokens: 60 }
-warmup: { requests: 10 }
+warmup: { tokens: 10 }
 policies:
   - label: on-demand
     policy: { cache_experts: 8 }
