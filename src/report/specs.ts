@@ -7,6 +7,8 @@ import { capacityCharts } from './capacity.js';
 import { flattenMetrics, metricAt } from './metrics.js';
 import { paramsLabel } from './text.js';
 import type { ResultsFile, RunRecord } from './types.js';
+import { judge, relativeOf } from './verdict.js';
+import { saturationHides, saturationOf } from './status.js';
 
 import { base, WIDTH, type Chart } from './chart.js';
 
@@ -14,15 +16,28 @@ export type { Chart } from './chart.js';
 /** Facets beyond this many panels make a chart unreadable; later panels are dropped. */
 const MAX_PANELS = 8;
 const MAX_TRACKS = 16;
-const MAX_SLICE_NAMES = 8;
+/** tableau20 has 20 distinct colours: up to 19 op types get their own, the rest are 'other'. */
+const MAX_SLICE_NAMES = 19;
 
 /** Policies in scenario order, so every chart colours and lists them the same way. */
 function policyOrder(r: ResultsFile): string[] {
   return [...new Set(r.runs.map((x) => x.policy))];
 }
+/** Legends below the plot, one label per line and no length limit: a policy label is never cut. */
+export const LEGEND = { orient: 'bottom', direction: 'vertical', labelLimit: 0, symbolLimit: 0 };
 function policyColor(r: ResultsFile, field = 'policy', title: string | null = 'policy') {
   const order = policyOrder(r);
-  return { field, type: 'nominal', title, scale: { domain: order }, sort: order };
+  return { field, type: 'nominal', title, scale: { domain: order }, sort: order, legend: LEGEND };
+}
+/** Memory counters (bytes) are drawn in GiB; queues and counts as they are. */
+export function isMemoryTrack(track: string): boolean {
+  return /(hbm|mem|cache|bytes|vram)/i.test(track) && !/queue/i.test(track);
+}
+const GIB = 2 ** 30;
+/** Spans more than 1.5 decades: a linear axis would flatten the small values. */
+export function needsLog(values: readonly number[]): boolean {
+  const v = values.filter((x) => Number.isFinite(x));
+  return v.length > 0 && v.every((x) => x > 0) && Math.max(...v) / Math.min(...v) > 10 ** 1.5;
 }
 
 /** Row-facet labels above each panel, horizontal: policy labels are long. */
@@ -76,18 +91,15 @@ export function buildCharts(r: ResultsFile): Chart[] {
 
   // 3. Paired differences against the first policy (needs replications).
   const baseline = r.runs[0]?.policy;
+  // Relative differences only where the base is not near zero (verdict.ts relativeOf); the rest
+  // are listed as absolute differences in the report's text.
   const diffRows = r.comparisons
-    .filter((c) => c.point === focus && c.a === baseline && c.difference.n > 1 && Number.isFinite(c.difference.relative))
-    .map((c) => {
-      const scale = c.difference.mean !== 0 ? c.difference.relative / c.difference.mean : 0;
-      return {
-        metric: c.metric,
-        policy: c.b,
-        relative_pct: 100 * c.difference.relative,
-        lo_pct: 100 * c.difference.lo * scale,
-        hi_pct: 100 * c.difference.hi * scale,
-        significant: c.difference.significant ? 'significant' : 'not significant',
-      };
+    .filter((c) => c.point === focus && c.a === baseline && c.difference.n > 1)
+    .flatMap((c) => {
+      const rel = relativeOf(c);
+      if (!rel) return [];
+      const j = judge(c);
+      return [{ metric: c.metric, policy: c.b, relative_pct: 100 * rel.mean, lo_pct: 100 * Math.min(rel.lo, rel.hi), hi_pct: 100 * Math.max(rel.lo, rel.hi), significant: j === 'significant' ? 'significant' : j === 'negligible' ? 'below 1% threshold' : 'not significant' }];
     });
   if (diffRows.length > 0) {
     charts.push({
@@ -140,42 +152,55 @@ export function buildCharts(r: ResultsFile): Chart[] {
     });
   }
 
-  // 5. Memory and queue occupancy over the traced run (counters).
-  const counterRows = r.gantt.flatMap((g) => g.counters.map((c) => ({ policy: g.policy, track: c.track, t_s: c.t_s, value: c.value, max: c.max })));
-  if (counterRows.length > 0) {
+  // 5. Memory (GiB) and queue occupancy over the traced run, one panel per policy (never stacked).
+  for (const kind of ['memory', 'queue'] as const) {
+    const rows = r.gantt.flatMap((g) =>
+      g.counters
+        .filter((c) => isMemoryTrack(c.track) === (kind === 'memory'))
+        .map((c) => ({ policy: g.policy, track: c.track, t_s: c.t_s, value: kind === 'memory' ? c.value / GIB : c.value, max: kind === 'memory' ? c.max / GIB : c.max })),
+    );
+    if (rows.length === 0) continue;
+    const unit = kind === 'memory' ? 'GiB' : 'requests';
+    const title = `${kind === 'memory' ? 'Memory in use (GiB)' : 'Queue length'}${focusLabel}`;
+    const y = { field: 'value', type: 'quantitative', title: unit, stack: null };
     charts.push({
-      id: 'occupancy',
-      title: `Memory and queue occupancy${focusLabel}`,
-      caption: 'Counters reported by the run (memory in bytes, queue lengths); the line is the value at the end of each bin, the shade its peak.',
+      id: `occupancy-${kind}`,
+      title,
+      caption: `One panel per policy, one line per ${kind === 'memory' ? 'memory pool' : 'queue'} (never stacked): the value at the end of each time bin, the shade its peak${kind === 'memory' ? '; GiB = 2^30 bytes' : ''}.`,
       spec: {
-        ...base(`Memory and queue occupancy${focusLabel}`),
-        data: { values: counterRows },
-        facet: { row: { field: 'track', type: 'nominal', title: null, header: ROW_HEADER } },
+        ...base(title),
+        data: { values: rows },
+        facet: { row: { field: 'policy', type: 'nominal', title: null, header: ROW_HEADER, sort: policyOrder(r) } },
         spec: {
           width: WIDTH,
-          height: 110,
+          height: 100,
           layer: [
-            { mark: { type: 'area', opacity: 0.2, interpolate: 'step-after' }, encoding: { x: { field: 't_s', type: 'quantitative', title: 'simulated time (s)' }, y: { field: 'max', type: 'quantitative', title: 'value' }, color: policyColor(r) } },
-            { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1 }, encoding: { x: { field: 't_s', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' }, color: policyColor(r) } },
+            { mark: { type: 'area', opacity: 0.15, interpolate: 'step-after' }, encoding: { x: { field: 't_s', type: 'quantitative', title: 'simulated time (s)' }, y: { ...y, field: 'max' }, color: { field: 'track', type: 'nominal', title: kind === 'memory' ? 'memory' : 'queue', legend: LEGEND } } },
+            { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1 }, encoding: { x: { field: 't_s', type: 'quantitative' }, y, color: { field: 'track', type: 'nominal' } } },
           ],
         },
-        resolve: { scale: { y: 'independent' } },
+        resolve: { scale: { x: 'independent' } },
       },
     });
   }
 
-  // 6. Gantt view of a short window: what ran where, with bubbles and overlap visible.
+  // 6. Gantt view of a short window: what ran where, with bubbles and overlap visible. Every op
+  // type gets its own colour (one domain across policies); only the first GPU's tracks (and
+  // shared ones: links, CPU) are shown, the same GPU for every policy.
+  const opCounts = new Map<string, number>();
+  for (const g of r.gantt) for (const s of g.slices) opCounts.set(s.name, (opCounts.get(s.name) ?? 0) + 1);
+  const opNames = [...opCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([n]) => n);
+  const firstGpu = r.gantt.flatMap((g) => g.slices.map((s) => /^gpu\d+/.exec(s.track)?.[0])).filter((x): x is string => x !== undefined).sort()[0];
+  const shownTrack = (track: string) => !/^gpu\d+/.test(track) || track.startsWith(`${firstGpu} `) || track === firstGpu;
   const ganttRows = r.gantt.flatMap((g) => {
-    const counts = new Map<string, number>();
-    for (const s of g.slices) counts.set(s.name, (counts.get(s.name) ?? 0) + 1);
-    const top = new Set([...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_SLICE_NAMES).map(([n]) => n));
-    return g.slices.map((s) => ({ policy: g.policy, track: s.track, op: top.has(s.name) ? s.name : 'other', name: s.name, start_ms: 1000 * s.start_s, end_ms: 1000 * s.end_s }));
+    const top = new Set(opNames.slice(0, MAX_SLICE_NAMES));
+    return g.slices.filter((s) => shownTrack(s.track)).map((s) => ({ policy: g.policy, track: s.track, op: top.has(s.name) ? s.name : 'other', name: s.name, start_ms: 1000 * s.start_s, end_ms: 1000 * s.end_s }));
   });
   if (ganttRows.length > 0) {
     charts.push({
       id: 'gantt',
       title: `Gantt view of a short window${focusLabel}`,
-      caption: 'Each bar is an op on a stream, copy engine or CPU; gaps are bubbles, stacked bars on different tracks are overlap.',
+      caption: `Each bar is an op on a stream, copy engine or CPU of ${firstGpu ?? 'the system'} (one colour per op type); gaps are bubbles, bars at the same time on different tracks are overlap. Each policy's window is 400 consecutive ops from the middle of its own run, so the time axes differ.`,
       spec: {
         ...base(`Gantt view of a short window${focusLabel}`),
         data: { values: ganttRows },
@@ -188,7 +213,7 @@ export function buildCharts(r: ResultsFile): Chart[] {
             y: { field: 'track', type: 'nominal', title: null },
             x: { field: 'start_ms', type: 'quantitative', title: 'simulated time (ms)', scale: { zero: false } },
             x2: { field: 'end_ms' },
-            color: { field: 'op', type: 'nominal', title: 'op' },
+            color: { field: 'op', type: 'nominal', title: 'op', scale: { domain: [...opNames.slice(0, MAX_SLICE_NAMES), ...(opNames.length > MAX_SLICE_NAMES ? ['other'] : [])], scheme: 'tableau20' }, legend: LEGEND },
             tooltip: [{ field: 'name' }, { field: 'track' }, { field: 'start_ms', format: '.3f' }, { field: 'end_ms', format: '.3f' }],
           },
         },
@@ -200,12 +225,15 @@ export function buildCharts(r: ResultsFile): Chart[] {
 }
 
 /** A headline metric against the first sweep key; other sweep keys split the series. */
-function sweepChart(r: ResultsFile, metric: string, xKey: string): Chart {
+export function sweepChart(r: ResultsFile, metric: string, xKey: string): Chart {
   const others = r.sweep.keys.slice(1);
   const numeric = r.sweep.points.every((p) => typeof p[xKey] === 'number');
+  const sat = saturationOf(r);
   const rows = r.runs.map((run: RunRecord) => {
     const mean = metricAt(run.metrics, metric);
-    const ci = run.intervals?.[metric];
+    // A saturated run's interval says how long the run was: no band, and the point is marked.
+    const saturated = (sat.get(run)?.saturated ?? 0) > 0 && saturationHides(metric);
+    const ci = saturated ? undefined : run.intervals?.[metric];
     const rest = others.length ? ` (${others.map((k) => `${k}=${JSON.stringify(run.params[k])}`).join(', ')})` : '';
     return {
       series: run.policy + rest,
@@ -213,18 +241,28 @@ function sweepChart(r: ResultsFile, metric: string, xKey: string): Chart {
       mean: Number.isFinite(mean) ? mean : null,
       lo: ci && ci.n > 1 ? ci.lo : mean,
       hi: ci && ci.n > 1 ? ci.hi : mean,
+      status: saturated ? 'saturated' : 'stable',
     };
   });
   const xs = [...new Set(rows.map((row) => row.x))];
-  const ticks = numeric && xs.length <= 12 ? { axis: { values: xs } } : {};
+  // Ticks at the swept values, labelled exactly ('~g': 0.15 stays 0.15, not a rounded 0.1).
+  const ticks = numeric && xs.length <= 12 ? { axis: { values: xs, format: '~g', labelOverlap: false } } : {};
   const x = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: xKey, ...(numeric ? { scale: { zero: false } } : {}), ...ticks };
   const series = [...new Set(rows.map((row) => row.series))];
-  const color = { field: 'series', type: 'nominal', title: 'policy', scale: { domain: series }, sort: series };
+  const color = { field: 'series', type: 'nominal', title: 'policy', scale: { domain: series }, sort: series, legend: LEGEND };
   const hasBands = r.runs.some((run) => (run.intervals?.[metric]?.n ?? 0) > 1);
+  const log = needsLog(rows.map((row) => row.mean ?? NaN));
+  // On a log axis a band reaching 0 or below cannot be drawn: such bands are left out.
+  // A band reaching 0 or below is clipped at half the smallest mean (the axis floor) on a log axis.
+  const floor = Math.min(...rows.map((row) => row.mean ?? Infinity).filter((v) => v > 0)) / 2;
+  const bandRows = rows.filter((row) => row.status === 'stable').map((row) => (log && !(row.lo > 0) ? { ...row, lo: floor } : row));
+  const anySaturated = rows.some((row) => row.status === 'saturated');
+  const yTitle = `${metric}${log ? ' (log scale)' : ''}`;
+  const yScale = log ? { type: 'log' } : { zero: false };
   return {
     id: `sweep-${metric.replace(/[^a-z0-9]+/gi, '-')}`,
     title: `${metric} vs ${xKey}`,
-    caption: hasBands ? 'Mean over replications; the band is the 95% t-interval.' : 'One replication per point: no interval (set replications > 1).',
+    caption: `${hasBands ? 'Mean over replications; the band is the 95% interval (t, or bootstrap for fractions and percentiles).' : '1 replication: no interval (set replications > 1).'}${log ? ' Log scale: the values span more than 1.5 decades.' : ''}${anySaturated ? ' A cross marks a saturated run (its queue grows without bound): no band, its value reflects the run length.' : ''}`,
     spec: {
       ...base(`${metric} vs ${xKey}`),
       data: { values: rows },
@@ -232,9 +270,19 @@ function sweepChart(r: ResultsFile, metric: string, xKey: string): Chart {
       height: 260,
       layer: [
         ...(hasBands
-          ? [{ mark: numeric ? { type: 'errorband', opacity: 0.25 } : { type: 'errorbar' }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: metric }, y2: { field: 'hi' }, color } }]
+          ? [{ data: { values: bandRows }, mark: numeric ? { type: 'errorband', opacity: 0.25 } : { type: 'errorbar' }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: yTitle, scale: yScale }, y2: { field: 'hi' }, color } }]
           : []),
-        { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: metric, scale: { zero: false } }, color } },
+        { mark: { type: 'line' }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale }, color } },
+        {
+          mark: { type: 'point', filled: true, size: 60 },
+          encoding: {
+            x,
+            y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale },
+            color,
+            shape: { field: 'status', type: 'nominal', title: 'run', scale: { domain: ['stable', 'saturated'], range: ['circle', 'cross'] }, legend: anySaturated ? LEGEND : null },
+            tooltip: [{ field: 'series', title: 'policy' }, { field: 'x', title: xKey }, { field: 'mean' }, { field: 'lo' }, { field: 'hi' }, { field: 'status' }],
+          },
+        },
       ],
     },
   };
