@@ -44,12 +44,17 @@ export function verdictOf(r: ResultsFile): Verdict | null {
   const pool = stableAt(point).length > 0 ? stableAt(point) : runs;
   const best = rank(pool)[0];
   if (!best) return null;
-  const baseline = pool.includes(runs[0]!) ? runs[0]! : undefined;
-  const other = best === baseline || !baseline ? rank(pool.filter((x) => x !== best))[0] : baseline;
+  // Against the baseline (the first policy), unless it is the best or equal to it: then the
+  // runner-up that differs.
+  const baseline = pool.includes(runs[0]!) && value(runs[0]!) !== value(best) ? runs[0]! : undefined;
+  const other = baseline ?? rank(pool.filter((x) => value(x) !== value(best)))[0];
   const sentences: string[] = [];
   let comparison: Comparison | null = null;
+  const ties = pool.filter((x) => x !== best && value(x) === value(best));
   if (runs.length === 1) {
     sentences.push(`${where}${best.policy}: ${metric} ${fmt(value(best))}.`);
+  } else if (!other) {
+    sentences.push(`${where}every policy has the same ${metric} (${fmt(value(best))}).`);
   } else if (other) {
     comparison = r.comparisons.find((c) => c.point === point && c.metric === metric && ((c.a === other.policy && c.b === best.policy) || (c.a === best.policy && c.b === other.policy))) ?? null;
     // Report as best - other, whichever order the comparison was stored in.
@@ -66,8 +71,9 @@ export function verdictOf(r: ResultsFile): Verdict | null {
       const [l, h] = rel ? [Math.abs(rel.lo), Math.abs(rel.hi)].sort((x, y) => x - y) : [d.lo, d.hi];
       const ci = rel ? `${(100 * l!).toFixed(1)}–${(100 * h!).toFixed(1)}%` : `${fmt(l)} to ${fmt(h)}`;
       sentences.push(`${where}${best.policy} has ${amount} ${metric} than ${other.policy} (${fmt(value(best))} vs ${fmt(value(other))}; 95% CI of the difference ${ci}, ${d.n} replications).`);
+      if (ties.length) sentences.push(`${ties.map((x) => x.policy).join(' and ')} ${ties.length > 1 ? 'have' : 'has'} the same ${metric} as ${best.policy}.`);
     } else {
-      const why = j === 'negligible' ? 'significant but below the 1% practical threshold' : j === 'identical' ? 'identical' : 'not significant';
+      const why = j === 'negligible' ? 'significant but below the 1% practical threshold' : 'not significant';
       sentences.push(`${where}no policy is better on ${metric}: ${best.policy} vs ${other.policy} ${differenceText(comparison)}, ${why}.`);
     }
   }
@@ -84,9 +90,11 @@ export function verdictOf(r: ResultsFile): Verdict | null {
   if (points.length > 1 && r.sweep.keys.length) {
     const wins = points.filter((p) => {
       const stable = stableAt(p);
-      return rank(stable.length ? stable : r.runs.filter((x) => x.point === p))[0]?.policy === best.policy;
+      const [top, next] = rank(stable.length ? stable : r.runs.filter((x) => x.point === p));
+      // Strictly the lowest (highest): a tie is no lead.
+      return top?.policy === best.policy && (next === undefined || value(next) !== value(top));
     }).length;
-    sentences.push(`${best.policy} has the ${direction === 'higher' ? 'highest' : 'lowest'} mean ${metric} among the stable policies at ${wins} of ${points.length} sweep points.`);
+    sentences.push(`${best.policy} alone has the ${direction === 'higher' ? 'highest' : 'lowest'} mean ${metric} among the stable policies at ${wins} of ${points.length} sweep points.`);
   }
   return { text: sentences.join(' '), metric, point, comparison };
 }

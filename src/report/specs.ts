@@ -55,12 +55,22 @@ export function buildCharts(r: ResultsFile): Chart[] {
   const focus = focusPoint(r);
   const focusLabel = r.sweep.keys.length ? ` at ${paramsLabel(r.sweep.points[focus] ?? {})}` : '';
   const atFocus = r.runs.filter((x) => x.point === focus);
+  // Per-GPU charts (utilisation, occupancy, Gantt) show one GPU, the same for every policy, plus
+  // the tracks no GPU owns (host cache, links, CPU): eight identical GPUs say nothing more.
+  // The lowest-numbered GPU that every policy's Gantt window used (else the lowest of any).
+  const gpuOf = (t: string) => /^gpu\d+/.exec(t)?.[0];
+  const byNumber = (xs: Iterable<string>) => [...new Set(xs)].sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)));
+  const perPolicy = r.gantt.map((g) => new Set(g.slices.map((s) => gpuOf(s.track)).filter((x): x is string => x !== undefined)));
+  const everywhere = byNumber(perPolicy.flatMap((set) => [...set])).filter((gpu) => perPolicy.every((set) => set.has(gpu)));
+  const anyGpu = byNumber([...r.gantt.flatMap((g) => g.counters.map((c) => c.track)), ...atFocus.flatMap((x) => x.utilisation.map((u) => u.resource))].map(gpuOf).filter((x): x is string => x !== undefined));
+  const firstGpu = everywhere[0] ?? anyGpu[0];
+  const onShownGpu = (track: string) => !/^gpu\d+/.test(track) || /^gpu\d+/.exec(track)![0] === firstGpu;
 
   // 1. Latency CDFs, one line per policy (a panel per sweep point when there are a few).
   const cdfPoints = [...new Set(r.runs.map((x) => x.point))].slice(0, MAX_PANELS);
   const cdfRows = r.runs
     .filter((x) => cdfPoints.includes(x.point))
-    .flatMap((x) => x.latency_cdf.map((c) => ({ policy: x.policy, point: paramsLabel(x.params), latency_ms: c.value, p: c.p })));
+    .flatMap((x) => x.latency_cdf.map((c) => ({ policy: x.policy, point: x.point, latency_ms: c.value, p: c.p })));
   if (cdfRows.length > 0) {
     const layer = {
       mark: { type: 'line', interpolate: 'step-after' },
@@ -77,7 +87,7 @@ export function buildCharts(r: ResultsFile): Chart[] {
       title: 'Latency CDF per policy',
       caption: 'Further left is faster; the gap at the top is the tail (replication 0 of each run).',
       spec: faceted
-        ? { ...base('Latency CDF per policy'), data: { values: cdfRows }, facet: { field: 'point', type: 'nominal', title: null, sort: panelOrder }, columns: 2, spec: { width: 260, height: 180, ...layer }, resolve: { scale: { x: 'independent' } } }
+        ? { ...base('Latency CDF per policy'), data: { values: cdfRows }, facet: { field: 'point', type: 'ordinal', title: null, sort: cdfPoints, header: { labelExpr: `${JSON.stringify(Object.fromEntries(cdfPoints.map((p, i) => [p, panelOrder[i]])))}[datum.value]`, labelLimit: 0 } }, columns: 2, spec: { width: 260, height: 180, ...layer }, resolve: { scale: { x: 'independent' } } }
         : { ...base('Latency CDF per policy'), data: { values: cdfRows }, width: WIDTH, height: 260, ...layer },
     });
   }
@@ -126,14 +136,14 @@ export function buildCharts(r: ResultsFile): Chart[] {
 
   // 4. Busy fraction over time per resource, per policy.
   const utilRows = atFocus.flatMap((x) => {
-    const tracks = [...new Set(x.utilisation.map((u) => u.resource))].slice(0, MAX_TRACKS);
+    const tracks = [...new Set(x.utilisation.map((u) => u.resource))].filter(onShownGpu).slice(0, MAX_TRACKS);
     return x.utilisation.filter((u) => tracks.includes(u.resource)).map((u) => ({ policy: x.policy, resource: u.resource, t_s: u.t_s, busy: u.busy }));
   });
   if (utilRows.length > 0) {
     charts.push({
       id: 'utilisation',
       title: `Utilisation over time${focusLabel}`,
-      caption: 'Busy fraction of each GPU stream, copy engine and link per time bin (replication 0).',
+      caption: `Busy fraction of each stream, copy engine and link of ${firstGpu ?? 'the system'} (and shared resources) per time bin (replication 0).`,
       spec: {
         ...base(`Utilisation over time${focusLabel}`),
         data: { values: utilRows },
@@ -153,20 +163,23 @@ export function buildCharts(r: ResultsFile): Chart[] {
   }
 
   // 5. Memory (GiB) and queue occupancy over the traced run, one panel per policy (never stacked).
-  for (const kind of ['memory', 'queue'] as const) {
+  // GPU and host memory apart: a 1 TiB host cache would flatten an 80 GiB GPU on one axis.
+  const kindOf = (track: string) => (!isMemoryTrack(track) ? 'queue' : /^gpu\d+/.test(track) ? 'gpu-memory' : 'host-memory');
+  for (const kind of ['gpu-memory', 'host-memory', 'queue'] as const) {
+    const memory = kind !== 'queue';
     const rows = r.gantt.flatMap((g) =>
       g.counters
-        .filter((c) => isMemoryTrack(c.track) === (kind === 'memory'))
-        .map((c) => ({ policy: g.policy, track: c.track, t_s: c.t_s, value: kind === 'memory' ? c.value / GIB : c.value, max: kind === 'memory' ? c.max / GIB : c.max })),
+        .filter((c) => onShownGpu(c.track) && kindOf(c.track) === kind)
+        .map((c) => ({ policy: g.policy, track: c.track, t_s: c.t_s, value: memory ? c.value / GIB : c.value, max: memory ? c.max / GIB : c.max })),
     );
     if (rows.length === 0) continue;
-    const unit = kind === 'memory' ? 'GiB' : 'requests';
-    const title = `${kind === 'memory' ? 'Memory in use (GiB)' : 'Queue length'}${focusLabel}`;
+    const unit = memory ? 'GiB' : 'requests';
+    const title = `${kind === 'gpu-memory' ? `${firstGpu} memory in use (GiB)` : kind === 'host-memory' ? 'Host memory in use (GiB)' : 'Queue length'}${focusLabel}`;
     const y = { field: 'value', type: 'quantitative', title: unit, stack: null };
     charts.push({
       id: `occupancy-${kind}`,
       title,
-      caption: `One panel per policy, one line per ${kind === 'memory' ? 'memory pool' : 'queue'} (never stacked): the value at the end of each time bin, the shade its peak${kind === 'memory' ? '; GiB = 2^30 bytes' : ''}.`,
+      caption: `One panel per policy, one line per ${memory ? 'memory pool' : 'queue'} (never stacked): the value at the end of each time bin, the shade its peak${memory ? '; GiB = 2^30 bytes' : ''}.`,
       spec: {
         ...base(title),
         data: { values: rows },
@@ -175,7 +188,7 @@ export function buildCharts(r: ResultsFile): Chart[] {
           width: WIDTH,
           height: 100,
           layer: [
-            { mark: { type: 'area', opacity: 0.15, interpolate: 'step-after' }, encoding: { x: { field: 't_s', type: 'quantitative', title: 'simulated time (s)' }, y: { ...y, field: 'max' }, color: { field: 'track', type: 'nominal', title: kind === 'memory' ? 'memory' : 'queue', legend: LEGEND } } },
+            { mark: { type: 'area', opacity: 0.15, interpolate: 'step-after' }, encoding: { x: { field: 't_s', type: 'quantitative', title: 'simulated time (s)' }, y: { ...y, field: 'max' }, color: { field: 'track', type: 'nominal', title: memory ? 'memory' : 'queue', legend: LEGEND } } },
             { mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1 }, encoding: { x: { field: 't_s', type: 'quantitative' }, y, color: { field: 'track', type: 'nominal' } } },
           ],
         },
@@ -190,11 +203,9 @@ export function buildCharts(r: ResultsFile): Chart[] {
   const opCounts = new Map<string, number>();
   for (const g of r.gantt) for (const s of g.slices) opCounts.set(s.name, (opCounts.get(s.name) ?? 0) + 1);
   const opNames = [...opCounts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([n]) => n);
-  const firstGpu = r.gantt.flatMap((g) => g.slices.map((s) => /^gpu\d+/.exec(s.track)?.[0])).filter((x): x is string => x !== undefined).sort()[0];
-  const shownTrack = (track: string) => !/^gpu\d+/.test(track) || track.startsWith(`${firstGpu} `) || track === firstGpu;
   const ganttRows = r.gantt.flatMap((g) => {
     const top = new Set(opNames.slice(0, MAX_SLICE_NAMES));
-    return g.slices.filter((s) => shownTrack(s.track)).map((s) => ({ policy: g.policy, track: s.track, op: top.has(s.name) ? s.name : 'other', name: s.name, start_ms: 1000 * s.start_s, end_ms: 1000 * s.end_s }));
+    return g.slices.filter((s) => onShownGpu(s.track)).map((s) => ({ policy: g.policy, track: s.track, op: top.has(s.name) ? s.name : 'other', name: s.name, start_ms: 1000 * s.start_s, end_ms: 1000 * s.end_s }));
   });
   if (ganttRows.length > 0) {
     charts.push({
@@ -245,8 +256,9 @@ export function sweepChart(r: ResultsFile, metric: string, xKey: string): Chart 
     };
   });
   const xs = [...new Set(rows.map((row) => row.x))];
-  // Ticks at the swept values, labelled exactly ('~g': 0.15 stays 0.15, not a rounded 0.1).
-  const ticks = numeric && xs.length <= 12 ? { axis: { values: xs, format: '~g', labelOverlap: false } } : {};
+  // Ticks at the swept values, labelled exactly: an explicit precision, since vega otherwise
+  // derives one from the tick step and prints 0.15 as 0.1 and 4.25 as 4.3.
+  const ticks = numeric && xs.length <= 12 ? { axis: { values: xs, format: '.12~g', labelOverlap: false } } : {};
   const x = { field: 'x', type: numeric ? 'quantitative' : 'ordinal', title: xKey, ...(numeric ? { scale: { zero: false } } : {}), ...ticks };
   const series = [...new Set(rows.map((row) => row.series))];
   const color = { field: 'series', type: 'nominal', title: 'policy', scale: { domain: series }, sort: series, legend: LEGEND };

@@ -4,6 +4,7 @@ import { renderHtml } from '../../src/report/html.js';
 import { flattenMetrics, headlineMetrics, metricDirection } from '../../src/report/metrics.js';
 import { buildCharts } from '../../src/report/specs.js';
 import { describeComparison, resultsTable } from '../../src/report/text.js';
+import { judge, relativeOf } from '../../src/report/verdict.js';
 import type { Comparison } from '../../src/report/types.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { runPlan } from '../../src/scenario/runner.js';
@@ -46,11 +47,28 @@ describe('metricDirection(path)', () => {
 describe('describeComparison(c)', () => {
   const base: Comparison = { point: 0, params: {}, metric: 'latency_ms.p99', a: 'A', b: 'B', better: 'B', difference: { mean: -12, ci95: 3, lo: -15, hi: -9, n: 5, relative: -0.12, significant: true } };
   it('says by how much and with what interval one policy beats another', () => {
-    expect(describeComparison(base, 'lower')).toBe('B is 12.0% +/- 3.0% lower than A — B is better');
+    // A's mean is -12 / -0.12 = 100, so the interval [-15, -9] is -15%..-9% of it.
+    expect(describeComparison(base, 'lower')).toBe('B − A: −12.0% (95% CI −15.0% to −9.0%, 5 replications) — B is better');
     expect(describeComparison({ ...base, better: null, difference: { ...base.difference, lo: -15, hi: 2, significant: false } }, 'lower')).toBe(
-      'no significant difference between A and B (-12.0% +/- 3.0%)',
+      'B − A: −12.0% (95% CI −15.0% to +2.0%, 5 replications): not significant',
     );
     expect(describeComparison({ ...base, difference: { ...base.difference, mean: 0, ci95: 0, relative: 0 } }, 'lower')).toBe('A and B are identical on every replication');
+  });
+  it('never tests one replication, and never calls a difference under 1% better', () => {
+    const one = { ...base, difference: { ...base.difference, ci95: 0, lo: -12, hi: -12, n: 1, significant: false } };
+    expect(describeComparison(one, 'lower')).toBe('B − A: −12.0% (1 replication: no interval)');
+    // -0.1 on a base of 100 is -0.1%: significant, yet below the 1% practical threshold.
+    const tiny = { ...base, difference: { mean: -0.1, ci95: 0.05, lo: -0.15, hi: -0.05, n: 5, relative: -0.001, significant: true } };
+    expect(judge(tiny)).toBe('negligible');
+    expect(describeComparison(tiny, 'lower')).toContain('below the practical threshold (1%)');
+  });
+  it('shows absolute differences from a near-zero base and for fractions', () => {
+    // 0.107 -> 1: +833% relative; shown as +0.893 absolute instead.
+    const nearZero = { ...base, metric: 'queue_ms.mean', difference: { mean: 0.893, ci95: 0.3, lo: 0.593, hi: 1.193, n: 3, relative: 8.3458, significant: true } };
+    expect(relativeOf(nearZero)).toBeNull();
+    expect(describeComparison(nearZero, 'lower')).toBe('B − A: +0.893 (absolute) (95% CI +0.593 to +1.193, 3 replications) — A is better');
+    const frac = { ...base, metric: 'slo_attainment', difference: { mean: 0.2, ci95: 0.1, lo: 0.1, hi: 0.3, n: 3, relative: 0.25, significant: true } };
+    expect(describeComparison(frac, 'higher')).toBe('B − A: +0.2 (absolute) (95% CI +0.1 to +0.3, 3 replications) — B is better');
   });
 });
 
