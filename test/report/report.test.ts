@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REGISTRY } from '../fixtures/registry.js';
 import { renderHtml } from '../../src/report/html.js';
+import { serializeResults, summarised } from '../../src/report/io.js';
 import { flattenMetrics, headlineMetrics, metricDirection } from '../../src/report/metrics.js';
 import { buildCharts } from '../../src/report/specs.js';
 import { describeComparison, resultsTable } from '../../src/report/text.js';
@@ -88,5 +89,38 @@ describe('renderHtml(results)', () => {
     expect(specs.map((s: { id: string }) => s.id)).toEqual(buildCharts(results).map((c) => c.id));
     for (const c of buildCharts(results)) expect(html).toContain(`id="chart-${c.id}"`);
     expect(resultsTable(results).split('\n')[0]).toMatch(/^workload\.generator\.rps\s+policy\s+latency_ms\.mean/);
+  });
+});
+
+describe('renderHtml(results): the first screen', () => {
+  it('leads with the verdict, the key chart and the compact table; the rest is collapsed; one replication is never tested', async () => {
+    const plan = loadScenario('test/fixtures/scenarios/queue-sweep.yaml', { registry: REGISTRY, set: ['workload.generator.requests=60', 'replications=1'] }).plan;
+    const { results } = await runPlan(plan, { registry: REGISTRY, jobs: 1 });
+    const html = renderHtml(results);
+    const at = (s: string) => html.indexOf(s);
+    expect(at('id="verdict"')).toBeGreaterThan(0);
+    expect(at('id="chart-sweep-latency-ms-mean"')).toBeGreaterThan(at('id="verdict"'));
+    expect(at('<table class="compact">')).toBeGreaterThan(at('id="chart-sweep-latency-ms-mean"'));
+    expect(at('<details>')).toBeGreaterThan(at('<table class="compact">'));
+    // Every other chart sits inside a collapsed section.
+    expect(at('id="chart-latency-cdf"')).toBeGreaterThan(at('<details>'));
+    expect(html).toContain('1 replication: no interval');
+    expect(html).not.toContain('(n.s.)');
+    expect(html).not.toMatch(/>tie</);
+  });
+});
+
+describe('serializeResults(r) and summarised(r)', () => {
+  it('puts small objects on one line and reads back as the same object', async () => {
+    const plan = loadScenario('test/fixtures/scenarios/queue-sweep.yaml', { registry: REGISTRY, set: ['workload.generator.requests=40', 'replications=2'] }).plan;
+    const { results } = await runPlan(plan, { registry: REGISTRY, jobs: 1 });
+    const text = serializeResults(results);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(results)));
+    expect(text).toMatch(/\n {6}"params": \{"workload\.generator\.rps":4\},\n/);
+    expect(text.length).toBeLessThan(JSON.stringify(results, null, 2).length);
+    // Utilisation series only at the report's focus point (the Gantt point, 0) unless asked for all.
+    const s = summarised(results);
+    expect(s.runs.filter((x) => x.utilisation.length > 0).map((x) => x.point)).toEqual(results.runs.filter((x) => x.point === 0).map(() => 0));
+    expect(summarised(results, 'all')).toBe(results);
   });
 });
