@@ -6,6 +6,7 @@
  *  - the first SLO metric at every probe of the search, per policy, with the threshold.
  */
 import { fmt } from './metrics.js';
+import { esc } from './escape.js';
 import type { CapacitySection, ResultsFile } from './types.js';
 
 import { base, WIDTH, type Chart } from './chart.js';
@@ -107,9 +108,6 @@ export function capacityCharts(r: ResultsFile): CapacityChart[] {
   return charts;
 }
 
-function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-}
 
 /** The capacity table and notes for report.html ('' for an ordinary run). */
 export function capacityHtml(r: ResultsFile): string {

@@ -5,6 +5,7 @@
  * best one leads), and a compact table of the headline metrics.
  */
 import type { SaturationVerdict } from '../metrics/saturation.js';
+import { esc } from './escape.js';
 import { fmt, metricAt } from './metrics.js';
 import { cellText, saturationHides, saturationOf } from './status.js';
 import { paramsLabel } from './text.js';
@@ -105,9 +106,6 @@ function flip(c: Comparison): Comparison {
   return { ...c, a: c.b, b: c.a, difference: { ...d, mean: -d.mean, lo: -d.hi, hi: -d.lo, relative: Number.isFinite(mb) && mb !== 0 ? -d.mean / mb : NaN } };
 }
 
-function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** At most this many rows in the compact table; beyond, only the verdict's sweep point. */
 const MAX_COMPACT_ROWS = 12;

@@ -12,6 +12,7 @@ import { ConfigError } from '../errors.js';
 import { findUp } from '../version.js';
 import { flattenMetrics, fmt, isSeriesPath, metricAt, metricDirection } from './metrics.js';
 import { capacityHtml } from './capacity.js';
+import { esc } from './escape.js';
 import { compactTable, keyMetric, verdictOf } from './headline.js';
 import { buildCharts, type Chart } from './specs.js';
 import { cellText, saturationOf } from './status.js';
@@ -36,9 +37,6 @@ function inlineRuntimes(): string {
   return runtimes;
 }
 
-function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** JSON safe inside a <script> element. */
 function scriptJson(v: unknown): string {
