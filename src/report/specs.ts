@@ -125,7 +125,7 @@ export function buildCharts(r: ResultsFile): Chart[] {
           height: { step: 22 },
           layer: [
             { mark: { type: 'rule', color: '#999' }, encoding: { x: { datum: 0, type: 'quantitative' } } },
-            { mark: 'rule', encoding: { y: { field: 'policy', type: 'nominal', title: null }, x: { field: 'lo_pct', type: 'quantitative', title: 'relative difference (%)' }, x2: { field: 'hi_pct' }, color: { field: 'significant', type: 'nominal' } } },
+            { mark: 'rule', encoding: { y: { field: 'policy', type: 'nominal', title: null, axis: { labelLimit: 0 } }, x: { field: 'lo_pct', type: 'quantitative', title: 'relative difference (%)' }, x2: { field: 'hi_pct' }, color: { field: 'significant', type: 'nominal' } } },
             { mark: { type: 'point', filled: true }, encoding: { y: { field: 'policy', type: 'nominal' }, x: { field: 'relative_pct', type: 'quantitative' }, color: { field: 'significant', type: 'nominal' } } },
           ],
         },
@@ -323,7 +323,7 @@ function policyBars(r: ResultsFile): Chart {
         width: 170,
         height: 150,
         layer: [
-          { mark: 'bar', encoding: { x: { field: 'policy', type: 'nominal', sort: order, title: null, axis: { labelAngle: -30 } }, y: { field: 'mean', type: 'quantitative', title: null }, color: { ...policyColor(r), legend: null } } },
+          { mark: 'bar', encoding: { x: { field: 'policy', type: 'nominal', sort: order, title: null, axis: { labelAngle: -30, labelLimit: 0 } }, y: { field: 'mean', type: 'quantitative', title: null }, color: { ...policyColor(r), legend: null } } },
           { mark: { type: 'errorbar', ticks: true }, encoding: { x: { field: 'policy', type: 'nominal', sort: order }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
         ],
       },
