@@ -124,3 +124,26 @@ describe('serializeResults(r) and summarised(r)', () => {
     expect(summarised(results, 'all')).toBe(results);
   });
 });
+
+describe('buildCharts(results): occupancy and Gantt encodings', () => {
+  it('draws memory in GiB, one panel per policy, never stacked; gives each op type its own colour', async () => {
+    const plan = loadScenario('test/fixtures/scenarios/queue-sweep.yaml', { registry: REGISTRY, set: ['workload.generator.requests=40', 'replications=1'] }).plan;
+    const { results } = await runPlan(plan, { registry: REGISTRY, jobs: 1 });
+    // Every policy holds 80 GiB on gpu0: stacked, the axis would reach 3 x 80 = 240.
+    const GiB = 2 ** 30;
+    for (const g of results.gantt) g.counters.push({ track: 'gpu0 hbm', t_s: 0, value: 80 * GiB, max: 80 * GiB }, { track: 'gpu1 hbm', t_s: 0, value: 10 * GiB, max: 10 * GiB });
+    const charts = buildCharts(results);
+    const mem = charts.find((c) => c.id === 'occupancy-gpu-memory')!.spec as any;
+    expect(mem.facet.row.field).toBe('policy');
+    expect(mem.data.values.map((v: { value: number }) => v.value)).toEqual(results.gantt.map(() => 80)); // gpu1 left out: one GPU shown
+    for (const layer of mem.spec.layer) expect(layer.encoding.y.stack).toBeNull();
+    const gantt = charts.find((c) => c.id === 'gantt')!.spec as any;
+    const ops = new Set(results.gantt.flatMap((g) => g.slices.map((s) => s.name)));
+    // tableau20 has 20 colours: up to 19 op types get their own, the rest share 'other'.
+    const domain: string[] = gantt.spec.encoding.color.scale.domain;
+    expect(new Set(domain).size).toBe(domain.length);
+    expect(domain.filter((d) => d !== 'other').every((d) => ops.has(d))).toBe(true);
+    expect(domain).toHaveLength(ops.size <= 19 ? ops.size : 20);
+    expect(gantt.spec.encoding.color.scale.scheme).toBe('tableau20');
+  });
+});
