@@ -67,5 +67,5 @@ export class RequestMetrics {
 
 export function summarise(s: Samples): Metrics {
   const q = s.summary();
-  return { mean: roundSig(q.mean), p50: roundSig(q.p50), p95: roundSig(q.p95), p99: roundSig(q.p99), max: roundSig(q.max) };
+  return { mean: roundSig(q.mean), p50: roundSig(q.p50), p90: roundSig(q.p90), p95: roundSig(q.p95), p99: roundSig(q.p99), max: roundSig(q.max) };
 }

@@ -7,6 +7,7 @@ export interface Quantiles {
   count: number;
   mean: number;
   p50: number;
+  p90: number;
   p95: number;
   p99: number;
   max: number;
@@ -58,6 +59,7 @@ export class Samples {
       count: this.n,
       mean: this.mean(),
       p50: quantileSorted(s, 0.5),
+      p90: quantileSorted(s, 0.9),
       p95: quantileSorted(s, 0.95),
       p99: quantileSorted(s, 0.99),
       max: this.n ? s[this.n - 1]! : NaN,

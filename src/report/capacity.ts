@@ -6,6 +6,7 @@
  *  - the first SLO metric at every probe of the search, per policy, with the threshold.
  */
 import { fmt } from './metrics.js';
+import { esc } from './escape.js';
 import type { CapacitySection, ResultsFile } from './types.js';
 
 import { base, WIDTH, type Chart } from './chart.js';
@@ -107,9 +108,6 @@ export function capacityCharts(r: ResultsFile): CapacityChart[] {
   return charts;
 }
 
-function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-}
 
 /** The capacity table and notes for report.html ('' for an ordinary run). */
 export function capacityHtml(r: ResultsFile): string {
@@ -125,7 +123,7 @@ export function capacityHtml(r: ResultsFile): string {
   });
   const diffs = c.comparisons
     .filter((d) => d.difference.n > 1)
-    .map((d) => `<li>${esc(d.b)} − ${esc(d.a)}: ${fmt(d.difference.mean)} ± ${fmt(d.difference.ci95)}${d.difference.significant ? '' : ' <span class="ns">(n.s.)</span>'}</li>`);
+    .map((d) => `<li>${esc(d.b)} − ${esc(d.a)}: ${fmt(d.difference.mean)} ± ${fmt(d.difference.ci95)}${d.difference.significant ? '' : ' <span class="ns">(not significant)</span>'}</li>`);
   return `<h2>Capacity</h2>
 <p>For each policy, ${what}: ${c.slo.map((s) => `<code>${esc(s.text)}</code>`).join(' and ')}. Each of ${c.search.replications} seed(s) is searched separately (bracketing, then bisection${c.integer ? ' over integers' : ` to ${c.search.tolerance * 100}%`}); the table gives the mean over seeds with its 95% t-interval. Cost: ${c.runs_spent} simulation runs.</p>
 <table>${head}${rows.join('')}</table>

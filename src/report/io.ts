@@ -3,12 +3,40 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { ResultsFile } from './types.js';
-import { resultsCsv } from './csv.js';
+import { resultsCsv, resultsLongCsv } from './csv.js';
+import { focusPoint } from './specs.js';
 import { renderHtml } from './html.js';
 
-/** Pretty-printed with a trailing newline; NaN (no samples) becomes null. */
+/** An object or array whose JSON is at most this long goes on one line (rows of series, intervals). */
+const INLINE = 120;
+
+/**
+ * Indented like JSON.stringify(r, null, 2), except that small objects and arrays sit on one line:
+ * a CDF point or a utilisation row is one line, not five. NaN (no samples) becomes null.
+ */
 export function serializeResults(r: ResultsFile): string {
-  return JSON.stringify(r, null, 2) + '\n';
+  return pretty(JSON.parse(JSON.stringify(r)), '') + '\n';
+}
+
+function pretty(v: unknown, indent: string): string {
+  const flat = JSON.stringify(v);
+  if (v === null || typeof v !== 'object' || flat.length <= INLINE) return flat;
+  const inner = indent + '  ';
+  if (Array.isArray(v)) return `[\n${v.map((x) => inner + pretty(x, inner)).join(',\n')}\n${indent}]`;
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${pretty(x, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+/**
+ * Per-run detail that only the report's focus point needs: by default (`samples: 'summary'`) the
+ * utilisation series of runs at other sweep points are left out of results.json (the report
+ * charts only the focus point's); `samples: 'all'` keeps every run's.
+ */
+export function summarised(r: ResultsFile, samples: 'summary' | 'all' = 'summary'): ResultsFile {
+  if (samples === 'all') return r;
+  const focus = focusPoint(r);
+  return { ...r, runs: r.runs.map((run) => (run.point === focus || run.utilisation.length === 0 ? run : { ...run, utilisation: [] })) };
 }
 
 export function readResults(file: string): ResultsFile {
@@ -35,9 +63,11 @@ export function readResults(file: string): ResultsFile {
 export interface WriteOptions {
   html?: boolean;
   csv?: boolean;
+  /** 'summary' (default): utilisation series only at the report's focus point; 'all': every run's. */
+  samples?: 'summary' | 'all';
 }
 
-/** results.json, results.csv and report.html in `dir`; returns the paths written. */
+/** results.json, results.csv, results-long.csv and report.html in `dir`; returns the paths written. */
 export function writeOutputs(results: ResultsFile, dir: string, opts: WriteOptions = {}): string[] {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
@@ -46,8 +76,11 @@ export function writeOutputs(results: ResultsFile, dir: string, opts: WriteOptio
     writeFileSync(p, text);
     written.push(p);
   };
-  put('results.json', serializeResults(results));
-  if (opts.csv !== false) put('results.csv', resultsCsv(results));
+  put('results.json', serializeResults(summarised(results, opts.samples)));
+  if (opts.csv !== false) {
+    put('results.csv', resultsCsv(results));
+    put('results-long.csv', resultsLongCsv(results));
+  }
   if (opts.html !== false) put('report.html', renderHtml(results));
   return written;
 }

@@ -1,12 +1,12 @@
 /**
  * Job results -> results.json. Replications of one (point, policy) become a run whose metrics are
- * the means, with 95% t-intervals; policies at the same point are compared pairwise on the same
+ * the means, with 95% intervals (t, or bootstrap for fractions and percentiles: metrics/ci.ts); policies at the same point are compared pairwise on the same
  * seeds (common random numbers, so the paired difference is the right interval); each directional
  * metric gets a winner. The reverse (results.json -> job results) serves `merge` and `--resume`,
  * and reassembling gives the same bytes.
  */
 import { availableParallelism } from 'node:os';
-import { meanCI, pairedDifference } from '../metrics/ci.js';
+import { metricInterval, pairedDifference } from '../metrics/ci.js';
 import { roundSig } from '../metrics/summary.js';
 import type { Metrics, MetricValue } from '../metrics/types.js';
 import { flattenMetrics, headlineMetrics, metricAt, metricDirection, type Direction } from '../report/metrics.js';
@@ -199,7 +199,7 @@ export function meanMetrics(ms: readonly Metrics[]): Metrics {
 
 export function intervalsOf(ms: readonly Metrics[]): Record<string, Interval> {
   const out: Record<string, Interval> = {};
-  for (const [path] of flattenMetrics(ms[0]!)) out[path] = roundInterval(meanCI(ms.map((m) => metricAt(m, path))));
+  for (const [path] of flattenMetrics(ms[0]!)) out[path] = roundInterval(metricInterval(path, ms.map((m) => metricAt(m, path))));
   return out;
 }
 

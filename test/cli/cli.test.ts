@@ -117,7 +117,8 @@ describe('servesim run: determinism across --jobs and shards', () => {
     expect(res.runs[0]).toMatchObject({ policy: 'fifo-2', params: { 'workload.generator.rps': 4 } });
     expect(res.runs[0].metrics.latency_ms.p99).toBeGreaterThan(0);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
-    expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]).toBe('point,workload.generator.rps,policy,metric,value,ci95,lo,hi,n');
+    expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]).toMatch(/^point,workload\.generator\.rps,policy,replications,status,.*latency_ms\.p90,/);
+    expect(readFileSync(join(out, 'results-long.csv'), 'utf8').split('\n')[0]).toBe('point,workload.generator.rps,policy,metric,value,ci95,lo,hi,n');
   });
 
   it('Ctrl-C (SIGINT) keeps finished runs, exits 130, and --resume completes them', async () => {

@@ -2,14 +2,17 @@
  * Loads a generated report.html in headless Chromium (Debian's chromium via playwright-core,
  * never a downloaded browser): every chart must render an SVG, nothing may reach the network
  * (the report must work offline), and the console must stay free of errors. A screenshot goes
- * to test/output/report.png. Without /usr/bin/chromium the test skips with one line, except in
+ * to test/output/report.png. A second run checks what the page says: the verdict's numbers are
+ * results.json's, the occupancy chart is not stacked, sweep ticks sit at the swept values and
+ * legends show every policy label in full. Without /usr/bin/chromium the test skips with one line, except in
  * CI (CI or SERVESIM_REQUIRE_GPU=1), where it fails.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REGISTRY } from '../fixtures/registry.js';
+import { metricAt } from '../../src/report/metrics.js';
 import { renderHtml } from '../../src/report/html.js';
 import { buildCharts } from '../../src/report/specs.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -30,7 +33,7 @@ describe.skipIf(!HAVE && !REQUIRED)('report.html in headless Chromium', () => {
     const charts = buildCharts(results);
     // The fixture exercises every chart kind: CDFs, sweep bands, differences, utilisation, occupancy, Gantt.
     expect(charts.map((c) => c.id)).toEqual(
-      expect.arrayContaining(['latency-cdf', 'sweep-latency-ms-mean', 'paired-differences', 'utilisation', 'occupancy', 'gantt']),
+      expect.arrayContaining(['latency-cdf', 'sweep-latency-ms-mean', 'paired-differences', 'utilisation', 'occupancy-queue', 'gantt']),
     );
     mkdirSync(OUT, { recursive: true });
     const file = join(OUT, 'report.html');
@@ -72,6 +75,84 @@ describe.skipIf(!HAVE && !REQUIRED)('report.html in headless Chromium', () => {
       }
       await page.screenshot({ path: join(OUT, 'report.png'), fullPage: true });
       expect(existsSync(join(OUT, 'report.png'))).toBe(true);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('says what results.json says: verdict numbers, unstacked occupancy, ticks at the swept values, legends in full', async () => {
+    const { chromium } = await import('playwright-core');
+    const LONG = 'first-in first-out on two servers, a long label never to be cut';
+    mkdirSync(OUT, { recursive: true });
+    // Swept values that a default tick format (a step of 1 over this range: 4/9/13) would mislabel.
+    const yaml = readFileSync('test/fixtures/scenarios/queue-sweep.yaml', 'utf8')
+      .replace('label: fifo-2', `label: '${LONG}'`)
+      .replace('workload.generator.rps: { from: 4, to: 12, step: 4 }', 'workload.generator.rps: [4.25, 8.5, 12.75]');
+    const scenario = join(OUT, 'ticks.yaml');
+    writeFileSync(scenario, yaml);
+    const loaded = loadScenario(scenario, { registry: REGISTRY, set: ['workload.generator.requests=200'] });
+    const { results } = await runPlan(loaded.plan, { registry: REGISTRY, jobs: 1 });
+    const file = join(OUT, 'report-content.html');
+    writeFileSync(file, renderHtml(results));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('body[data-charts-done="true"]', { timeout: 60_000 });
+      await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+      const seen = await page.evaluate(() => {
+        const v = document.getElementById('verdict');
+        const axis = (id: string, which: 'X' | 'Y') =>
+          [...document.querySelectorAll(`#chart-${id} g[aria-label^="${which}-axis"]`)].map((g) => ({
+            label: g.getAttribute('aria-label') ?? '',
+            ticks: [...g.querySelectorAll('.role-axis-label text')].map((t) => t.textContent ?? ''),
+          }));
+        return {
+          verdict: v?.textContent ?? '',
+          attrs: v ? { metric: v.dataset.metric, point: Number(v.dataset.point), a: v.dataset.a, b: v.dataset.b } : null,
+          sweepX: axis('sweep-latency-ms-mean', 'X'),
+          occupancyY: axis('occupancy-queue', 'Y'),
+          legendLabels: [...document.querySelectorAll('.role-legend-label text')].map((t) => t.textContent ?? ''),
+          cut: [...document.querySelectorAll('svg text')].map((t) => t.textContent ?? '').filter((t) => t.includes('…')),
+        };
+      });
+      // 1. The verdict's comparison, recomputed here from results.json's runs and paired difference.
+      expect(seen.attrs).not.toBeNull();
+      const { metric, point, a, b } = seen.attrs!;
+      // Stored as (earlier policy, later policy); the verdict reads best - other, either way round.
+      const c = results.comparisons.find((x) => x.metric === metric && x.point === point && ((x.a === a && x.b === b) || (x.a === b && x.b === a)))!;
+      expect(c).toBeDefined();
+      const ma = metricAt(results.runs.find((x) => x.point === point && x.policy === a)!.metrics, metric!);
+      const mb = metricAt(results.runs.find((x) => x.point === point && x.policy === b)!.metrics, metric!);
+      const pct = (x: number) => `${(100 * Math.abs(x)).toFixed(1)}%`;
+      const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${pct(x)}`;
+      const same = c.a === a;
+      const [lo, hi] = same ? [c.difference.lo / ma, c.difference.hi / ma] : [-c.difference.hi / ma, -c.difference.lo / ma];
+      if (c.difference.significant) {
+        expect(seen.verdict).toContain(`${pct((mb - ma) / ma)} ${mb < ma ? 'lower' : 'higher'} ${metric} than ${a}`);
+        const [l, h] = [Math.abs(lo), Math.abs(hi)].sort((x, y) => x - y);
+        expect(seen.verdict).toContain(`95% CI of the difference ${pct(l!)}–${pct(h!)}, ${c.difference.n} replications`);
+      } else {
+        expect(seen.verdict).toContain(`no policy is better on ${metric}`);
+        expect(seen.verdict).toContain(`${signed((mb - ma) / ma)} (95% CI ${signed(lo)} to ${signed(hi)}, ${c.difference.n} replications), not significant`);
+      }
+      // 2. Ticks at exactly the swept values.
+      expect(seen.sweepX).toHaveLength(1);
+      expect(seen.sweepX[0]!.ticks).toEqual(['4.25', '8.5', '12.75']);
+      // 3. Occupancy: one panel per policy, each axis spans that policy's own queue, not the sum of the policies' queues.
+      const g = results.gantt.filter((x) => x.point === results.gantt[0]!.point);
+      const own = Math.max(...g.flatMap((x) => x.counters.map((k) => k.max)));
+      const stacked = g.reduce((s, x) => s + Math.max(...x.counters.map((k) => k.max)), 0);
+      expect(stacked).toBeGreaterThan(own); // the check below could fail
+      expect(seen.occupancyY.length).toBe(g.length);
+      for (const ax of seen.occupancyY) {
+        const top = Number(/values from [-\d.]+ to ([\d.]+)/.exec(ax.label)![1]);
+        expect(top).toBeGreaterThanOrEqual(own);
+        expect(top).toBeLessThan(stacked);
+      }
+      // 4. Legends: every policy label in full; no text of any chart (legend, axis, header) cut with an ellipsis.
+      expect(seen.legendLabels).toContain(LONG);
+      expect(seen.cut).toEqual([]);
     } finally {
       await browser.close();
     }

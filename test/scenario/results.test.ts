@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { meanCI, pairedDifference } from '../../src/metrics/ci.js';
 import { REGISTRY } from '../fixtures/registry.js';
-import { resultsCsv } from '../../src/report/csv.js';
+import { resultsCsv, resultsLongCsv } from '../../src/report/csv.js';
 import type { JobResult } from '../../src/scenario/execute.js';
 import { loadScenarioSource } from '../../src/scenario/load.js';
 import { jobsOf } from '../../src/scenario/plan.js';
@@ -89,11 +89,17 @@ describe('assembleResults(plan, jobs)', () => {
     expect(r.winners.find((w) => w.metric === 'requests.arrived')).toBeUndefined(); // a count has no direction
   });
 
-  it('writes a tidy CSV: one row per point x policy x metric', () => {
+  it('writes a flat CSV (one row per run, a column per metric) and a tidy one (a row per metric)', () => {
     const lines = resultsCsv(r).trimEnd().split('\n');
-    expect(lines[0]).toBe('point,policy,metric,value,ci95,lo,hi,n');
-    expect(lines).toHaveLength(1 + 2 * 3);
-    expect(lines[1]).toBe('0,a,latency_ms.mean,12,4.96828,7.03172,16.9683,3');
+    // Headline metrics here: latency_ms.mean and throughput_per_s; their interval bounds come last.
+    expect(lines[0]).toBe('point,policy,replications,status,latency_ms.mean,throughput_per_s,requests.arrived,latency_ms.mean_lo,latency_ms.mean_hi,throughput_per_s_lo,throughput_per_s_hi');
+    // a: [10, 12, 14] -> 12 +/- t(0.975, 2) * 2 / sqrt(3) = 12 +/- 4.96828; throughput 5 on every replication: 5 +/- 0.
+    expect(lines[1]).toBe('0,a,3,stable,12,5,10,7.03172,16.9683,5,5');
+    expect(lines).toHaveLength(3);
+    const long = resultsLongCsv(r).trimEnd().split('\n');
+    expect(long[0]).toBe('point,policy,metric,value,ci95,lo,hi,n');
+    expect(long).toHaveLength(1 + 2 * 3);
+    expect(long[1]).toBe('0,a,latency_ms.mean,12,4.96828,7.03172,16.9683,3');
   });
 
   it('round-trips through results.json (merge and --resume rebuild the same file)', () => {

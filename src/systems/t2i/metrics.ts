@@ -89,7 +89,7 @@ export class T2iMetrics {
     const c = this.controlnetSources;
     const cnUses = c.gpu + c.host + c.store;
     const frac = (a: number, b: number) => roundSig(b > 0 ? a / b : 0);
-    const mean = (s: Samples) => (s.count ? summarise(s) : { mean: 0, p50: 0, p95: 0, p99: 0, max: 0 });
+    const mean = (s: Samples) => (s.count ? summarise(s) : { mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, max: 0 });
     return {
       ...base,
       latency_by_mix_ms: byMix,
