@@ -106,7 +106,7 @@ export class Server {
 
   /** Queue a job that occupies one unit for `duration` seconds, then calls onDone. */
   submit(duration: number, onDone?: (time: number) => void, job: JobOptions = NO_JOB): void {
-    if (this.freeUnits.length > 0 && this.queueLength === 0) this.run(duration, onDone, job);
+    if (this.busyUnits < this.units && (this.prio ? this.prio.length === 0 : this.qLen === 0)) this.run(duration, onDone, job);
     else if (this.prio) this.prio.push({ duration, onDone, job }, job.priority ?? 0);
     else this.ringPush(duration, onDone, job, undefined);
   }
