@@ -10,7 +10,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { dirname, join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { loadProfile } from '../src/hardware/profile.js';
 import { InputError } from '../src/errors.js';
 import type { OpFamily } from './calibrate/cases.js';
 import type { FidelityRun, ProfileExtras } from './fidelity/validate.js';
@@ -109,6 +108,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
     }
     // loadProfile validates the contract (one-line errors); the extras the simulator side uses
     // (host issue cost, software adapter) are checked here.
+    const { loadProfile } = await import('../src/hardware/profile.js');
     const profile = { ...loadProfile(argv.profile), ...profileExtras(argv.profile) };
     const [{ openGpu }, { fidelityMarkdown, runFidelity }] = await Promise.all([import('./gpu/device.js'), import('./fidelity/validate.js')]);
     const gpu = await openGpu();

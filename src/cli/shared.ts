@@ -3,7 +3,8 @@
  * rules (bad input -> 2 with one line per problem, interrupted -> 130, bug -> 1 with the stack
  * under --debug) and the progress bar.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import { ConfigError, InputError, isUserError } from '../errors.js';
 import type { Progress } from '../scenario/runner.js';
 
@@ -90,6 +91,9 @@ export function positiveNumber(v: unknown, flag: string): number | undefined {
 }
 
 /** Progress on stderr, only on a terminal and without --quiet, and only once a run passes 1 s. */
+// Required when a bar is first drawn: most runs (quiet, piped, under 1 s) never draw one.
+const requireCjs = createRequire(import.meta.url);
+
 export class ProgressBar {
   private bar?: cliProgress.SingleBar;
   private readonly t0 = Date.now();
@@ -103,7 +107,8 @@ export class ProgressBar {
     if (!this.enabled) return;
     if (!this.bar) {
       if (Date.now() - this.t0 < 1000 || p.done >= p.total) return;
-      this.bar = new cliProgress.SingleBar(
+      const bars = requireCjs('cli-progress') as typeof cliProgress;
+      this.bar = new bars.SingleBar(
         {
           stream: process.stderr,
           format: `${this.label} |{bar}| {percentage}% | {done}/{total} runs | eta {eta_formatted}`,
@@ -112,7 +117,7 @@ export class ProgressBar {
           etaBuffer: 50,
           fps: 5,
         },
-        cliProgress.Presets.shades_classic,
+        bars.Presets.shades_classic,
       );
       this.bar.start(1000, 0, { done: p.done, total: p.total });
     }

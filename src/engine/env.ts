@@ -101,14 +101,20 @@ export class Env {
   run(until = Infinity): void {
     this.stopped = false;
     const heap = this.heap;
+    // The loop reads the next time from the heap's key array and inlines advance(): this is the
+    // engine's innermost loop.
     while (!this.stopped) {
-      const t = heap.peek();
-      if (t === undefined || t.time > until) break;
-      heap.pop();
+      if (heap.size === 0 || heap.topTime() > until) break;
+      const t = heap.pop()!;
       const fn = t.fn;
       if (fn === null) continue;
       t.fn = null;
-      this.advance(t.time);
+      const time = t.time;
+      if (time > this.now) {
+        this.now = time;
+        this.sameInstant = 0;
+        this.eventsProcessed++;
+      } else this.advance(time);
       fn();
     }
     if (!this.stopped && until !== Infinity && until > this.now) this.now = until;

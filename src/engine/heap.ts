@@ -54,6 +54,11 @@ export class TimerHeap {
     seqs[i] = seq;
   }
 
+  /** Time of the earliest timer (Infinity when empty), read from the key array. */
+  topTime(): number {
+    return this.n > 0 ? this.times[0]! : Infinity;
+  }
+
   peek(): Timer | undefined {
     return this.n > 0 ? this.items[0] : undefined;
   }

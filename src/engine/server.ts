@@ -9,7 +9,7 @@
 import type { Env } from './env.js';
 import { SimEvent } from './event.js';
 import { Timer } from './heap.js';
-import { Fifo, PriorityQueue } from './queues.js';
+import { PriorityQueue } from './queues.js';
 import type { TraceArgs, TraceSink } from './trace.js';
 
 export interface ServerOptions {
@@ -45,8 +45,15 @@ const NO_JOB: JobOptions = {};
 export class Server {
   readonly units: number;
   private freeUnits: number[];
-  private fifo?: Fifo<Waiting>;
+  /** Priority discipline only; FIFO waits in the ring below (no object per queued job). */
   private prio?: PriorityQueue<Waiting>;
+  // FIFO waiting line as a ring of parallel arrays: duration, onDone, job, grant (a request).
+  private qDur = new Float64Array(16);
+  private qDone: Array<((time: number) => void) | undefined> = new Array(16).fill(undefined);
+  private qJob: JobOptions[] = new Array(16).fill(NO_JOB);
+  private qGrant: Array<SimEvent<Grant> | undefined> = new Array(16).fill(undefined);
+  private qHead = 0;
+  private qLen = 0;
   private busyUnits = 0;
   private busyIntegral = 0;
   private lastChange = 0;
@@ -75,11 +82,10 @@ export class Server {
     this.unitComplete = Array.from({ length: this.units }, (_, u) => () => this.complete(u));
     this.unitTimer = Array.from({ length: this.units }, () => new Timer(0, 0, null));
     if (opts.discipline === 'priority') this.prio = new PriorityQueue();
-    else this.fifo = new Fifo();
   }
 
   get queueLength(): number {
-    return (this.fifo ?? this.prio!).length;
+    return this.prio ? this.prio.length : this.qLen;
   }
   get inService(): number {
     return this.busyUnits;
@@ -100,16 +106,17 @@ export class Server {
 
   /** Queue a job that occupies one unit for `duration` seconds, then calls onDone. */
   submit(duration: number, onDone?: (time: number) => void, job: JobOptions = NO_JOB): void {
-    if (this.freeUnits.length > 0 && this.queueLength === 0) this.run(duration, onDone, job);
-    else this.enqueue({ duration, onDone, job }, job.priority ?? 0);
+    if (this.busyUnits < this.units && (this.prio ? this.prio.length === 0 : this.qLen === 0)) this.run(duration, onDone, job);
+    else if (this.prio) this.prio.push({ duration, onDone, job }, job.priority ?? 0);
+    else this.ringPush(duration, onDone, job, undefined);
   }
 
   /** Event that succeeds with a Grant when a unit is free; call release(grant) when done. */
   request(priority = 0): SimEvent<Grant> {
     const grant = new SimEvent<Grant>(this.env);
-    const w: Waiting = { duration: 0, job: NO_JOB, grant };
-    if (this.freeUnits.length > 0 && this.queueLength === 0) this.start(w);
-    else this.enqueue(w, priority);
+    if (this.freeUnits.length > 0 && this.queueLength === 0) this.grantUnit(grant);
+    else if (this.prio) this.prio.push({ duration: 0, job: NO_JOB, grant }, priority);
+    else this.ringPush(0, undefined, NO_JOB, grant);
     return grant;
   }
 
@@ -122,25 +129,70 @@ export class Server {
     return this.units > 1 ? `${this.name}/${unit}` : this.name;
   }
 
-  private enqueue(w: Waiting, priority: number): void {
-    if (this.fifo) this.fifo.push(w);
-    else this.prio!.push(w, priority);
+  private ringPush(duration: number, onDone: ((time: number) => void) | undefined, job: JobOptions, grant: SimEvent<Grant> | undefined): void {
+    if (this.qLen === this.qDur.length) this.ringGrow();
+    const i = (this.qHead + this.qLen++) & (this.qDur.length - 1);
+    this.qDur[i] = duration;
+    this.qDone[i] = onDone;
+    this.qJob[i] = job;
+    this.qGrant[i] = grant;
+  }
+
+  /** Doubles the ring (capacity stays a power of two), unwrapping it to start at 0. */
+  private ringGrow(): void {
+    const n = this.qDur.length;
+    const dur = new Float64Array(2 * n);
+    const done: Array<((time: number) => void) | undefined> = new Array(2 * n).fill(undefined);
+    const job: JobOptions[] = new Array(2 * n).fill(NO_JOB);
+    const grant: Array<SimEvent<Grant> | undefined> = new Array(2 * n).fill(undefined);
+    for (let k = 0; k < n; k++) {
+      const i = (this.qHead + k) & (n - 1);
+      dur[k] = this.qDur[i]!;
+      done[k] = this.qDone[i];
+      job[k] = this.qJob[i]!;
+      grant[k] = this.qGrant[i];
+    }
+    this.qDur = dur;
+    this.qDone = done;
+    this.qJob = job;
+    this.qGrant = grant;
+    this.qHead = 0;
+  }
+
+  /** Start the first job (or grant) waiting in the FIFO ring. */
+  private startNextInRing(): void {
+    const i = this.qHead;
+    this.qHead = (i + 1) & (this.qDur.length - 1);
+    this.qLen--;
+    const grant = this.qGrant[i];
+    const onDone = this.qDone[i];
+    const job = this.qJob[i]!;
+    this.qDone[i] = undefined;
+    this.qJob[i] = NO_JOB;
+    this.qGrant[i] = undefined;
+    if (grant) this.grantUnit(grant);
+    else this.run(this.qDur[i]!, onDone, job);
   }
 
   private start(w: Waiting): void {
-    if (!w.grant) {
-      this.run(w.duration, w.onDone, w.job);
-      return;
-    }
+    if (w.grant) this.grantUnit(w.grant);
+    else this.run(w.duration, w.onDone, w.job);
+  }
+
+  private grantUnit(grant: SimEvent<Grant>): void {
     const unit = this.freeUnits.pop()!;
     this.account(+1);
     this.started++;
-    w.grant.succeed({ server: this, unit, grantedAt: this.env.now });
+    grant.succeed({ server: this, unit, grantedAt: this.env.now });
   }
 
   private run(duration: number, onDone: ((time: number) => void) | undefined, job: JobOptions): void {
     const unit = this.freeUnits.pop()!;
     this.account(+1);
+    this.runOn(unit, duration, onDone, job);
+  }
+
+  private runOn(unit: number, duration: number, onDone: ((time: number) => void) | undefined, job: JobOptions): void {
     this.started++;
     const now = this.env.now;
     this.unitStart[unit] = now;
@@ -153,7 +205,8 @@ export class Server {
   private complete(unit: number): void {
     const job = this.unitJob[unit]!;
     const onDone = this.unitOnDone[unit];
-    if (this.opts.trace && job.label) this.opts.trace.slice(this.track(unit), job.label, this.unitStart[unit]!, this.env.now, job.args);
+    const trace = this.opts.trace;
+    if (trace !== undefined && job.label) trace.slice(this.track(unit), job.label, this.unitStart[unit]!, this.env.now, job.args);
     this.unitOnDone[unit] = undefined;
     this.unitJob[unit] = NO_JOB;
     this.freeUnit(unit);
@@ -161,10 +214,26 @@ export class Server {
   }
 
   private freeUnit(unit: number): void {
+    const i = this.qHead;
+    if (this.qLen > 0 && this.qGrant[i] === undefined) {
+      // The next queued job takes this unit at once: busy units stay as they are (the same sums
+      // as freeing it and taking it again, minus a zero term).
+      this.account(0);
+      this.qHead = (i + 1) & (this.qDur.length - 1);
+      this.qLen--;
+      const onDone = this.qDone[i];
+      const job = this.qJob[i]!;
+      this.qDone[i] = undefined;
+      this.qJob[i] = NO_JOB;
+      this.runOn(unit, this.qDur[i]!, onDone, job);
+      return;
+    }
     this.account(-1);
     this.freeUnits.push(unit);
-    const next = this.fifo ? this.fifo.shift() : this.prio!.shift();
-    if (next) this.start(next);
+    if (this.prio) {
+      const next = this.prio.shift();
+      if (next) this.start(next);
+    } else if (this.qLen > 0) this.startNextInRing();
   }
 
   private account(delta: number): void {
