@@ -35,7 +35,11 @@ export function markdown(md: string): void {
  * fails the cell (and so CI) when a model change makes it false, so prose cannot drift from data.
  */
 export function check(holds: boolean, claim: string): void {
-  if (!holds) throw new Error(`claim no longer supported by the numbers: ${claim}`);
+  if (!holds) {
+    // Printed as well as thrown: tslab shows a thrown Error from the library's realm without its message.
+    console.log(`✗ ${claim}`);
+    throw new Error(`claim no longer supported by the numbers: ${claim}`);
+  }
   console.log(`✓ ${claim}`);
 }
 
