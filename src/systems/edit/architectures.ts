@@ -41,6 +41,14 @@ export const cacheSchema = z
     content: z.enum(keysOf(CACHE_CONTENTS)).default('attn-out'),
     /** Element type of the cache; default the model's activation dtype (fp16 UNets, bf16 Flux). */
     dtype: z.enum(keysOf(CACHE_DTYPES)).optional(),
+    /**
+     * Which tokens of a block's cached tensor cross PCIe each step. unmasked (default): only the
+     * unmasked tokens, gathered on the host. all: the whole tensor, as FlashPS's artifact does: its
+     * attention processor holds full-size (batch, 4096, 3072) cache buffers and index_copy_'s the
+     * masked tokens' fresh values into them (Sylvia-16/FlashPS,
+     * diffusers/src/diffusers/models/attention_processor_short.py), so the copy moves every token.
+     */
+    load: z.enum(['unmasked', 'all']).default('unmasked'),
   })
   .strict();
 export type CacheConfig = z.input<typeof cacheSchema>;

@@ -32,7 +32,7 @@ export class BatchShape {
   /** sum rho, sum rho^2: every token (recompute). */
   R1 = 0;
   R2 = 0;
-  /** sum rho (1 - m) over requests whose cache is in host memory this step: loaded share. */
+  /** sum rho u over requests whose cache is in host memory this step, u = 1 - m (or 1 with `cache.load: all`): loaded share. */
   U = 0;
 
   clear(): this {

@@ -14,7 +14,7 @@ export const editModelSchema = z
     width: z.number().int().min(8).max(16384).multipleOf(8).optional(),
     height: z.number().int().min(8).max(16384).multipleOf(8).optional(),
     /** What is cached per block and step, and at which precision (architectures.ts derives the bytes). */
-    cache: cacheSchema.default({ content: 'attn-out' }),
+    cache: cacheSchema.default({ content: 'attn-out', load: 'unmasked' }),
     /** Override the derived activation cache per template per step at the preset resolution, GiB (both CFG branches). */
     cache_gib_per_step: z.number().positive().optional(),
   })
@@ -40,6 +40,8 @@ export interface ResolvedEditModel extends Omit<EditModelPreset, 'groups'> {
   /** What the cache holds; `kv` also moves the K/V projections of unmasked tokens off the GPU. */
   cacheContent: CacheContent;
   cacheDtype: CacheDtype;
+  /** Share of a request's cached tensor loaded per step at mask ratio m: 1 - m (`load: unmasked`) or 1 (`all`). */
+  loadShare(maskRatio: number): number;
 }
 
 export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
@@ -88,6 +90,7 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
     cacheBytesPerStep: elementsPerStep * bytesPerElement,
     cacheContent: content,
     cacheDtype: dtype,
+    loadShare: c.cache.load === 'all' ? () => 1 : (m) => 1 - m,
   };
 }
 

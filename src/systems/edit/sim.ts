@@ -77,6 +77,7 @@ export interface EditHooks {
 class Worker implements WorkerLoad {
   outstanding = 0;
   backlogSeconds = 0;
+  assignedSeconds = 0;
   readonly queue = new Fifo<EditRequest>();
   batch: EditRequest[] = [];
   busy = false;
@@ -225,7 +226,7 @@ export class EditSim {
 
   /** GPU memory one request holds while in a batch: workspace plus one step of its loaded cache. */
   memoryFor(rho: number, maskRatio: number): number {
-    const cache = this.usesCache ? this.model.cacheBytesPerStep * rho * (1 - maskRatio) : 0;
+    const cache = this.usesCache ? this.model.cacheBytesPerStep * rho * this.model.loadShare(maskRatio) : 0;
     return this.model.workspaceBytes * rho + cache;
   }
 
@@ -259,7 +260,7 @@ export class EditSim {
       prepared: this.env.now,
     };
     this.requests.onArrive();
-    const solo = r.hit ? this.planner.soloStepSeconds(rho, r.w, 1 - r.maskRatio) : this.planner.soloStepSeconds(rho, 1, 0);
+    const solo = r.hit ? this.planner.soloStepSeconds(rho, r.w, this.model.loadShare(r.maskRatio)) : this.planner.soloStepSeconds(rho, 1, 0);
     r.predicted = r.predictedLeft = this.joinSeconds + this.costs.textEncoderSeconds(1) + steps * solo + this.costs.vaeSeconds(rho);
     for (const x of this.workers) this.settleRun(x);
     const wi = this.balance.pick(this.workers, r.predicted);
@@ -273,6 +274,7 @@ export class EditSim {
     }
     w.outstanding++;
     w.backlogSeconds += r.predicted;
+    w.assignedSeconds += r.predicted;
     w.queue.push(r);
     this.queueChanged(w);
     if (!w.busy) this.boundary(w);
@@ -364,7 +366,7 @@ export class EditSim {
     let stable = true;
     for (const r of w.batch) {
       r.cachedStep = r.tpl !== null && r.tpl.ready > r.stepsDone;
-      if (r.cachedStep) s.add(r.rho, r.w, 1 - r.maskRatio);
+      if (r.cachedStep) s.add(r.rho, r.w, this.model.loadShare(r.maskRatio));
       else s.add(r.rho, 1, 0);
       // The shape stays put while every template is fully resident (pinned ones are never
       // evicted) or there is no cache at all; a streaming template changes it step by step.
@@ -389,7 +391,7 @@ export class EditSim {
     const U = w.shape.U;
     const B = w.batch.length;
     for (const r of w.batch) {
-      if (r.cachedStep && U > 0) r.loadSeconds += (n * w.stepLoad * r.rho * (1 - r.maskRatio)) / U;
+      if (r.cachedStep && U > 0) r.loadSeconds += (n * w.stepLoad * r.rho * this.model.loadShare(r.maskRatio)) / U;
       r.bubbleSeconds += n * bubble;
       r.stepsDone += n;
       const dec = (n * r.predicted) / r.steps;
@@ -484,8 +486,10 @@ export class EditSim {
   private settle(w: Worker, r: EditRequest): void {
     w.outstanding--;
     w.backlogSeconds -= r.predictedLeft;
+    w.assignedSeconds -= r.predicted;
     r.predictedLeft = 0;
     if (w.outstanding === 0 || w.backlogSeconds < 0) w.backlogSeconds = 0;
+    if (w.outstanding === 0 || w.assignedSeconds < 0) w.assignedSeconds = 0;
   }
 
   // --- detailed executor ----------------------------------------------------------------------

@@ -32,13 +32,13 @@ export const editPolicySchema = z
     loading: z.enum(keysOf(LOADING_POLICIES)).default('pipeline'),
     /** static: a batch runs to completion; continuous: join/leave after any step. */
     batching: z.enum(keysOf(BATCHING_POLICIES)).default('continuous'),
-    /** round-robin | least-outstanding | cost-aware (predicted compute + cache load). */
+    /** round-robin | least-outstanding | cost-aware (predicted finish: backlog left + own) | assigned-work (FlashPS artifact: predicted work of the requests on the worker, count guard). */
     balance: z.enum(keysOf(BALANCE_POLICIES)).default('cost-aware'),
     /** Requests per GPU batch (also bounded by GPU memory at run time). Estimate; the paper does not fix one. */
     max_batch: z.number().int().min(1).max(256).default(8),
     /** CPU time to admit one request into a batch (inputs, mask, scheduler state), ms. Estimate for a Python serving loop. */
     join_cpu_ms: z.number().min(0).default(2),
-    /** inline: joiners' CPU preparation holds up the step boundary (FlashPS's strawman); overlap: a CPU process prepares them beside the running steps (FlashPS Sec. 4.3). */
+    /** inline: each joiner's CPU preparation holds up the step boundary (FlashPS's strawman); inline-interruption: one join_cpu_ms per boundary with joiners, however many; overlap: a CPU process prepares them beside the running steps (FlashPS Sec. 4.3). */
     prepare: z.enum(keysOf(PREPARE_POLICIES)).default('inline'),
     /** Host DRAM for template caches, GiB; default 75% of the host preset's memory. */
     host_cache_gib: z.number().positive().optional(),

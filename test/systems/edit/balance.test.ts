@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BALANCE_POLICIES, simulateEdit, type WorkerLoad } from '../../../src/systems/edit/index.js';
 import { input } from './helpers.js';
 
-const load = fc.record({ outstanding: fc.integer({ min: 0, max: 20 }), backlogSeconds: fc.integer({ min: 0, max: 100 }).map((x) => x / 8) });
+const load = fc.record({ outstanding: fc.integer({ min: 0, max: 20 }), backlogSeconds: fc.integer({ min: 0, max: 100 }).map((x) => x / 8), assignedSeconds: fc.integer({ min: 0, max: 100 }).map((x) => x / 8) });
 
 describe('balance policies', () => {
   it('cost-aware never picks a worker with a larger predicted finish time', () => {
@@ -20,7 +20,7 @@ describe('balance policies', () => {
 
   it('least-outstanding picks a worker with the fewest requests; ties rotate', () => {
     const p = BALANCE_POLICIES['least-outstanding']();
-    const ws: WorkerLoad[] = [{ outstanding: 2, backlogSeconds: 0 }, { outstanding: 1, backlogSeconds: 9 }, { outstanding: 1, backlogSeconds: 0 }];
+    const ws: WorkerLoad[] = [{ outstanding: 2, backlogSeconds: 0, assignedSeconds: 0 }, { outstanding: 1, backlogSeconds: 9, assignedSeconds: 9 }, { outstanding: 1, backlogSeconds: 0, assignedSeconds: 0 }];
     expect(p.pick(ws, 1)).toBe(1);
     expect(p.pick(ws, 1)).toBe(2);
     expect(p.pick(ws, 1)).toBe(1);
@@ -28,7 +28,7 @@ describe('balance policies', () => {
 
   it('round-robin cycles whatever the load', () => {
     const p = BALANCE_POLICIES['round-robin']();
-    const ws: WorkerLoad[] = [{ outstanding: 9, backlogSeconds: 9 }, { outstanding: 0, backlogSeconds: 0 }, { outstanding: 0, backlogSeconds: 0 }];
+    const ws: WorkerLoad[] = [{ outstanding: 9, backlogSeconds: 9, assignedSeconds: 9 }, { outstanding: 0, backlogSeconds: 0, assignedSeconds: 0 }, { outstanding: 0, backlogSeconds: 0, assignedSeconds: 0 }];
     expect([0, 1, 2, 3].map(() => p.pick(ws, 1))).toEqual([0, 1, 2, 0]);
   });
 

@@ -4,6 +4,8 @@ export interface WorkerLoad {
   readonly outstanding: number;
   /** Predicted seconds of work left on the worker (compute + cache load of its requests). */
   readonly backlogSeconds: number;
+  /** Predicted solo seconds of the requests queued or running on the worker, each counted whole. */
+  readonly assignedSeconds: number;
 }
 
 /** Picks a worker index for an arriving request predicted to take `predictedSeconds` alone. */
