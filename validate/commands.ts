@@ -73,7 +73,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .option('only', { type: 'string', array: true, describe: `op families to sweep (${FAMILY_NAMES.join(', ')})` })
       .example('$0 calibrate --out profile.json', 'full sweep on the WebGPU device, fit, write the profile')
       .example('$0 calibrate --quick --only gemm --out out/gemm.json', 'one op family, small sweep (about a minute on lavapipe)')
-      .example('$0 run scenarios/quickstart.yaml --set hardware.profile=profile.json', 'then price a scenario with the fitted costs') as unknown as Argv<CalibrateArgs>,
+      .example('$0 calibrate --timing wall-clock --out profile.json', 'wall-clock timing where the device lacks timestamp queries') as unknown as Argv<CalibrateArgs>,
   handler: async (argv: ArgumentsCamelCase<CalibrateArgs>) => {
     checkChoices(argv.only, FAMILY_NAMES, '--only');
     // Imported here, not at the top: every `servesim` start loads this module for the command list.

@@ -16,15 +16,15 @@ export const editGenObject = z
     /** Number of requests to generate. */
     requests: z.number().int().positive().default(2000).describe('number of requests'),
     ...arrivalSchema.shape,
-    /** Mean arrival rate, requests per second (design.md: the paper sweeps 1-7 RPS on 8 GPUs). */
+    /** Mean arrival rate, requests per second (InstGenIE, arXiv 2505.20600, sweeps 1-7 RPS on 8 GPUs). */
     rps: z.number().positive().default(3).describe('mean arrival rate, requests/s'),
     /** Templates in the catalogue. */
     templates: z.number().int().positive().default(16).describe('templates in the catalogue'),
-    /** Zipf exponent of template popularity (0 = uniform). Estimate: production popularity is skewed; design.md gives no exponent. */
+    /** Zipf exponent of template popularity (0 = uniform). Estimate: production popularity is skewed; InstGenIE gives no exponent. */
     template_skew: z.number().min(0).default(1).describe('Zipf exponent of template popularity (0 = uniform)'),
-    /** Mean mask ratio (design.md: 0.11-0.19 in production). */
+    /** Mean mask ratio (InstGenIE, arXiv 2505.20600: 0.11-0.19 in production). */
     mask_mean: z.number().gt(0).lt(1).default(0.15).describe('mean mask ratio (0..1)'),
-    /** Beta concentration a + b; 10 gives Beta(1.1, 8.9) at mean 0.11 (design.md's fit). */
+    /** Beta concentration a + b; 10 gives Beta(1.1, 8.9) at mean 0.11 (InstGenIE's mask distribution). */
     mask_concentration: z.number().positive().default(10).describe('Beta concentration a + b of the mask ratio'),
     /** Model preset: rows then carry its steps and resolution and the model column. */
     model: z.enum(EDIT_MODEL_NAMES).optional().describe('sd2.1, sdxl or flux: sets steps, resolution, model'),
@@ -35,7 +35,7 @@ export const editGenObject = z
   })
   .strict();
 
-/** Generator parameters with defaults from design.md; width and height come together. */
+/** Generator parameters with defaults from InstGenIE (arXiv 2505.20600); width and height come together. */
 export const editGenSchema = editGenObject.refine((g) => (g.width === undefined) === (g.height === undefined), {
   message: 'width and height must be given together',
   path: ['width'],

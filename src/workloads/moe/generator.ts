@@ -1,11 +1,12 @@
 /**
  * Synthetic routing traces with the statistics that matter to an expert cache, each controllable:
  *  - temporal locality: the fraction of a token's experts that repeat from the previous token at
- *    the same layer (`repeat_rate`; design.md: ~33% on real Mixtral traces, 25% by chance);
+ *    the same layer (`repeat_rate`; ~33% on Mixtral, 25% by chance: the expert locality of
+ *    arXiv 2401.04088 Sec. 5 and arXiv 2312.17238 Sec. 3.1, rounded; an estimate, docs/sources.md);
  *  - cross-layer correlation: the chance a slot follows the expert this token used one layer down
  *    (`layer_corr`), through a fixed rank-preserving map, so popularity is unchanged by it;
  *  - popularity skew: Zipf(`zipf_s`) over a per-layer random ranking of the experts (default
- *    calibrated so the hottest Mixtral expert takes ~17% of routings, design.md);
+ *    calibrated so the hottest Mixtral expert takes ~17% of routings, same sources);
  *  - gate-weight entropy: top-k weights ~ Dirichlet(alpha), alpha solved so that the mean
  *    normalised entropy equals `gate_entropy`.
  * `repeat_rate` is the realised rate, not a copy probability: the copy probability that yields it

@@ -2,7 +2,7 @@
  * Synthetic t2i traces. Arrivals come from the shared arrival processes; each request draws how
  * many ControlNets and LoRAs it carries from per-count mixes, then that many distinct adapters by
  * popularity: a Zipf over thousands of LoRAs (long tail) and a steep Zipf over tens of
- * ControlNets. Defaults are the paper's service A (design.md):
+ * ControlNets. Defaults are service A of SwiftDiffusion's production traces (SwiftDiffusion, arXiv 2407.02031):
  *  - ControlNets per request: 30.5% one, 69.5% two;
  *  - LoRAs per request: 8.8% one, 91% two (the 0.2% left carry none);
  *  - ~7,000 distinct LoRAs with a long tail; ControlNets: top-5 = 98% of uses.
@@ -37,13 +37,13 @@ const popularitySchema = (count: number, zipf: number, maxMix: number, mix: numb
     .strict();
 
 /**
- * LoRA popularity exponent: design.md gives no exponent, only "~7,000 distinct with a long tail";
+ * LoRA popularity exponent: SwiftDiffusion gives no exponent, only "~7,000 distinct with a long tail";
  * Zipf 1.0 over 7,000 keeps almost every LoRA in a 550k-request trace (the public trace's size)
  * while the top 1% (70 LoRAs) take ~half of the uses. An estimate: sweep it.
  */
 const LORA_ZIPF = 1.0;
 /**
- * ControlNet exponent chosen so the top 5 of 30 take 98% of uses, as design.md reports, after the
+ * ControlNet exponent chosen so the top 5 of 30 take 98% of uses, as SwiftDiffusion reports, after the
  * without-replacement draw of a second ControlNet (solved numerically; see test/workloads/t2i).
  */
 const CONTROLNET_ZIPF = 3.45;
@@ -54,7 +54,7 @@ export const t2iGenSchema = z
     requests: z.number().int().positive().default(1000).describe('number of requests'),
     /** Stop at this arrival time (seconds) if reached before `requests`. */
     duration_s: z.number().positive().optional().describe('stop at this arrival time (s) if reached first'),
-    /** Mean arrival rate, requests/s. design.md gives no rate for t2i; 1 rps keeps 8 SDXL GPUs busy but not saturated. */
+    /** Mean arrival rate, requests/s. SwiftDiffusion gives no rate per GPU; 1 rps keeps 8 SDXL GPUs busy but not saturated. */
     rps: z.number().positive().default(1).describe('mean arrival rate, requests/s'),
     process: z.enum(['poisson', 'gamma']).default('poisson').describe('poisson, or gamma (renewal gaps, burstiness cv)'),
     cv: z.number().positive().default(1).describe('coefficient of variation of gamma gaps (> 1 bursty)'),
