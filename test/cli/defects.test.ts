@@ -3,7 +3,7 @@
  * the real registry) in a child process. Build first: `npx tsc -p tsconfig.build.json`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,21 @@ describe('missing and unreadable trace inputs: one line naming the file, exit 2'
       expect(existsSync(`${out}.partial`), 'no partial file').toBe(false);
     });
   }
+
+  it('a directory given as the input: one line, exit 2, for every format and for inspect', () => {
+    const dir = join(tmp, 'a-dir');
+    mkdirSync(dir, { recursive: true });
+    const out = join(tmp, 'from-dir.csv');
+    for (const args of [['import', 'katz', dir], ['import', 'azure-llm', dir], ['import', 'gentd26-lora', dir], ['import', 'routing-lines', dir, '--layers', '2', '--experts', '3'], ['inspect', dir]]) {
+      const r = cli(['trace', ...args, '--out', out].slice(0, args[0] === 'inspect' ? 3 : undefined));
+      expect(r.code, args.join(' ')).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0], args.join(' ')).toMatch(new RegExp(`^servesim: error: ${dir}: cannot read (trace )?\\(EISDIR\\)$`));
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(`${out}.partial`)).toBe(false);
+    }
+  });
 
   it('trace inspect / check of a missing file, with and without --kind', () => {
     for (const args of [['inspect', missing], ['inspect', missing, '--kind', 'edit'], ['check', missing], ['check', missing, '--kind', 'moe']]) {

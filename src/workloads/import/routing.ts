@@ -39,6 +39,11 @@ async function* lines(file: string): AsyncGenerator<{ ids: number[]; line: numbe
       }
       yield { ids: out, line: n };
     }
+  } catch (e) {
+    // A read error after the open (a directory: EISDIR) is the input's fault, not a bug.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (e instanceof InputError || code === undefined) throw e;
+    throw new InputError(`cannot read (${code})`, { file });
   } finally {
     rl.close();
     stream.destroy();
