@@ -70,7 +70,10 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .option('out', { type: 'string', default: 'profile.json', describe: 'profile JSON to write' })
       .option('quick', { type: 'boolean', default: false, describe: 'small sweep (about a minute on lavapipe)' })
       .option('timing', { type: 'string', choices: ['timestamp-query', 'wall-clock'] as const, describe: 'force a timing method' })
-      .option('only', { type: 'string', array: true, describe: `op families to sweep (${FAMILY_NAMES.join(', ')})` }) as unknown as Argv<CalibrateArgs>,
+      .option('only', { type: 'string', array: true, describe: `op families to sweep (${FAMILY_NAMES.join(', ')})` })
+      .example('$0 calibrate --out profile.json', 'full sweep on the WebGPU device, fit, write the profile')
+      .example('$0 calibrate --quick --only gemm --out out/gemm.json', 'one op family, small sweep (about a minute on lavapipe)')
+      .example('$0 calibrate --timing wall-clock --out profile.json', 'wall-clock timing where the device lacks timestamp queries') as unknown as Argv<CalibrateArgs>,
   handler: async (argv: ArgumentsCamelCase<CalibrateArgs>) => {
     checkChoices(argv.only, FAMILY_NAMES, '--only');
     // Imported here, not at the top: every `servesim` start loads this module for the command list.
@@ -100,7 +103,9 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .option('quick', { type: 'boolean', default: false, describe: 'short workloads, one device run per policy' })
       .option('out', { type: 'string', default: 'out/validate', describe: 'folder for fidelity.md and fidelity.json' })
       .option('repeats', { type: 'number', describe: 'runs per policy on the device and in the simulator, pooled (default 1 quick, 3 full)' })
-      .option('workload', { type: 'string', array: true, describe: `workloads to run (${WORKLOADS.join(', ')})` }) as unknown as Argv<ValidateArgs>,
+      .option('workload', { type: 'string', array: true, describe: `workloads to run (${WORKLOADS.join(', ')})` })
+      .example('$0 validate --profile profile.json --out out/validate', 'device vs simulator for every workload; writes fidelity.md and fidelity.json')
+      .example('$0 validate --profile profile.json --quick --workload moe-decode', 'one short workload, one device run per policy') as unknown as Argv<ValidateArgs>,
   handler: async (argv: ArgumentsCamelCase<ValidateArgs>) => {
     checkChoices(argv.workload, WORKLOADS, '--workload');
     if (argv.repeats !== undefined && !(Number.isInteger(argv.repeats) && argv.repeats >= 1)) {

@@ -22,7 +22,7 @@ import { presetsCommand } from './commands/presets.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { TRACE_SUBCOMMANDS, traceCommand } from './commands/trace.js';
-import { reportError, UsageError, type GlobalArgs } from './shared.js';
+import { EXIT, reportError, UsageError, type GlobalArgs } from './shared.js';
 
 /** Commands the validator adds (calibrate, validate); absent before it is built. */
 async function pluginCommands(): Promise<CommandModule<any, any>[]> {
@@ -88,6 +88,11 @@ export async function main(args: string[]): Promise<void> {
 }
 
 const debug = process.argv.includes('--debug');
+// A reader that stops early (`servesim presets | head -1`) is not an error: stop quietly, exit 0.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  throw e;
+});
 main(hideBin(process.argv)).catch((e: unknown) => {
   process.exitCode = reportError(e, debug);
 });

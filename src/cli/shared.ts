@@ -27,6 +27,8 @@ export const EXIT = { ok: 0, bug: 1, input: 2, interrupted: 130, terminated: 143
 
 /** Print an error the way the CLI promises; returns the exit code. */
 export function reportError(e: unknown, debug: boolean): number {
+  // stdout closed by its reader (`| head`) during a synchronous write (trace gen --out -).
+  if ((e as NodeJS.ErrnoException)?.code === 'EPIPE') return EXIT.ok;
   if (isUserError(e)) {
     // One line per problem; a usage hint rides on the same line, so one problem is one line.
     const lines = e.message.split('\n');

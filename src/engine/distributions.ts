@@ -65,7 +65,7 @@ export class Zipf extends Categorical {
 
 /**
  * Beta(a, b) with the given mean and concentration a + b. The default concentration 10 gives a
- * right-skewed shape for small means (mean 0.11 -> Beta(1.1, 8.9), the fit design.md quotes).
+ * right-skewed shape for small means (mean 0.11 -> Beta(1.1, 8.9), which fits InstGenIE's production masks, arXiv 2505.20600).
  */
 export function betaFromMean(mean: number, concentration = 10): { a: number; b: number } {
   if (!(mean > 0 && mean < 1)) throw new RangeError(`beta mean must be in (0,1), got ${mean}`);

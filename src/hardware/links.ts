@@ -1,6 +1,8 @@
 /**
  * Link presets: effective (achieved, not theoretical) bandwidth and a per-transfer latency.
- * PCIe pinned figures are those design.md records for x16 host-to-device copies; pageable copies go
+ * PCIe pinned figures are effective x16 host-to-device rates, about 80-85% of the PCI-SIG link rates
+ * (15.75 / 31.5 / 63 GB/s per direction for Gen3 / 4 / 5), as NVIDIA's bandwidthTest
+ * (github.com/NVIDIA/cuda-samples) measures them; pageable copies go
  * through a driver bounce buffer and reach roughly half (an estimate; calibrate to replace it).
  */
 import type { LinkSpec } from './types.js';
@@ -9,9 +11,9 @@ const GB = 1e9;
 const US = 1e-6;
 
 export const LINKS = {
-  'pcie3-pinned': { name: 'PCIe Gen3 x16 pinned', bandwidth: 12 * GB, latency: 10 * US, source: 'design.md: effective pinned H2D x16 Gen3 ~12 GB/s; ~10 us per cudaMemcpyAsync (typical)' },
-  'pcie4-pinned': { name: 'PCIe Gen4 x16 pinned', bandwidth: 25 * GB, latency: 10 * US, source: 'design.md: effective pinned H2D x16 Gen4 ~25 GB/s (BuddyMoE: 352 MB expert ~14 ms)' },
-  'pcie5-pinned': { name: 'PCIe Gen5 x16 pinned', bandwidth: 54 * GB, latency: 10 * US, source: 'design.md: effective pinned H2D x16 Gen5 ~52-57 GB/s (midpoint)' },
+  'pcie3-pinned': { name: 'PCIe Gen3 x16 pinned', bandwidth: 12 * GB, latency: 10 * US, source: 'PCI-SIG Gen3 x16 15.75 GB/s; effective pinned H2D ~12 GB/s (NVIDIA cuda-samples bandwidthTest); ~10 us per cudaMemcpyAsync (estimate)' },
+  'pcie4-pinned': { name: 'PCIe Gen4 x16 pinned', bandwidth: 25 * GB, latency: 10 * US, source: 'PCI-SIG Gen4 x16 31.5 GB/s; effective pinned H2D ~25 GB/s (NVIDIA cuda-samples bandwidthTest; BuddyMoE arXiv 2511.10054: a 352 MB expert ~10-14 ms)' },
+  'pcie5-pinned': { name: 'PCIe Gen5 x16 pinned', bandwidth: 54 * GB, latency: 10 * US, source: 'PCI-SIG Gen5 x16 63 GB/s; effective pinned H2D ~52-57 GB/s (NVIDIA cuda-samples bandwidthTest; midpoint)' },
   'pcie3-pageable': { name: 'PCIe Gen3 x16 pageable', bandwidth: 6 * GB, latency: 20 * US, source: 'estimate: ~50% of pinned (staging copy through a bounce buffer); calibrate' },
   'pcie4-pageable': { name: 'PCIe Gen4 x16 pageable', bandwidth: 12.5 * GB, latency: 20 * US, source: 'estimate: ~50% of pinned (staging copy through a bounce buffer); calibrate' },
   'pcie5-pageable': { name: 'PCIe Gen5 x16 pageable', bandwidth: 27 * GB, latency: 20 * US, source: 'estimate: ~50% of pinned (staging copy through a bounce buffer); calibrate' },

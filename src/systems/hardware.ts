@@ -96,7 +96,8 @@ export function resolveHardware(cfg: HardwareConfig, baseDir = '.', where: Input
     remote,
     gpuCost,
     // CPU kernels at batch 1 are DRAM-bound; 0.3 of the two-socket peak puts a 352 MB fp16 Mixtral
-    // expert at ~2.9 ms, inside design.md's measured 2-6 ms for CPU experts (Fiddler/BuddyMoE).
+    // expert at ~2.9 ms, inside the measured 2-6 ms for CPU experts (Fiddler, arXiv 2402.07033;
+    // BuddyMoE, arXiv 2511.10054).
     cpuCost: new RooflineCost(host, { computeEfficiency: 0.5, memoryEfficiency: 0.3, overhead: 20e-6 }),
     profile,
   };

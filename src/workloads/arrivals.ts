@@ -12,9 +12,9 @@ export const arrivalSchema = z
     /** Mean arrival rate, requests per second. */
     rps: z.number().positive(),
     /** poisson: exponential gaps; gamma: gamma-renewal gaps with coefficient of variation `cv`. */
-    process: z.enum(['poisson', 'gamma']).default('poisson'),
+    process: z.enum(['poisson', 'gamma']).default('poisson').describe('poisson, or gamma (renewal gaps, burstiness cv)'),
     /** Coefficient of variation of the gaps for `gamma` (1 = Poisson, > 1 bursty). */
-    cv: z.number().positive().default(1),
+    cv: z.number().positive().default(1).describe('coefficient of variation of gamma gaps (> 1 bursty)'),
   })
   .strict();
 export type ArrivalConfig = z.input<typeof arrivalSchema>;

@@ -2,7 +2,7 @@
  * The malformed-input corpus: every file under test/corpus/{traces,scenarios,profiles} plus bad
  * CLI flags and four 2 GB files made on the fly (sparse, never committed). Each case runs the built
  * CLI as a user would (`trace check` for a trace, `run` for a scenario, a scenario naming the bad
- * profile for a profile) and must fail the way design.md promises: exit code 2, exactly one line on
+ * profile for a profile) and must fail the way docs/cli.md promises: exit code 2, exactly one line on
  * stderr, naming the file, the line (where the input has lines) and the field, no stack trace.
  */
 import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync, ftruncateSync } from 'node:fs';

@@ -1,9 +1,9 @@
 /**
- * design.md's invariants, broken on purpose inside real runs of the shipped systems (a component
- * patched to misbehave, as a bug in a model or policy would) and caught by the checks every run
- * makes: time never goes back, memory never above capacity, a link never faster than its
- * bandwidth, and conservation (arrived = completed + rejected + in flight, in flight counted where
- * the requests are). Plus the positive side: real runs that reject requests still conserve them.
+ * The modelling invariants (docs/robustness.md), broken on purpose inside real runs of the
+ * shipped systems (a component patched to misbehave, as a bug in a model or policy would) and
+ * caught by the checks every run makes: time never goes back, memory never above capacity, a
+ * link never faster than its bandwidth, and conservation (arrived = completed + rejected + in
+ * flight, in flight counted where the requests are). Plus the positive side: real runs that reject requests still conserve them.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Env } from '../../src/engine/env.js';

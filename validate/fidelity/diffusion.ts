@@ -6,7 +6,7 @@
  *  - sequential-load: a joining request's whole cache is uploaded, then the step computes;
  *  - overlapped-load: block b+1's cache upload is issued right behind block b's compute (FlashPS's
  *    bubble-free pipeline), so on a device with a copy engine the load hides under compute.
- * Mask ratios are right-skewed (Beta with mean `meanMask`), as design.md reports for edits.
+ * Mask ratios are right-skewed (Beta with mean `meanMask`), as InstGenIE (arXiv 2505.20600) reports for edits.
  */
 import { RngStreams, betaFromMean } from '../../src/engine/index.js';
 import type { CostModel } from '../../src/cost/model.js';

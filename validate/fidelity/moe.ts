@@ -5,7 +5,7 @@
  * policies upload the next layer's predicted experts behind the current layer's compute.
  * Requests (batch 1, FIFO) arrive by a Poisson process; a token ends with a readback.
  *
- * Routing comes from a seeded synthetic trace with the statistics design.md cites for Mixtral
+ * Routing comes from a seeded synthetic trace with the Mixtral statistics of docs/sources.md
  * (skewed popularity; about a third of a token's experts repeat from the previous token), so the
  * device and the simulator see identical routing, cache decisions and op sequences.
  */

@@ -10,7 +10,8 @@ import { describeIssues } from '../../scenario/issues.js';
 import { formatPath, isPlainObject, parsePath, setPath } from '../../scenario/paths.js';
 import type { Registry } from '../../scenario/types.js';
 import { IMPORTERS, type ImportFormat, type TimeUnit } from '../../workloads/import/index.js';
-import { LineWriter } from '../../workloads/import/output.js';
+import { writeTrace } from '../../workloads/import/output.js';
+import { formatGenParams, genParamDocs } from '../../workloads/gen-params.js';
 import type { TraceKind, TraceKindModule } from '../../workloads/types.js';
 import { numberFlag, positiveInt, positiveNumber, printJson, printLine, seedFlag, UsageError, type GlobalArgs } from '../shared.js';
 
@@ -114,10 +115,23 @@ function genParams(kind: TraceKindModule<any, any>, paramsFile: string | undefin
   }
   const r = kind.genSchema.safeParse(obj);
   if (!r.success) {
-    const lines = describeIssues(r.error.issues, obj, [], kind.genSchema).map((p) => `${paramsFile ?? '--param'} ${formatPath(p.path)}: ${p.message}`);
+    // An unknown name also lists the valid ones, so the fix is on the same line.
+    const valid = genParamDocs(kind.genSchema).map((d) => d.name);
+    const lines = describeIssues(r.error.issues, obj, [], kind.genSchema).map((p) => {
+      const line = `${paramsFile ?? '--param'} ${formatPath(p.path)}: ${p.message}`;
+      return p.message.startsWith('unknown field') ? `${line}; ${kind.kind} parameters: ${valid.join(', ')}` : line;
+    });
     throw new InputError(lines.join('\n'));
   }
   return r.data;
+}
+
+/** `trace gen --help`: every kind's parameters with their defaults and meaning. */
+function genEpilogue(registry: Registry): string {
+  const parts = Object.values(registry.traces)
+    .filter((m): m is TraceKindModule<any, any> => m !== undefined)
+    .map((m) => `${m.kind} parameters (--param name=value; default; meaning):\n${formatGenParams(genParamDocs(m.genSchema))}`);
+  return parts.join('\n\n');
 }
 
 interface GenArgs extends GlobalArgs {
@@ -163,21 +177,24 @@ export function traceCommand(registry: Registry): CommandModule<GlobalArgs, Glob
         .option('params', { type: 'string', requiresArg: true, describe: 'YAML/JSON file of generator parameters' })
         .option('seed', { type: 'string', default: '1', requiresArg: true, describe: 'seed' })
         .option('limit', { type: 'string', requiresArg: true, describe: 'stop after N rows' })
-        .example('$0 trace gen edit --param rps=4 --param requests=1000 --out traces/edit-4rps.csv', 'a 1000-request edit trace at 4 req/s') as Argv<GenArgs>,
-    handler: (argv: ArgumentsCamelCase<GenArgs>) => {
+        .example('$0 trace gen edit --param rps=4 --param requests=1000 --out traces/edit-4rps.csv', 'a 1000-request edit trace at 4 req/s')
+        .example('$0 trace gen t2i --param loras.count=500 --param loras.zipf=1.2 --out t.csv', 'a nested parameter: name.field=value')
+        .epilogue(genEpilogue(registry)) as Argv<GenArgs>,
+    handler: async (argv: ArgumentsCamelCase<GenArgs>) => {
       const kind = kindModule(registry, argv.kind);
       const params = genParams(kind, argv.params, argv.param ?? []);
       const limit = positiveInt(argv.limit, '--limit') ?? Infinity;
       const seed = seedFlag(argv.seed)!;
-      const w = new LineWriter(argv.out);
-      w.write(kind.header());
-      let rows = 0;
-      for (const row of kind.generate(params, seed)) {
-        if (rows >= limit) break;
-        w.write(kind.toCsv(row));
-        rows++;
-      }
-      w.close();
+      const rows = await writeTrace(argv.out, (w) => {
+        w.write(kind.header());
+        let n = 0;
+        for (const row of kind.generate(params, seed)) {
+          if (n >= limit) break;
+          w.write(kind.toCsv(row));
+          n++;
+        }
+        return n;
+      });
       if (argv.out === '-') return;
       if (argv.json) printJson({ kind: kind.kind, rows, out: argv.out, seed, params });
       else if (!argv.quiet) printLine(`wrote ${rows} ${kind.kind} rows to ${argv.out}`);

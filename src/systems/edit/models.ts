@@ -71,8 +71,8 @@ function shape(d: { steps: number; width: number; height: number }): { steps: nu
 const UNET_KERNELS = 30;
 
 /**
- * Fitted so SDXL's full step (1024^2, CFG) prices at its measured 54.6 ms on H800 (design.md /
- * SwiftDiffusion) on the h800 preset with default efficiencies: 10.5 ms of launches plus 24.0 ms
+ * Fitted so SDXL's full step (1024^2, CFG) prices at its measured 54.6 ms on H800
+ * (SwiftDiffusion, arXiv 2407.02031) on the h800 preset with default efficiencies: 10.5 ms of launches plus 24.0 ms
  * of roofline stretched x1.84 (attention softmax, norms and convs run below GEMM efficiency).
  * Shared by the UNet presets; Flux's DiT is GEMM-dominated and keeps the plain roofline.
  */
@@ -130,7 +130,7 @@ const SDXL: EditModelPreset = {
   workspaceBytes: 0,
   sources: {
     cache: 'derived (architectures.ts): one fp16 tensor (tokens x width) per transformer block per step per CFG branch, FlashPS Sec. 3.1 / 4.2',
-    step: 'design.md (SwiftDiffusion): SDXL 1024^2 on H800 54.6 ms/step -> frameworkSlowdown',
+    step: 'SwiftDiffusion, arXiv 2407.02031: SDXL 1024^2 on H800 54.6 ms/step -> frameworkSlowdown',
     weights: 'Hugging Face model card: UNet 2,567 M, text encoders 123 M + 694 M, VAE 83.7 M params, fp16',
   },
 };
@@ -167,7 +167,7 @@ const SD21: EditModelPreset = {
   workspaceBytes: 0,
   sources: {
     cache: 'derived (architectures.ts): one fp16 tensor (tokens x width) per transformer block per step per CFG branch, FlashPS Sec. 3.1 / 4.2',
-    step: 'roofline with the SDXL-calibrated framework slowdown (no published SD2.1 step time in design.md)',
+    step: 'roofline with the SDXL-calibrated framework slowdown (no published SD2.1 step time in the source papers)',
     weights: 'Hugging Face model card: UNet 865 M, OpenCLIP-H text 354 M, VAE 83.7 M params, fp16',
   },
 };

@@ -1,9 +1,9 @@
 /**
  * MoE model presets. Shapes come from each model's Hugging Face config.json (hidden_size,
  * num_hidden_layers, expert counts, intermediate sizes, attention heads, vocab); byte counts are
- * derived from them (3 matrices hidden x ffn per SwiGLU expert) and agree with design.md's figures
+ * derived from them (3 matrices hidden x ffn per SwiGLU expert) and agree with the published figures
  * (Mixtral 352 MB fp16 / ~92 MB 4-bit per expert, DeepSeek-V2-Lite 17.3 MB, Qwen3-30B-A3B 9.4 MB,
- * OLMoE 12.6 MB).
+ * OLMoE 12.6 MB; BuddyMoE arXiv 2511.10054, GPTQ arXiv 2210.17323).
  */
 import type { Dtype } from '../../hardware/types.js';
 
@@ -62,16 +62,16 @@ export const MOE_MODELS = {
   'mixtral-8x7b-fp16': {
     ...mixtralBase,
     name: 'Mixtral-8x7B fp16',
-    expertBytes: mixtralExpertParams * fp16, // 352.3 MB, design.md "expert 352 MB fp16"
+    expertBytes: mixtralExpertParams * fp16, // 352.3 MB: BuddyMoE's "expert 352 MB fp16"
     expertDtype: 'fp16',
-    source: 'mistralai/Mixtral-8x7B-v0.1 config.json; expert 3 x 4096 x 14336 x 2 B = 352 MB (design.md, BuddyMoE)',
+    source: 'mistralai/Mixtral-8x7B-v0.1 config.json; expert 3 x 4096 x 14336 x 2 B = 352 MB (BuddyMoE, arXiv 2511.10054)',
   },
   'mixtral-8x7b-4bit': {
     ...mixtralBase,
     name: 'Mixtral-8x7B 4-bit experts',
-    expertBytes: 92 * MB, // design.md "~92 MB 4-bit" (4 bits + group scales ~4.2 bits/weight)
+    expertBytes: 92 * MB, // 3 x 4096 x 14336 x 4.156 bits (GPTQ group 128: quant.ts) = 91.5 MB
     expertDtype: 'int4',
-    source: 'design.md: ~92 MB per 4-bit Mixtral expert (GPTQ/HQQ-style group quantisation); attention kept fp16',
+    source: 'GPTQ (Frantar et al., arXiv 2210.17323) 4-bit, AutoGPTQ layout: fp16 scales + 4-bit zeros per 128-weight group = 4.156 bits/weight -> ~92 MB per Mixtral expert; attention kept fp16',
   },
   'mixtral-8x7b-2bit': {
     ...mixtralBase,

@@ -1,6 +1,6 @@
 /**
  * The moe system's parts of a scenario: model, workload and policy. Every field has a default from
- * design.md or the source papers (or is marked an estimate); all objects are strict so a typo is an
+ * the source papers and model cards (docs/sources.md) or is marked an estimate; all objects are strict so a typo is an
  * error rather than a silently ignored setting.
  */
 import { z } from 'zod';
@@ -69,7 +69,7 @@ export const moeWorkloadSchema = z
   .object({
     /** A routing trace CSV (traces/moe.schema.md), relative to the scenario file. */
     trace: z.string().optional(),
-    /** Or a synthetic trace (defaults: Mixtral routing statistics from design.md). */
+    /** Or a synthetic trace (defaults: Mixtral routing statistics, docs/sources.md). */
     generator: moeWorkloadGeneratorSchema.optional(),
     /** Prompt length: KV context before the first decode token, and the token count of a prefill step. Estimate. */
     prompt_tokens: z.number().int().positive().default(512),

@@ -4,7 +4,7 @@
  * resolution; costs.ts scales it to other sizes and prices it on the scenario's GPU.
  *
  * Absolute FLOP counts matter less than they look: the UNet step is calibrated against the one
- * measured figure design.md gives (SDXL 1024^2 on H800: 54.6 ms/step, each serial ControlNet
+ * measured figure SwiftDiffusion gives (SwiftDiffusion, arXiv 2407.02031: SDXL 1024^2 on H800: 54.6 ms/step, each serial ControlNet
  * ~+27 ms/step), so the counts only set how cost scales across GPUs and resolutions.
  */
 
@@ -136,23 +136,23 @@ export const T2I_PRESETS = {
     denoiserBytes: 5.14 * GB,
     workspaceBytes: 4 * GiB,
     encoderFraction: 0.4,
-    // design.md: each serial ControlNet ~+27 ms on a 54.6 ms step -> 0.494 of the UNet's work.
+    // SwiftDiffusion (arXiv 2407.02031): each serial ControlNet ~+27 ms on a 54.6 ms step -> 0.494 of the UNet's work.
     // Residuals: SDXL's 9 skip tensors + mid at a 128x128 latent (26.9 M elements), fp16, x CFG.
     controlnet: { flopsFraction: 27 / 54.6, bytes: 3 * GiB, residualBytes: 2 * 2 * controlnetResidualElements(128, 128, [320, 640, 1280]) },
     textEncoders: [CLIP_L, OPENCLIP_BIGG],
     vae: SD_VAE,
     lora: {
       layers: [...unetLevel(10, 5, 640, 4096, 2048), ...unetLevel(60, 6, 1280, 1024, 2048)],
-      // 80 x 2,659,840 x 2 B = 406 MiB, inside design.md's 341-456 MiB.
+      // 80 x 2,659,840 x 2 B = 406 MiB, inside SwiftDiffusion's 341-456 MiB.
       rank: 80,
-      // design.md: in-place patch 0.09-0.12 s on H800; the merge kernels are ~9 ms of it (roofline),
+      // SwiftDiffusion: in-place patch 0.09-0.12 s on H800; the merge kernels are ~9 ms of it (roofline),
       // the rest is per-layer framework work: (0.105 - 0.009) / 722 layers.
       dispatchSeconds: 133e-6,
     },
-    calibration: { gpu: 'h800', stepSeconds: 0.0546, source: 'design.md (SwiftDiffusion): SDXL 1024^2, 50 steps, H800: 54.6 ms/step' },
+    calibration: { gpu: 'h800', stepSeconds: 0.0546, source: 'SwiftDiffusion, arXiv 2407.02031: SDXL 1024^2, 50 steps, H800: 54.6 ms/step' },
     source:
       'SDXL report (Podell et al. 2023): 2.6B UNet, 70 transformer blocks (10 at 640 ch, 60 at 1280 ch), CLIP-L + OpenCLIP bigG; ' +
-      'FLOPs ~6.4 T per image forward at 128x128 latent (estimate from the block shapes); ControlNet ~3 GiB, LoRA 341-456 MiB (design.md); ' +
+      'FLOPs ~6.4 T per image forward at 128x128 latent (estimate from the block shapes); ControlNet ~3 GiB, LoRA 341-456 MiB (SwiftDiffusion, arXiv 2407.02031); ' +
       'text encoders, VAE and ControlNet residuals from their architectures (cost/diffusion-parts.ts)',
   },
   'sd3-medium': {

@@ -1,7 +1,7 @@
 /**
  * The t2i system's parts of a scenario: model (a preset plus measured overrides), workload (a trace
  * file or a generator) and policy (flat fields, so sweeps can set any of them). Every default is
- * the Diffusers-like baseline of design.md, so `policy: {}` is the baseline and each remedy is
+ * the Diffusers-like baseline SwiftDiffusion measures (arXiv 2407.02031), so `policy: {}` is the baseline and each remedy is
  * one field away.
  */
 import { z } from 'zod';
@@ -79,7 +79,7 @@ export const t2iPolicySchema = z
     /** GPU LoRA cache per worker, GiB of idle LoRAs kept; 0 = drop after use. */
     gpu_cache_gib: z.number().nonnegative().default(0),
     gpu_eviction: z.enum(keys(evictionPolicies)).default('lru'),
-    /** PEFT-style adapter setup per newly loaded LoRA (sync only). design.md: 2-3 s. */
+    /** PEFT-style adapter setup per newly loaded LoRA (sync only). SwiftDiffusion (arXiv 2407.02031): 2-3 s. */
     peft_setup_s: z.number().nonnegative().default(2.5),
     /** PEFT setup grows with the adapters already loaded: the i-th (from 0) of a request costs peft_setup_s x (1 + growth x i). */
     peft_setup_growth: z.number().nonnegative().default(0),
@@ -96,7 +96,7 @@ export const t2iPolicySchema = z
      * denoiser and ControlNet steps; 1 = eager Diffusers. See KERNEL_STEP_FACTOR in presets.ts.
      */
     step_factor: z.number().positive().max(2).default(1),
-    /** Host deserialisation of adapter files. design.md: a ~406 MiB LoRA reads in ~0.46 s (0.07 s of NVMe + parsing). */
+    /** Host deserialisation of adapter files. SwiftDiffusion (arXiv 2407.02031): a ~406 MiB LoRA reads in ~0.46 s (0.07 s of NVMe + parsing). */
     parse_gb_per_s: z.number().positive().default(1.1),
     /** ControlNet placement: serial on the serving GPU | parallel on dedicated GPUs | stale (one step behind). */
     controlnet: z.enum(keys(controlnetPlacements)).default('serial'),

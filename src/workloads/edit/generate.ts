@@ -14,28 +14,28 @@ import type { EditRow } from './row.js';
 export const editGenObject = z
   .object({
     /** Number of requests to generate. */
-    requests: z.number().int().positive().default(2000),
+    requests: z.number().int().positive().default(2000).describe('number of requests'),
     ...arrivalSchema.shape,
-    /** Mean arrival rate, requests per second (design.md: the paper sweeps 1-7 RPS on 8 GPUs). */
-    rps: z.number().positive().default(3),
+    /** Mean arrival rate, requests per second (InstGenIE, arXiv 2505.20600, sweeps 1-7 RPS on 8 GPUs). */
+    rps: z.number().positive().default(3).describe('mean arrival rate, requests/s'),
     /** Templates in the catalogue. */
-    templates: z.number().int().positive().default(16),
-    /** Zipf exponent of template popularity (0 = uniform). Estimate: production popularity is skewed; design.md gives no exponent. */
-    template_skew: z.number().min(0).default(1),
-    /** Mean mask ratio (design.md: 0.11-0.19 in production). */
-    mask_mean: z.number().gt(0).lt(1).default(0.15),
-    /** Beta concentration a + b; 10 gives Beta(1.1, 8.9) at mean 0.11 (design.md's fit). */
-    mask_concentration: z.number().positive().default(10),
+    templates: z.number().int().positive().default(16).describe('templates in the catalogue'),
+    /** Zipf exponent of template popularity (0 = uniform). Estimate: production popularity is skewed; InstGenIE gives no exponent. */
+    template_skew: z.number().min(0).default(1).describe('Zipf exponent of template popularity (0 = uniform)'),
+    /** Mean mask ratio (InstGenIE, arXiv 2505.20600: 0.11-0.19 in production). */
+    mask_mean: z.number().gt(0).lt(1).default(0.15).describe('mean mask ratio (0..1)'),
+    /** Beta concentration a + b; 10 gives Beta(1.1, 8.9) at mean 0.11 (InstGenIE's mask distribution). */
+    mask_concentration: z.number().positive().default(10).describe('Beta concentration a + b of the mask ratio'),
     /** Model preset: rows then carry its steps and resolution and the model column. */
-    model: z.enum(EDIT_MODEL_NAMES).optional(),
+    model: z.enum(EDIT_MODEL_NAMES).optional().describe('sd2.1, sdxl or flux: sets steps, resolution, model'),
     /** Override the model's steps / resolution in every row. */
-    steps: z.number().int().min(1).max(1000).optional(),
-    width: z.number().int().min(8).max(16384).multipleOf(8).optional(),
-    height: z.number().int().min(8).max(16384).multipleOf(8).optional(),
+    steps: z.number().int().min(1).max(1000).optional().describe('denoising steps written into every row'),
+    width: z.number().int().min(8).max(16384).multipleOf(8).optional().describe('image width in pixels (with height)'),
+    height: z.number().int().min(8).max(16384).multipleOf(8).optional().describe('image height in pixels (with width)'),
   })
   .strict();
 
-/** Generator parameters with defaults from design.md; width and height come together. */
+/** Generator parameters with defaults from InstGenIE (arXiv 2505.20600); width and height come together. */
 export const editGenSchema = editGenObject.refine((g) => (g.width === undefined) === (g.height === undefined), {
   message: 'width and height must be given together',
   path: ['width'],

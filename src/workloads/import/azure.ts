@@ -7,7 +7,7 @@
  */
 import { InputError } from '../../errors.js';
 import { csvCell, int, readCsv, rowError } from '../csv.js';
-import { LineWriter } from './output.js';
+import { writeTrace } from './output.js';
 import { EDIT_SYNTH_DEFAULTS, editSynth, T2I_SYNTH_DEFAULTS, t2iSynth } from './synth.js';
 import { parseStamp, relativeArrivals, type Stamp } from './time.js';
 import type { Importer } from './types.js';
@@ -29,28 +29,28 @@ export const azureLlm: Importer = {
     if (stamps.length === 0) throw new InputError('trace has no rows', { file });
     let { arrivals } = relativeArrivals(stamps, opts.rps);
     if (opts.limit !== undefined) arrivals = arrivals.slice(0, opts.limit);
-    const w = new LineWriter(opts.out);
     const notes = [`arrivals from TIMESTAMP${opts.rps !== undefined ? `, rescaled to ${opts.rps} req/s` : ''}; token counts not used`];
-    if (kind === 'edit') {
-      const o = { templates: opts.templates ?? EDIT_SYNTH_DEFAULTS.templates, zipf: opts.zipf ?? EDIT_SYNTH_DEFAULTS.zipf, maskMean: opts.maskMean ?? EDIT_SYNTH_DEFAULTS.maskMean };
-      const draw = editSynth(opts.seed, o);
-      w.write('arrival_s,request,template,mask_ratio');
-      arrivals.forEach((t, i) => {
-        const d = draw();
-        w.write(`${t},${i},${csvCell(d.template)},${d.mask}`);
-      });
-      notes.push(`template ~ Zipf(${o.zipf}) over ${o.templates}, mask_ratio ~ Beta with mean ${o.maskMean} (seed ${opts.seed})`);
-    } else {
-      const o = { loras: opts.loras ?? T2I_SYNTH_DEFAULTS.loras, controlnets: opts.controlnets ?? T2I_SYNTH_DEFAULTS.controlnets };
-      const draw = t2iSynth(opts.seed, o);
-      w.write('arrival_s,request,loras,controlnets');
-      arrivals.forEach((t, i) => {
-        const d = draw();
-        w.write(`${t},${i},${d.loras.join('|')},${d.controlnets.join('|')}`);
-      });
-      notes.push(`loras/controlnets drawn as Katz service A over ${o.loras} LoRAs and ${o.controlnets} ControlNets (seed ${opts.seed})`);
-    }
-    w.close();
+    await writeTrace(opts.out, (w) => {
+      if (kind === 'edit') {
+        const o = { templates: opts.templates ?? EDIT_SYNTH_DEFAULTS.templates, zipf: opts.zipf ?? EDIT_SYNTH_DEFAULTS.zipf, maskMean: opts.maskMean ?? EDIT_SYNTH_DEFAULTS.maskMean };
+        const draw = editSynth(opts.seed, o);
+        w.write('arrival_s,request,template,mask_ratio');
+        arrivals.forEach((t, i) => {
+          const d = draw();
+          w.write(`${t},${i},${csvCell(d.template)},${d.mask}`);
+        });
+        notes.push(`template ~ Zipf(${o.zipf}) over ${o.templates}, mask_ratio ~ Beta with mean ${o.maskMean} (seed ${opts.seed})`);
+      } else {
+        const o = { loras: opts.loras ?? T2I_SYNTH_DEFAULTS.loras, controlnets: opts.controlnets ?? T2I_SYNTH_DEFAULTS.controlnets };
+        const draw = t2iSynth(opts.seed, o);
+        w.write('arrival_s,request,loras,controlnets');
+        arrivals.forEach((t, i) => {
+          const d = draw();
+          w.write(`${t},${i},${d.loras.join('|')},${d.controlnets.join('|')}`);
+        });
+        notes.push(`loras/controlnets drawn as Katz service A over ${o.loras} LoRAs and ${o.controlnets} ControlNets (seed ${opts.seed})`);
+      }
+    });
     return { format: 'azure-llm', kind, rows: arrivals.length, requests: arrivals.length, out: opts.out, notes };
   },
 };

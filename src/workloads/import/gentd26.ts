@@ -10,7 +10,7 @@
  */
 import { InputError } from '../../errors.js';
 import { csvCell, int, readCsv, rowError, str } from '../csv.js';
-import { LineWriter } from './output.js';
+import { writeTrace } from './output.js';
 import { parseStamp, relativeArrivals, type Stamp } from './time.js';
 import type { Importer } from './types.js';
 
@@ -48,15 +48,15 @@ export const gentd26Lora: Importer = {
     if (rows.length === 0) throw new InputError(skipped ? `no rows with predict_status '${opts.status}'` : 'trace has no rows', { file });
     const { order, arrivals } = relativeArrivals(rows.map((r) => r.stamp), opts.rps);
     const n = Math.min(order.length, opts.limit ?? Infinity);
-    const w = new LineWriter(opts.out);
-    w.write('arrival_s,request,loras,controlnets,steps,model');
-    for (let k = 0; k < n; k++) {
-      const i = order[k]!;
-      const r = rows[i]!;
-      const loras = Array.from({ length: r.loras }, (_, j) => `g${r.group}-l${j}`).join('|');
-      w.write(`${arrivals[k]},${r.line},${loras},,${r.steps},${csvCell(r.model)}`);
-    }
-    w.close();
+    await writeTrace(opts.out, (w) => {
+      w.write('arrival_s,request,loras,controlnets,steps,model');
+      for (let k = 0; k < n; k++) {
+        const i = order[k]!;
+        const r = rows[i]!;
+        const loras = Array.from({ length: r.loras }, (_, j) => `g${r.group}-l${j}`).join('|');
+        w.write(`${arrivals[k]},${r.line},${loras},,${r.steps},${csvCell(r.model)}`);
+      }
+    });
     const notes = ['LoRA ids synthesised as g<groupId>-l<k> (the trace gives only counts); no ControlNets'];
     if (skipped) notes.push(`${skipped} rows skipped (predict_status != ${opts.status})`);
     return { format: 'gentd26-lora', kind: 't2i', rows: n, requests: n, out: opts.out, notes };

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../errors.js';
 import { csvCell } from '../csv.js';
-import { LineWriter } from './output.js';
+import { writeTrace } from './output.js';
 import { parseStamp, relativeArrivals, type Stamp } from './time.js';
 import type { Importer } from './types.js';
 
@@ -20,7 +20,12 @@ interface Entry {
 }
 
 function entries(file: string): Array<{ value: unknown; where: { field?: string; line?: number } }> {
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  } catch (e) {
+    throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
+  }
   if (text.trimStart().startsWith('[')) {
     let list: unknown;
     try {
@@ -75,14 +80,14 @@ export const katz: Importer = {
     if (rows.length === 0) throw new InputError('trace has no entries', { file });
     const { order, arrivals } = relativeArrivals(rows.map((r) => r.stamp), opts.rps);
     const n = Math.min(order.length, opts.limit ?? Infinity);
-    const w = new LineWriter(opts.out);
-    w.write('arrival_s,request,loras,controlnets,model');
-    for (let k = 0; k < n; k++) {
-      const i = order[k]!;
-      const r = rows[i]!;
-      w.write(`${arrivals[k]},${i},${csvCell(r.loras.join('|'))},${csvCell(r.controlnets.join('|'))},${csvCell(r.model)}`);
-    }
-    w.close();
+    await writeTrace(opts.out, (w) => {
+      w.write('arrival_s,request,loras,controlnets,model');
+      for (let k = 0; k < n; k++) {
+        const i = order[k]!;
+        const r = rows[i]!;
+        w.write(`${arrivals[k]},${i},${csvCell(r.loras.join('|'))},${csvCell(r.controlnets.join('|'))},${csvCell(r.model)}`);
+      }
+    });
     return { format: 'katz', kind: 't2i', rows: n, requests: n, out: opts.out, notes: ['ip and scene_id dropped; request = entry index in the file'] };
   },
 };

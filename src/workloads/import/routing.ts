@@ -9,7 +9,7 @@
 import { createReadStream, openSync, closeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../errors.js';
-import { LineWriter } from './output.js';
+import { writeTrace, type LineWriter } from './output.js';
 import type { Importer } from './types.js';
 
 async function* lines(file: string): AsyncGenerator<{ ids: number[]; line: number }> {
@@ -39,6 +39,11 @@ async function* lines(file: string): AsyncGenerator<{ ids: number[]; line: numbe
       }
       yield { ids: out, line: n };
     }
+  } catch (e) {
+    // A read error after the open (a directory: EISDIR) is the input's fault, not a bug.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (e instanceof InputError || code === undefined) throw e;
+    throw new InputError(`cannot read (${code})`, { file });
   } finally {
     rl.close();
     stream.destroy();
@@ -56,52 +61,57 @@ export const routingLines: Importer = {
       E = 0;
       for await (const { ids } of lines(file)) for (const v of ids) E = Math.max(E, v + 1);
     }
-    const w = new LineWriter(opts.out);
-    w.write('request,token,layer,experts');
-    let k = 0; // routing lines seen
-    let request = -1;
-    let token = 0;
-    let pending: Array<{ ids: number[]; line: number }> = [];
-    let prevPrefill = false;
-    let rows = 0;
-    let tokens = 0;
-    const flushToken = () => {
-      const prefill = pending.some((p) => p.ids.length === E);
-      if (request < 0 || (prefill && !prevPrefill)) {
-        request++;
-        token = 0;
+    const counts = await writeTrace(opts.out, async (w: LineWriter) => {
+      w.write('request,token,layer,experts');
+      let k = 0; // routing lines seen
+      let request = -1;
+      let token = 0;
+      let pending: Array<{ ids: number[]; line: number }> = [];
+      let prevPrefill = false;
+      let rows = 0;
+      let tokens = 0;
+      const flushToken = () => {
+        const prefill = pending.some((p) => p.ids.length === E);
+        if (request < 0 || (prefill && !prevPrefill)) {
+          request++;
+          token = 0;
+        }
+        if (opts.limit !== undefined && request >= opts.limit) return false;
+        pending.forEach((p, layer) => {
+          w.write(`${request},${token},${layer},${p.ids.join('|')}`);
+          rows++;
+        });
+        token++;
+        tokens++;
+        prevPrefill = prefill;
+        pending = [];
+        return true;
+      };
+      let lastLine = 0;
+      let stopped = false; // --limit reached: the rest of the log is not read
+      for await (const l of lines(file)) {
+        lastLine = l.line;
+        if (l.ids.some((v) => v >= E!)) throw new InputError(`expert id ${Math.max(...l.ids)} is not below --experts ${E}`, { file, line: l.line });
+        pending.push(l);
+        k++;
+        if (pending.length === L && !flushToken()) {
+          stopped = true;
+          break;
+        }
       }
-      if (opts.limit !== undefined && request >= opts.limit) return false;
-      pending.forEach((p, layer) => {
-        w.write(`${request},${token},${layer},${p.ids.join('|')}`);
-        rows++;
-      });
-      token++;
-      tokens++;
-      prevPrefill = prefill;
-      pending = [];
-      return true;
-    };
-    let lastLine = 0;
-    for await (const l of lines(file)) {
-      lastLine = l.line;
-      if (l.ids.some((v) => v >= E!)) throw new InputError(`expert id ${Math.max(...l.ids)} is not below --experts ${E}`, { file, line: l.line });
-      pending.push(l);
-      k++;
-      if (pending.length === L && !flushToken()) break;
-    }
-    w.close();
-    if (pending.length > 0) {
-      throw new InputError(`the log ends inside a token: ${k} routing lines is not a multiple of --layers ${L}`, { file, line: lastLine });
-    }
-    if (rows === 0) throw new InputError('no routing lines', { file });
+      if (!stopped && pending.length > 0) {
+        throw new InputError(`the log ends inside a token: ${k} routing lines is not a multiple of --layers ${L}`, { file, line: lastLine });
+      }
+      if (rows === 0) throw new InputError('no routing lines', { file });
+      return { rows, tokens, requests: request + 1 };
+    });
     return {
       format: 'routing-lines',
       kind: 'moe',
-      rows,
-      requests: request + 1,
+      rows: counts.rows,
+      requests: counts.requests,
       out: opts.out,
-      notes: [`${tokens} tokens of ${L} layers; prefill = a line listing all ${E} experts; no weights (equal gate weights)`],
+      notes: [`${counts.tokens} tokens of ${L} layers; prefill = a line listing all ${E} experts; no weights (equal gate weights)`],
     };
   },
 };

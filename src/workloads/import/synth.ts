@@ -1,8 +1,9 @@
 /**
  * What an import must invent when a public trace lacks a column the target format needs (Azure's
- * LLM trace has arrival times only). Draws are seeded, one stream per purpose, with design.md's
- * defaults: edit templates Zipf(1) over a catalogue and mask ratios Beta with mean 0.11
- * (Beta(1.1, 8.9)); t2i add-ons as Katz's service A: 30.5% / 69.5% of requests with one / two
+ * LLM trace has arrival times only). Draws are seeded, one stream per purpose, with defaults from
+ * InstGenIE (arXiv 2505.20600) and SwiftDiffusion/Katz (arXiv 2407.02031; docs/sources.md): edit
+ * templates Zipf(1) over a catalogue and mask ratios Beta with mean 0.11 (Beta(1.1, 8.9)); t2i
+ * add-ons as Katz's service A: 30.5% / 69.5% of requests with one / two
  * ControlNets, 8.8% / 91% with one / two LoRAs (rest none), LoRA ids Zipf(1) over ~7,000, ControlNet
  * ids a steep Zipf(3) over 20 (top 5 ~ 98% of uses, as reported).
  */

@@ -1,11 +1,12 @@
 /**
  * Synthetic routing traces with the statistics that matter to an expert cache, each controllable:
  *  - temporal locality: the fraction of a token's experts that repeat from the previous token at
- *    the same layer (`repeat_rate`; design.md: ~33% on real Mixtral traces, 25% by chance);
+ *    the same layer (`repeat_rate`; ~33% on Mixtral, 25% by chance: the expert locality of
+ *    arXiv 2401.04088 Sec. 5 and arXiv 2312.17238 Sec. 3.1, rounded; an estimate, docs/sources.md);
  *  - cross-layer correlation: the chance a slot follows the expert this token used one layer down
  *    (`layer_corr`), through a fixed rank-preserving map, so popularity is unchanged by it;
  *  - popularity skew: Zipf(`zipf_s`) over a per-layer random ranking of the experts (default
- *    calibrated so the hottest Mixtral expert takes ~17% of routings, design.md);
+ *    calibrated so the hottest Mixtral expert takes ~17% of routings, same sources);
  *  - gate-weight entropy: top-k weights ~ Dirichlet(alpha), alpha solved so that the mean
  *    normalised entropy equals `gate_entropy`.
  * `repeat_rate` is the realised rate, not a copy probability: the copy probability that yields it
@@ -22,35 +23,35 @@ import type { MoeRow } from './types.js';
 /** Routing-statistics fields, shared by the trace generator and the moe system's workload schema. */
 export const routingShape = {
   /** Decode tokens in the whole trace. */
-  tokens: z.number().int().positive().default(2000),
+  tokens: z.number().int().positive().default(2000).describe('decode tokens in the whole trace'),
   /** Decode tokens per request (the last request takes the remainder). */
-  request_tokens: z.number().int().positive().default(256),
+  request_tokens: z.number().int().positive().default(256).describe('decode tokens per request'),
   /** Emit a prefill step (token 0, every expert the prompt routes to) before each request's decode. */
-  prefill: z.boolean().default(false),
+  prefill: z.boolean().default(false).describe("emit a prefill step before each request's decode"),
   /** Prompt length for prefill steps. */
-  prompt_tokens: z.number().int().positive().default(512),
+  prompt_tokens: z.number().int().positive().default(512).describe('prompt length of prefill steps'),
   /** Poisson request arrivals at this rate (requests/s); absent: requests are back to back. */
-  rps: z.number().positive().optional(),
+  rps: z.number().positive().optional().describe('Poisson arrivals, requests/s (absent: back to back)'),
   /** Realised fraction of a token's experts that the previous token also used at that layer. */
-  repeat_rate: z.number().min(0).max(1).default(0.33),
+  repeat_rate: z.number().min(0).max(1).default(0.33).describe("share of a token's experts the previous token used"),
   /** Probability that a slot follows the expert this token used one layer below. Estimate. */
-  layer_corr: z.number().min(0).max(1).default(0.3),
+  layer_corr: z.number().min(0).max(1).default(0.3).describe('chance a slot follows the expert used one layer below'),
   /** Zipf exponent of expert popularity per layer; 0.27 gives Mixtral's ~17% hottest share. */
-  zipf_s: z.number().min(0).default(0.27),
+  zipf_s: z.number().min(0).default(0.27).describe('Zipf exponent of expert popularity per layer'),
   /** Mean normalised entropy (0..1) of the top-k gate weights. Estimate: ~0.9 (e.g. 0.66/0.34). */
-  gate_entropy: z.number().gt(0).max(1).default(0.9),
+  gate_entropy: z.number().gt(0).max(1).default(0.9).describe('mean normalised entropy (0..1) of the top-k gate weights'),
   /** If set, a `predicted` column from a synthetic next-layer predictor of this accuracy. */
-  predictor_accuracy: z.number().min(0).max(1).optional(),
+  predictor_accuracy: z.number().min(0).max(1).optional().describe('add a predicted column of this accuracy'),
 };
 
 export const moeGenSchema = z
   .object({
     /** Layers; default Mixtral-8x7B's 32. */
-    layers: z.number().int().positive().default(32),
+    layers: z.number().int().positive().default(32).describe('MoE layers'),
     /** Routed experts per layer; default Mixtral's 8. */
-    experts: z.number().int().positive().default(8),
+    experts: z.number().int().positive().default(8).describe('routed experts per layer'),
     /** Experts per token; default Mixtral's 2. */
-    top_k: z.number().int().positive().default(2),
+    top_k: z.number().int().positive().default(2).describe('experts per token'),
     ...routingShape,
   })
   .strict()

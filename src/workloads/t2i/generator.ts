@@ -2,7 +2,7 @@
  * Synthetic t2i traces. Arrivals come from the shared arrival processes; each request draws how
  * many ControlNets and LoRAs it carries from per-count mixes, then that many distinct adapters by
  * popularity: a Zipf over thousands of LoRAs (long tail) and a steep Zipf over tens of
- * ControlNets. Defaults are the paper's service A (design.md):
+ * ControlNets. Defaults are service A of SwiftDiffusion's production traces (SwiftDiffusion, arXiv 2407.02031):
  *  - ControlNets per request: 30.5% one, 69.5% two;
  *  - LoRAs per request: 8.8% one, 91% two (the 0.2% left carry none);
  *  - ~7,000 distinct LoRAs with a long tail; ControlNets: top-5 = 98% of uses.
@@ -26,24 +26,24 @@ const popularitySchema = (count: number, zipf: number, maxMix: number, mix: numb
   z
     .object({
       /** Distinct adapters in the catalogue. */
-      count: z.number().int().positive().default(count),
+      count: z.number().int().positive().default(count).describe('distinct adapters in the catalogue'),
       /** Zipf exponent of popularity over ranks 1..count (0 = uniform). */
-      zipf: z.number().nonnegative().default(zipf),
+      zipf: z.number().nonnegative().default(zipf).describe('Zipf exponent of popularity (0 = uniform)'),
       /** Weights of carrying 0, 1, 2, ... adapters (normalised). */
-      mix: weights(maxMix).default(mix),
+      mix: weights(maxMix).default(mix).describe('weights of 0, 1, 2, ... adapters per request'),
       /** Id prefix; ids are prefix + popularity rank (1 = most popular). */
-      prefix: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/).optional(),
+      prefix: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/).optional().describe('id prefix; ids are prefix + popularity rank'),
     })
     .strict();
 
 /**
- * LoRA popularity exponent: design.md gives no exponent, only "~7,000 distinct with a long tail";
+ * LoRA popularity exponent: SwiftDiffusion gives no exponent, only "~7,000 distinct with a long tail";
  * Zipf 1.0 over 7,000 keeps almost every LoRA in a 550k-request trace (the public trace's size)
  * while the top 1% (70 LoRAs) take ~half of the uses. An estimate: sweep it.
  */
 const LORA_ZIPF = 1.0;
 /**
- * ControlNet exponent chosen so the top 5 of 30 take 98% of uses, as design.md reports, after the
+ * ControlNet exponent chosen so the top 5 of 30 take 98% of uses, as SwiftDiffusion reports, after the
  * without-replacement draw of a second ControlNet (solved numerically; see test/workloads/t2i).
  */
 const CONTROLNET_ZIPF = 3.45;
@@ -51,13 +51,13 @@ const CONTROLNET_ZIPF = 3.45;
 export const t2iGenSchema = z
   .object({
     /** Requests to generate. */
-    requests: z.number().int().positive().default(1000),
+    requests: z.number().int().positive().default(1000).describe('number of requests'),
     /** Stop at this arrival time (seconds) if reached before `requests`. */
-    duration_s: z.number().positive().optional(),
-    /** Mean arrival rate, requests/s. design.md gives no rate for t2i; 1 rps keeps 8 SDXL GPUs busy but not saturated. */
-    rps: z.number().positive().default(1),
-    process: z.enum(['poisson', 'gamma']).default('poisson'),
-    cv: z.number().positive().default(1),
+    duration_s: z.number().positive().optional().describe('stop at this arrival time (s) if reached first'),
+    /** Mean arrival rate, requests/s. SwiftDiffusion gives no rate per GPU; 1 rps keeps 8 SDXL GPUs busy but not saturated. */
+    rps: z.number().positive().default(1).describe('mean arrival rate, requests/s'),
+    process: z.enum(['poisson', 'gamma']).default('poisson').describe('poisson, or gamma (renewal gaps, burstiness cv)'),
+    cv: z.number().positive().default(1).describe('coefficient of variation of gamma gaps (> 1 bursty)'),
     loras: popularitySchema(7000, LORA_ZIPF, MAX_LORAS, [0.002, 0.088, 0.91]).default({
       count: 7000,
       zipf: LORA_ZIPF,
@@ -69,10 +69,10 @@ export const t2iGenSchema = z
       mix: [0, 0.305, 0.695],
     }),
     /** Per-request overrides written into the trace (else the model's defaults apply). */
-    steps: z.number().int().min(1).max(1000).optional(),
-    width: z.number().int().min(64).max(8192).multipleOf(8).optional(),
-    height: z.number().int().min(64).max(8192).multipleOf(8).optional(),
-    model: z.string().optional(),
+    steps: z.number().int().min(1).max(1000).optional().describe('denoising steps written into every row'),
+    width: z.number().int().min(64).max(8192).multipleOf(8).optional().describe('image width in pixels (with height)'),
+    height: z.number().int().min(64).max(8192).multipleOf(8).optional().describe('image height in pixels (with width)'),
+    model: z.string().optional().describe('model column written into every row'),
   })
   .strict()
   .refine((g) => (g.width === undefined) === (g.height === undefined), { message: 'width and height must be given together', path: ['width'] })

@@ -20,9 +20,9 @@ export interface T2iRow {
   model?: string;
 }
 
-/** design.md: per request 0-3 ControlNets. */
+/** Per request 0-3 ControlNets (SwiftDiffusion, arXiv 2407.02031, production traces). */
 export const MAX_CONTROLNETS = 3;
-/** design.md: per request 0-2 LoRAs; one more is accepted so a trace may stress-test stacking. */
+/** Per request 0-2 LoRAs (SwiftDiffusion, arXiv 2407.02031); one more is accepted so a trace may stress-test stacking. */
 export const MAX_LORAS = 3;
 
 /** Adapter and request ids: a letter or digit, then letters, digits and `._:/-`; at most 128 chars. */

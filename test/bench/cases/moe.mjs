@@ -1,5 +1,5 @@
 // MoE replay speed: a 100k-token Mixtral-8x7B trace (32 layers, top-2, synthetic with the
-// design.md routing statistics, generated as it replays) through the moe system on an H100 PCIe
+// Mixtral routing statistics (docs/sources.md), generated as it replays) through the moe system on an H100 PCIe
 // with an LRU cache of 128 experts and fetch on miss, under every prefetch policy (none, previous
 // token, popularity, next-layer prediction with a synthetic predictor, oracle). Target (the
 // issue's): each under 10 s on the 2-core machine. Reports wall seconds (the target), CPU seconds

@@ -33,7 +33,7 @@ describe('moe policies on generated traces', () => {
     }
   });
 
-  it('LRU is near random-like hit rates and Belady ~15 points above it (design.md, Mixtral, 4 of 8 per layer)', async () => {
+  it('LRU is near random-like hit rates and Belady ~15 points above it (docs/sources.md, Mixtral, 4 of 8 per layer)', async () => {
     const lru = (await run({ hardware: h100, workload: gen(2000), policy: { cache_experts: 128 } })).metrics;
     const bel = (await run({ hardware: h100, workload: gen(2000), policy: { cache_experts: 128, cache: 'belady' } })).metrics;
     const gap = m(bel, 'hit_rate') - m(lru, 'hit_rate');

@@ -8,7 +8,7 @@ import { MiB, run, trace } from './helpers.js';
 
 const costs = (model: object, gpu = 'h800') => new T2iCosts(t2iModelSchema.parse(model), resolveHardware({ gpu }));
 
-describe('T2iCosts on SDXL / H800 (design.md figures)', () => {
+describe('T2iCosts on SDXL / H800 (SwiftDiffusion figures)', () => {
   const c = costs({ preset: 'sdxl' });
 
   it('prices a 1024^2 step at 54.6 ms and a serial ControlNet at ~+27 ms', () => {

@@ -9,7 +9,7 @@ function stats(p: MoeGenInput, seed = 1, topK = 2): RoutingStats {
 }
 
 describe('generateMoeRows(params, seed)', () => {
-  it('defaults show the Mixtral statistics of design.md: ~33% repeats, hottest expert ~17% of routings', () => {
+  it('defaults show the Mixtral statistics of docs/sources.md: ~33% repeats, hottest expert ~17% of routings', () => {
     const s = stats({ tokens: 4000 });
     expect(s.repeatRate).toBeCloseTo(0.33, 1);
     expect(Math.abs(s.repeatRate - 0.33)).toBeLessThan(0.01);

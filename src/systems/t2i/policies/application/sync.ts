@@ -1,6 +1,6 @@
 /**
  * Diffusers-like: before denoising, load each LoRA in turn (read the file, build PEFT adapter
- * modules: design.md 2-3 s), then fuse it into the weights. The baseline SwiftDiffusion measures.
+ * modules: 2-3 s, SwiftDiffusion, arXiv 2407.02031), then fuse it into the weights. The baseline SwiftDiffusion measures.
  */
 import type { LoraApplication, ApplicationParams } from '../../types.js';
 
