@@ -10,6 +10,7 @@ import { resolveHardware } from '../systems/hardware.js';
 import type { SimulationInput, SimulationOutput, SystemModule } from '../systems/types.js';
 import type { GanttData } from '../report/types.js';
 import { jobKey, type Job, type Plan } from './plan.js';
+import { RequestCsvWriter } from './requests.js';
 import { applyParams } from './sweep.js';
 import type { Registry } from './types.js';
 
@@ -65,6 +66,8 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
   if (recorder) input.trace = recorder;
   if (opts.signal) input.signal = opts.signal;
   if (opts.onProgress) input.onProgress = opts.onProgress;
+  const log = job.requestsFile !== undefined ? new RequestCsvWriter(job.requestsFile, plan, job) : undefined;
+  if (log) input.requests = log;
   const t0 = performance.now();
   let out: SimulationOutput;
   try {
@@ -77,6 +80,8 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
       throw new ConfigError(`${plan.file}: policy '${plan.policies[job.policy]}'${at}: ${e.message}`, { field: e.fields });
     }
     throw e;
+  } finally {
+    log?.close();
   }
   const wallSeconds = (performance.now() - t0) / 1000;
   checkOutput(out, `${plan.system} ${jobKey(plan, job)} (seed ${job.seed})`);

@@ -40,6 +40,8 @@ export interface Job {
   seed: number;
   /** Record a Gantt window for this run. */
   traced: boolean;
+  /** Stream this run's requests.csv rows to this part file (src/scenario/requests.ts). */
+  requestsFile?: string;
 }
 
 export interface Shard {

@@ -16,10 +16,11 @@ import { join } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import type { ResultsFile } from '../report/types.js';
 import { servesimVersion } from '../version.js';
-import { executeJob, type JobResult } from './execute.js';
+import { executeJob, systemOf, type JobResult } from './execute.js';
 import { isAbortError } from './errors.js';
 import { planFromInput, inShard, jobsOf, type Job, type Plan, type Shard } from './plan.js';
 import { WorkerPool, workerFiles } from './pool.js';
+import { ensurePartsDir, joinParts, partFile, removeParts, requestsHeader, REQUESTS_FILE } from './requests.js';
 import { assembleResults, jobResultsOf } from './results.js';
 import type { Registry } from './types.js';
 
@@ -45,6 +46,8 @@ export interface RunOptions {
   resume?: boolean;
   /** Module exporting REGISTRY for worker threads; default dist/src/registry.js. */
   registryModule?: string;
+  /** Write OUT/requests.csv, one row per request (needs outDir). */
+  requests?: boolean;
 }
 
 export interface RunOutcome {
@@ -55,6 +58,8 @@ export interface RunOutcome {
   ran: number;
   resumed: number;
   total: number;
+  /** OUT/requests.csv when it holds every finished run (written now or by the run resumed). */
+  requestsFile?: string;
 }
 
 export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome> {
@@ -69,6 +74,12 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
   const resumed = done.size;
   const checkpoint = opts.outDir ? openCheckpoint(plan, opts.outDir, done) : undefined;
   const pending = jobs.filter((j) => !done.has(j.index));
+  const partsDir = opts.requests && opts.outDir ? opts.outDir : undefined;
+  if (partsDir) {
+    // A fresh run starts from no parts; a resumed one keeps those of its finished jobs.
+    if (!opts.resume) removeParts(partsDir);
+    ensurePartsDir(partsDir);
+  }
   const width = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), pending.length));
 
   const running = new Map<number, number>();
@@ -87,8 +98,10 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
 
   const pool =
     width > 1 ? new WorkerPool(width, plan, opts.registryModule ?? workerFiles().registry.href, onJobProgress) : undefined;
-  const exec = (job: Job): Promise<JobResult> =>
-    pool ? pool.run(job) : executeJob(opts.registry, plan, job, { signal: opts.signal, onProgress: (f) => onJobProgress(job.index, f) });
+  const exec = (plain: Job): Promise<JobResult> => {
+    const job = partsDir ? { ...plain, requestsFile: partFile(partsDir, plain.index) } : plain;
+    return pool ? pool.run(job) : executeJob(opts.registry, plan, job, { signal: opts.signal, onProgress: (f) => onJobProgress(job.index, f) });
+  };
   const onAbort = () => pool?.abort();
   opts.signal?.addEventListener('abort', onAbort);
 
@@ -133,7 +146,16 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
 
   const results = assembleResults(plan, done.values(), { shard: opts.shard, startedAt, finishedAt: new Date(), jobs: width });
   if (results.complete && opts.outDir) rmSync(join(opts.outDir, CHECKPOINT_FILE), { force: true });
-  return { results, interrupted: !results.complete && !!opts.signal?.aborted, ran, resumed, total: jobs.length };
+  let requestsFile: string | undefined;
+  if (partsDir) {
+    const header = requestsHeader(plan, systemOf(opts.registry, plan).requestColumns ?? []);
+    // Without every part (runs resumed from a finished run), the requests.csv written then stands.
+    const joined = joinParts(partsDir, header, [...done.keys()]);
+    if (joined && results.complete) removeParts(partsDir);
+    const path = join(partsDir, REQUESTS_FILE);
+    if (joined || (existsSync(path) && resumed > 0 && ran === 0)) requestsFile = path;
+  }
+  return { results, interrupted: !results.complete && !!opts.signal?.aborted, ran, resumed, total: jobs.length, ...(requestsFile ? { requestsFile } : {}) };
 }
 
 /** Job results of an earlier run of the same scenario in `dir`: checkpoint lines and results.json. */
