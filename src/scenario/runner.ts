@@ -81,6 +81,12 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
     ensurePartsDir(partsDir);
   }
   const width = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), pending.length));
+  // The Gantt shows every policy over the same window: the first traced run (the first policy's)
+  // picks it, so it goes first and the other traced runs wait for it.
+  const ref = jobs.find((j) => j.traced);
+  let window = ref ? windowOf(done.get(ref.index)) : undefined;
+  const queue = ref && !done.has(ref.index) ? [ref, ...pending.filter((j) => j !== ref)] : pending.slice();
+  const ready = (j: Job) => !j.traced || j === ref || window !== undefined || done.has(ref!.index);
 
   const running = new Map<number, number>();
   const report = () =>
@@ -99,7 +105,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
   const pool =
     width > 1 ? new WorkerPool(width, plan, opts.registryModule ?? workerFiles().registry.href, onJobProgress) : undefined;
   const exec = (plain: Job): Promise<JobResult> => {
-    const job = partsDir ? { ...plain, requestsFile: partFile(partsDir, plain.index) } : plain;
+    const job: Job = { ...plain, ...(partsDir ? { requestsFile: partFile(partsDir, plain.index) } : {}), ...(plain.traced && plain !== ref && window ? { ganttWindow: window } : {}) };
     return pool ? pool.run(job) : executeJob(opts.registry, plan, job, { signal: opts.signal, onProgress: (f) => onJobProgress(job.index, f) });
   };
   const onAbort = () => pool?.abort();
@@ -110,15 +116,17 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
   report();
   try {
     await new Promise<void>((resolveAll) => {
-      let next = 0;
       const launch = (): void => {
-        while (running.size < width && next < pending.length && failure === undefined && !opts.signal?.aborted) {
-          const job = pending[next++]!;
+        while (running.size < width && failure === undefined && !opts.signal?.aborted) {
+          const at = queue.findIndex(ready);
+          if (at < 0) break;
+          const job = queue.splice(at, 1)[0]!;
           running.set(job.index, 0);
           exec(job).then(
             (r) => {
               running.delete(job.index);
               done.set(r.index, r);
+              if (job === ref) window = windowOf(r);
               ran++;
               checkpoint?.(r);
               report();
@@ -194,6 +202,11 @@ function openCheckpoint(plan: Plan, dir: string, done: Map<number, JobResult>): 
   for (const r of [...done.values()].sort((a, b) => a.index - b.index)) lines.push(JSON.stringify(r));
   writeFileSync(path, lines.join('\n') + '\n');
   return (r) => appendFileSync(path, JSON.stringify(r) + '\n');
+}
+
+/** The Gantt window a finished traced run recorded. */
+function windowOf(r: JobResult | undefined): Job['ganttWindow'] {
+  return r?.gantt ? { from_s: r.gantt.from_s, to_s: r.gantt.to_s } : undefined;
 }
 
 function safeJson(line: string | undefined): unknown {
