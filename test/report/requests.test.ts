@@ -240,6 +240,29 @@ describe('requests.csv recomputes results.json', () => {
   });
 });
 
+describe('requests.csv across an interrupted run', () => {
+  it('an interrupted run keeps the finished runs\' rows; --resume completes the same bytes as one run', async () => {
+    const want = readFileSync(join(tmp, 'edit', 'requests.csv'), 'utf8');
+    const dir = join(tmp, 'edit-resume');
+    const plan = planOf(EDIT);
+    const ctl = new AbortController();
+    const first = await runPlan(plan, { registry: REGISTRY, jobs: 1, outDir: dir, requests: true, signal: ctl.signal, onProgress: (p) => p.done >= 3 && ctl.abort() });
+    expect(first.interrupted).toBe(true);
+    writeOutputs(first.results, dir, { html: false });
+    const partial = readFileSync(join(dir, 'requests.csv'), 'utf8');
+    // The finished runs' rows, a prefix of the full file here (jobs run in order on one thread).
+    expect(partial.length).toBeLessThan(want.length);
+    expect(want.startsWith(partial)).toBe(true);
+    expect(new Set((parse(partial, { columns: true }) as Row[]).map((x) => `${x.point}/${x.policy}/${x.replication}`)).size).toBe(first.ran);
+    expect(existsSync(join(dir, '.requests-parts'))).toBe(true);
+    const second = await runPlan(plan, { registry: REGISTRY, jobs: 1, outDir: dir, requests: true, resume: true });
+    expect(second.resumed).toBe(first.ran);
+    expect(second.results.complete).toBe(true);
+    expect(readFileSync(join(dir, 'requests.csv'), 'utf8')).toBe(want);
+    expect(existsSync(join(dir, '.requests-parts'))).toBe(false);
+  });
+});
+
 describe('servesim run / merge write requests.csv', () => {
   beforeAll(() => ensureBuilt(), 180_000);
   const scenario = join(tmp, 'cli', 'edit-tiny.yaml');
