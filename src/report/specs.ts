@@ -208,10 +208,18 @@ export function buildCharts(r: ResultsFile): Chart[] {
     return g.slices.filter((s) => onShownGpu(s.track)).map((s) => ({ policy: g.policy, track: s.track, op: top.has(s.name) ? s.name : 'other', name: s.name, start_ms: 1000 * s.start_s, end_ms: 1000 * s.end_s }));
   });
   if (ganttRows.length > 0) {
+    // One time axis for all policies when they share a window (runs record the first policy's);
+    // results from before that keep an axis each, and the caption says so.
+    const g0 = r.gantt[0]!;
+    const shared = r.gantt.every((g) => g.from_s === g0.from_s && g.to_s === g0.to_s) && g0.to_s > g0.from_s;
+    const ms = (s: number) => Number((1000 * s).toPrecision(4)).toString();
+    const windowText = shared
+      ? `All policies are drawn over the same ${ms(g0.to_s - g0.from_s)} ms of simulated time (${ms(g0.from_s)}–${ms(g0.to_s)} ms, the window of consecutive ops from the middle of ${g0.policy}'s run), on the same axis.`
+      : `Each policy's window is consecutive ops from the middle of its own run, so the time axes differ.`;
     charts.push({
       id: 'gantt',
       title: `Gantt view of a short window${focusLabel}`,
-      caption: `Each bar is an op on a stream, copy engine or CPU of ${firstGpu ?? 'the system'} (one colour per op type); gaps are bubbles, bars at the same time on different tracks are overlap. Each policy's window is 400 consecutive ops from the middle of its own run, so the time axes differ.`,
+      caption: `Each bar is an op on a stream, copy engine or CPU of ${firstGpu ?? 'the system'} (one colour per op type); gaps are bubbles, bars at the same time on different tracks are overlap. ${windowText}`,
       spec: {
         ...base(`Gantt view of a short window${focusLabel}`),
         data: { values: ganttRows },
@@ -222,12 +230,18 @@ export function buildCharts(r: ResultsFile): Chart[] {
           mark: { type: 'bar', cornerRadius: 1 },
           encoding: {
             y: { field: 'track', type: 'nominal', title: null },
-            x: { field: 'start_ms', type: 'quantitative', title: 'simulated time (ms)', scale: { zero: false } },
+            x: {
+              field: 'start_ms',
+              type: 'quantitative',
+              title: 'simulated time (ms)',
+              scale: shared ? { domain: [1000 * g0.from_s, 1000 * g0.to_s], nice: false, zero: false } : { zero: false },
+            },
             x2: { field: 'end_ms' },
             color: { field: 'op', type: 'nominal', title: 'op', scale: { domain: [...opNames.slice(0, MAX_SLICE_NAMES), ...(opNames.length > MAX_SLICE_NAMES ? ['other'] : [])], scheme: 'tableau20' }, legend: LEGEND },
             tooltip: [{ field: 'name' }, { field: 'track' }, { field: 'start_ms', format: '.3f' }, { field: 'end_ms', format: '.3f' }],
           },
         },
+        // Independent x scales with one explicit domain: every panel keeps its own time axis, all alike.
         resolve: { scale: { x: 'independent', y: 'independent' } },
       },
     });

@@ -4,12 +4,13 @@
  * bytes. It checks the conservation invariant of every output and trims what results.json keeps.
  */
 import { ConfigError, InvariantError } from '../errors.js';
-import { WindowRecorder } from '../metrics/recorders.js';
+import { fanOut, WindowRecorder } from '../metrics/recorders.js';
 import type { Conservation, Metrics } from '../metrics/types.js';
 import { resolveHardware } from '../systems/hardware.js';
 import type { SimulationInput, SimulationOutput, SystemModule } from '../systems/types.js';
 import type { GanttData } from '../report/types.js';
 import { jobKey, type Job, type Plan } from './plan.js';
+import { RequestCsvWriter } from './requests.js';
 import { applyParams } from './sweep.js';
 import type { Registry } from './types.js';
 
@@ -62,9 +63,14 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
   const system = systemOf(registry, plan);
   const input = prepareInput(system, plan, job);
   const recorder = job.traced ? new WindowRecorder(0, Infinity, GANTT_RECORD_CAP) : undefined;
-  if (recorder) input.trace = recorder;
+  // A given window gets its own recorder, so a run busier than the first policy's before the
+  // window cannot fill the cap before it.
+  const fixed = recorder && job.ganttWindow ? new WindowRecorder(job.ganttWindow.from_s, job.ganttWindow.to_s, GANTT_RECORD_CAP) : undefined;
+  if (recorder) input.trace = fixed ? fanOut([recorder, fixed]) : recorder;
   if (opts.signal) input.signal = opts.signal;
   if (opts.onProgress) input.onProgress = opts.onProgress;
+  const log = job.requestsFile !== undefined ? new RequestCsvWriter(job.requestsFile, plan, job) : undefined;
+  if (log) input.requests = log;
   const t0 = performance.now();
   let out: SimulationOutput;
   try {
@@ -77,6 +83,8 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
       throw new ConfigError(`${plan.file}: policy '${plan.policies[job.policy]}'${at}: ${e.message}`, { field: e.fields });
     }
     throw e;
+  } finally {
+    log?.close();
   }
   const wallSeconds = (performance.now() - t0) / 1000;
   checkOutput(out, `${plan.system} ${jobKey(plan, job)} (seed ${job.seed})`);
@@ -96,7 +104,9 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
     result.latencyCdf = out.latencyCdf;
     result.utilisation = out.utilisation;
   }
-  if (recorder && plan.gantt) result.gantt = ganttWindow(recorder, plan.gantt.slices, out.simulatedSeconds);
+  if (recorder && plan.gantt) {
+    result.gantt = fixed ? fixedGanttWindow(recorder, fixed, plan.gantt.slices, out.simulatedSeconds) : ganttWindow(recorder, plan.gantt.slices, out.simulatedSeconds);
+  }
   // A structured clone drops anything that is not plain data, as a worker's postMessage would,
   // so serial and parallel runs return the same thing.
   return structuredClone(result);
@@ -130,12 +140,8 @@ export function checkOutput(out: SimulationOutput, what: string): void {
  * downsampled. If the recorder filled up, the window stays inside the part it saw completely.
  */
 export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSeconds: number): GanttData {
-  const all = rec.slices.slice().sort((a, b) => a.start - b.start || a.end - b.end || (a.track < b.track ? -1 : a.track > b.track ? 1 : 0));
-  let horizon = simulatedSeconds;
-  if (rec.dropped > 0 && all.length > 0) {
-    const longest = all.reduce((m, s) => Math.max(m, s.end - s.start), 0);
-    horizon = Math.max(0, all.reduce((m, s) => Math.max(m, s.end), 0) - longest);
-  }
+  const all = rec.slices.slice().sort(bySliceStart);
+  const horizon = horizonOf(rec, simulatedSeconds);
   const usable = all.filter((s) => s.start <= horizon);
   let from = 0;
   let to = 0;
@@ -154,6 +160,36 @@ export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSecond
     .slice(0, slices * 4)
     .map((s) => ({ track: s.track, name: s.name, start_s: Math.max(s.start, from), end_s: Math.min(s.end, to) }));
   return { from_s: from, to_s: to, slices: inWindow, counters: downsampleCounters(rec, horizon), dropped: rec.dropped };
+}
+
+/**
+ * The Gantt data of a run over a given window (the first policy's, so every policy is drawn over
+ * the same simulated time): the slices `win` recorded there, clipped to it, at most 8x `slices`
+ * (a run far busier than the first policy's is cut at the end, and says how many it left out in
+ * `dropped`), and the counters over the whole run from `rec`, as ganttWindow gives them.
+ */
+export function fixedGanttWindow(rec: WindowRecorder, win: WindowRecorder, slices: number, simulatedSeconds: number): GanttData {
+  const from = win.start;
+  const to = win.end;
+  const all = win.slices.filter((s) => s.end >= from && s.start <= to).sort(bySliceStart);
+  const kept = all.slice(0, slices * 8).map((s) => ({ track: s.track, name: s.name, start_s: Math.max(s.start, from), end_s: Math.min(s.end, to) }));
+  return {
+    from_s: from,
+    to_s: to,
+    slices: kept,
+    counters: downsampleCounters(rec, horizonOf(rec, simulatedSeconds)),
+    dropped: rec.dropped + win.dropped + (all.length - kept.length),
+  };
+}
+
+type Slice = WindowRecorder['slices'][number];
+const bySliceStart = (a: Slice, b: Slice) => a.start - b.start || a.end - b.end || (a.track < b.track ? -1 : a.track > b.track ? 1 : 0);
+
+/** Up to where a recorder saw everything: the whole run, or (cap reached) its last slice's end less the longest slice. */
+function horizonOf(rec: WindowRecorder, simulatedSeconds: number): number {
+  if (rec.dropped === 0 || rec.slices.length === 0) return simulatedSeconds;
+  const longest = rec.slices.reduce((m, s) => Math.max(m, s.end - s.start), 0);
+  return Math.max(0, rec.slices.reduce((m, s) => Math.max(m, s.end), 0) - longest);
 }
 
 function downsampleCounters(rec: WindowRecorder, horizon: number): GanttData['counters'] {

@@ -3,11 +3,14 @@
  * results a single run would have written. Shards must come from the same scenario and servesim
  * version (same fingerprint); a run present in two shards must agree exactly.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import type { ResultsFile } from '../report/types.js';
 import { servesimVersion } from '../version.js';
 import type { JobResult } from './execute.js';
 import { planFromInput, jobKey } from './plan.js';
+import { mergeRequestFiles, REQUESTS_FILE } from './requests.js';
 import { assembleResults, jobResultsOf } from './results.js';
 
 export interface ShardFile {
@@ -51,4 +54,19 @@ export function mergeResults(files: readonly ShardFile[], baseDir = '.'): Result
 function comparable(r: JobResult): string {
   const { wallSeconds: _w, ...rest } = r;
   return JSON.stringify(rest);
+}
+
+/**
+ * The shards' requests.csv (beside each results.json) joined into OUT/requests.csv in job order.
+ * Returns the file written, or why none was: a shard run with --no-requests has none to join.
+ */
+export async function mergeRequests(files: readonly ShardFile[], outDir: string, baseDir = '.'): Promise<{ file?: string; missing: string[] }> {
+  const first = files[0]!;
+  const paths = files.map((f) => join(dirname(f.path), REQUESTS_FILE));
+  const missing = paths.filter((p) => !existsSync(p));
+  if (missing.length > 0) return { missing };
+  const plan = planFromInput(first.results.input, first.results.scenario.file, baseDir, servesimVersion());
+  const file = join(outDir, REQUESTS_FILE);
+  await mergeRequestFiles(plan, paths, file);
+  return { file, missing };
 }

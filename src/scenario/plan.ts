@@ -40,6 +40,13 @@ export interface Job {
   seed: number;
   /** Record a Gantt window for this run. */
   traced: boolean;
+  /** Stream this run's requests.csv rows to this part file (src/scenario/requests.ts). */
+  requestsFile?: string;
+  /**
+   * The Gantt window to record (simulated seconds), set by the runner for every traced run but
+   * the first policy's: all policies are drawn over that one's window.
+   */
+  ganttWindow?: { from_s: number; to_s: number };
 }
 
 export interface Shard {

@@ -16,10 +16,11 @@ import { join } from 'node:path';
 import { ConfigError, InputError } from '../errors.js';
 import type { ResultsFile } from '../report/types.js';
 import { servesimVersion } from '../version.js';
-import { executeJob, type JobResult } from './execute.js';
+import { executeJob, systemOf, type JobResult } from './execute.js';
 import { isAbortError } from './errors.js';
 import { planFromInput, inShard, jobsOf, type Job, type Plan, type Shard } from './plan.js';
 import { WorkerPool, workerFiles } from './pool.js';
+import { ensurePartsDir, joinParts, partFile, removeParts, requestsHeader, REQUESTS_FILE } from './requests.js';
 import { assembleResults, jobResultsOf } from './results.js';
 import type { Registry } from './types.js';
 
@@ -45,6 +46,8 @@ export interface RunOptions {
   resume?: boolean;
   /** Module exporting REGISTRY for worker threads; default dist/src/registry.js. */
   registryModule?: string;
+  /** Write OUT/requests.csv, one row per request (needs outDir). */
+  requests?: boolean;
 }
 
 export interface RunOutcome {
@@ -55,6 +58,8 @@ export interface RunOutcome {
   ran: number;
   resumed: number;
   total: number;
+  /** OUT/requests.csv when it holds every finished run (written now or by the run resumed). */
+  requestsFile?: string;
 }
 
 export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome> {
@@ -69,7 +74,19 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
   const resumed = done.size;
   const checkpoint = opts.outDir ? openCheckpoint(plan, opts.outDir, done) : undefined;
   const pending = jobs.filter((j) => !done.has(j.index));
+  const partsDir = opts.requests && opts.outDir ? opts.outDir : undefined;
+  if (partsDir) {
+    // A fresh run starts from no parts; a resumed one keeps those of its finished jobs.
+    if (!opts.resume) removeParts(partsDir);
+    ensurePartsDir(partsDir);
+  }
   const width = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), pending.length));
+  // The Gantt shows every policy over the same window: the first traced run (the first policy's)
+  // picks it, so it goes first and the other traced runs wait for it.
+  const ref = jobs.find((j) => j.traced);
+  let window = ref ? windowOf(done.get(ref.index)) : undefined;
+  const queue = ref && !done.has(ref.index) ? [ref, ...pending.filter((j) => j !== ref)] : pending.slice();
+  const ready = (j: Job) => !j.traced || j === ref || window !== undefined || done.has(ref!.index);
 
   const running = new Map<number, number>();
   const report = () =>
@@ -87,8 +104,10 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
 
   const pool =
     width > 1 ? new WorkerPool(width, plan, opts.registryModule ?? workerFiles().registry.href, onJobProgress) : undefined;
-  const exec = (job: Job): Promise<JobResult> =>
-    pool ? pool.run(job) : executeJob(opts.registry, plan, job, { signal: opts.signal, onProgress: (f) => onJobProgress(job.index, f) });
+  const exec = (plain: Job): Promise<JobResult> => {
+    const job: Job = { ...plain, ...(partsDir ? { requestsFile: partFile(partsDir, plain.index) } : {}), ...(plain.traced && plain !== ref && window ? { ganttWindow: window } : {}) };
+    return pool ? pool.run(job) : executeJob(opts.registry, plan, job, { signal: opts.signal, onProgress: (f) => onJobProgress(job.index, f) });
+  };
   const onAbort = () => pool?.abort();
   opts.signal?.addEventListener('abort', onAbort);
 
@@ -97,15 +116,17 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
   report();
   try {
     await new Promise<void>((resolveAll) => {
-      let next = 0;
       const launch = (): void => {
-        while (running.size < width && next < pending.length && failure === undefined && !opts.signal?.aborted) {
-          const job = pending[next++]!;
+        while (running.size < width && failure === undefined && !opts.signal?.aborted) {
+          const at = queue.findIndex(ready);
+          if (at < 0) break;
+          const job = queue.splice(at, 1)[0]!;
           running.set(job.index, 0);
           exec(job).then(
             (r) => {
               running.delete(job.index);
               done.set(r.index, r);
+              if (job === ref) window = windowOf(r);
               ran++;
               checkpoint?.(r);
               report();
@@ -133,7 +154,16 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunOutcome>
 
   const results = assembleResults(plan, done.values(), { shard: opts.shard, startedAt, finishedAt: new Date(), jobs: width });
   if (results.complete && opts.outDir) rmSync(join(opts.outDir, CHECKPOINT_FILE), { force: true });
-  return { results, interrupted: !results.complete && !!opts.signal?.aborted, ran, resumed, total: jobs.length };
+  let requestsFile: string | undefined;
+  if (partsDir) {
+    const header = requestsHeader(plan, systemOf(opts.registry, plan).requestColumns ?? []);
+    // Without every part (runs resumed from a finished run), the requests.csv written then stands.
+    const joined = joinParts(partsDir, header, [...done.keys()]);
+    if (joined && results.complete) removeParts(partsDir);
+    const path = join(partsDir, REQUESTS_FILE);
+    if (joined || (existsSync(path) && resumed > 0 && ran === 0)) requestsFile = path;
+  }
+  return { results, interrupted: !results.complete && !!opts.signal?.aborted, ran, resumed, total: jobs.length, ...(requestsFile ? { requestsFile } : {}) };
 }
 
 /** Job results of an earlier run of the same scenario in `dir`: checkpoint lines and results.json. */
@@ -172,6 +202,11 @@ function openCheckpoint(plan: Plan, dir: string, done: Map<number, JobResult>): 
   for (const r of [...done.values()].sort((a, b) => a.index - b.index)) lines.push(JSON.stringify(r));
   writeFileSync(path, lines.join('\n') + '\n');
   return (r) => appendFileSync(path, JSON.stringify(r) + '\n');
+}
+
+/** The Gantt window a finished traced run recorded. */
+function windowOf(r: JobResult | undefined): Job['ganttWindow'] {
+  return r?.gantt ? { from_s: r.gantt.from_s, to_s: r.gantt.to_s } : undefined;
 }
 
 function safeJson(line: string | undefined): unknown {

@@ -6,6 +6,7 @@
  */
 import type { ZodType } from 'zod';
 import type { TraceSink } from '../engine/trace.js';
+import type { RequestSink } from '../metrics/request-log.js';
 import type { ResolvedHardware } from './hardware.js';
 
 export type SystemName = 'moe' | 'edit' | 't2i';
@@ -27,6 +28,8 @@ export interface SimulationInput<Model = unknown, Workload = unknown, Policy = u
   baseDir: string;
   /** Optional activity sink (Gantt window, Chrome timeline). Off by default: it costs time. */
   trace?: TraceSink;
+  /** Optional per-request sink (requests.csv): every finished request, warm-up ones flagged. */
+  requests?: RequestSink;
   /** Progress callback, fraction 0..1 of the workload done; called at most ~100 times. */
   onProgress?: (fraction: number) => void;
   /** Aborts the run (Ctrl-C); simulate() then rejects with an AbortError. */
@@ -70,6 +73,11 @@ export interface SystemModule<Model = any, Workload = any, Policy = any> {
    * still runs the same checks itself.
    */
   check?(input: SimulationInput<Model, Workload, Policy>): void;
+  /**
+   * The system's own columns of requests.csv, after the common ones, in the order of
+   * RequestRecord.extra: `_ms` columns in milliseconds, others counts or 0/1 flags.
+   */
+  requestColumns?: readonly string[];
   /** Model presets with sources. */
   presets(): PresetInfo[];
 }

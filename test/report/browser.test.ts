@@ -90,7 +90,8 @@ describe.skipIf(!HAVE && !REQUIRED)('report.html in headless Chromium', () => {
       .replace('workload.generator.rps: { from: 4, to: 12, step: 4 }', 'workload.generator.rps: [4.25, 8.5, 12.75]');
     const scenario = join(OUT, 'ticks.yaml');
     writeFileSync(scenario, yaml);
-    const loaded = loadScenario(scenario, { registry: REGISTRY, set: ['workload.generator.requests=200'] });
+    // A Gantt window of 40 ops from the middle of a 200-request run: each policy's own middle would differ.
+    const loaded = loadScenario(scenario, { registry: REGISTRY, set: ['workload.generator.requests=200', 'report.gantt.slices=40'] });
     const { results } = await runPlan(loaded.plan, { registry: REGISTRY, jobs: 1 });
     const file = join(OUT, 'report-content.html');
     writeFileSync(file, renderHtml(results));
@@ -112,6 +113,7 @@ describe.skipIf(!HAVE && !REQUIRED)('report.html in headless Chromium', () => {
           attrs: v ? { metric: v.dataset.metric, point: Number(v.dataset.point), a: v.dataset.a, b: v.dataset.b } : null,
           sweepX: axis('sweep-latency-ms-mean', 'X'),
           occupancyY: axis('occupancy-queue', 'Y'),
+          ganttX: axis('gantt', 'X'),
           legendLabels: [...document.querySelectorAll('.role-legend-label text')].map((t) => t.textContent ?? ''),
           cut: [...document.querySelectorAll('svg text')].map((t) => t.textContent ?? '').filter((t) => t.includes('…')),
         };
@@ -150,7 +152,26 @@ describe.skipIf(!HAVE && !REQUIRED)('report.html in headless Chromium', () => {
         expect(top).toBeGreaterThanOrEqual(own);
         expect(top).toBeLessThan(stacked);
       }
-      // 4. Legends: every policy label in full; no text of any chart (legend, axis, header) cut with an ellipsis.
+      // 4. Gantt: every policy over the same simulated window, each panel's time axis the same.
+      const windows = results.gantt.filter((x) => x.point === results.gantt[0]!.point);
+      expect(windows.length).toBe(loaded.plan.policies.length);
+      for (const w of windows) {
+        expect([w.from_s, w.to_s]).toEqual([windows[0]!.from_s, windows[0]!.to_s]);
+        expect(w.slices.length).toBeGreaterThan(0);
+        for (const sl of w.slices) expect(sl.start_s >= w.from_s && sl.end_s <= w.to_s).toBe(true);
+      }
+      expect(windows[0]!.to_s).toBeGreaterThan(windows[0]!.from_s);
+      expect(seen.ganttX.length).toBe(windows.length);
+      const range = (label: string) => /values from ([-\d.,]+) to ([-\d.,]+)/.exec(label)!.slice(1).map((x) => Number(x.replace(/,/g, '')));
+      for (const ax of seen.ganttX) {
+        expect(ax.ticks.length).toBeGreaterThan(1);
+        expect(ax.ticks).toEqual(seen.ganttX[0]!.ticks);
+        const [lo, hi] = range(ax.label);
+        // The axis spans the window (in ms), not a policy's own run.
+        expect(lo).toBeCloseTo(1000 * windows[0]!.from_s, 0);
+        expect(hi).toBeCloseTo(1000 * windows[0]!.to_s, 0);
+      }
+      // 5. Legends: every policy label in full; no text of any chart (legend, axis, header) cut with an ellipsis.
       expect(seen.legendLabels).toContain(LONG);
       expect(seen.cut).toEqual([]);
     } finally {

@@ -147,4 +147,29 @@ describe('buildCharts(results): occupancy and Gantt encodings', () => {
     expect(domain).toHaveLength(ops.size <= 19 ? ops.size : 20);
     expect(gantt.spec.encoding.color.scale.scheme).toBe('tableau20');
   });
+
+  it('draws every policy over the first policy\'s window, on one time domain', async () => {
+    // 40 ops from the middle of each run: the policies' own middles differ (sjf reorders, fifo-3 has a third server).
+    const plan = loadScenario('test/fixtures/scenarios/queue-sweep.yaml', { registry: REGISTRY, set: ['workload.generator.requests=200', 'replications=1', 'report.gantt.slices=40'] }).plan;
+    const { results } = await runPlan(plan, { registry: REGISTRY, jobs: 1 });
+    const [first, ...rest] = results.gantt;
+    expect(rest.length).toBe(2);
+    expect(first!.slices.length).toBeGreaterThanOrEqual(40);
+    for (const g of rest) {
+      expect([g.from_s, g.to_s]).toEqual([first!.from_s, first!.to_s]);
+      expect(g.slices.length).toBeGreaterThan(0);
+      for (const s of g.slices) expect(s.start_s >= first!.from_s && s.end_s <= first!.to_s).toBe(true);
+      // Recorded over the window, not cut from the policy's own: the counters still cover the run.
+      expect(Math.max(...g.counters.map((c) => c.t_s))).toBeGreaterThan(first!.to_s);
+    }
+    const spec = buildCharts(results).find((c) => c.id === 'gantt')!;
+    expect((spec.spec as any).spec.encoding.x.scale.domain).toEqual([1000 * first!.from_s, 1000 * first!.to_s]);
+    expect(spec.caption).toContain('same');
+    // Older results.json (a window per policy) keep an axis each and say so.
+    const old = structuredClone(results);
+    old.gantt[1]!.from_s += 0.001;
+    const oldSpec = buildCharts(old).find((c) => c.id === 'gantt')!;
+    expect((oldSpec.spec as any).spec.encoding.x.scale.domain).toBeUndefined();
+    expect(oldSpec.caption).toContain('time axes differ');
+  });
 });

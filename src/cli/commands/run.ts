@@ -3,7 +3,7 @@
  *
  *   1. load      scenario file + --set/--seed -> validated plan (every problem at once, exit 2)
  *   2. run       jobs on --jobs workers (or this --shard's share), Ctrl-C keeps finished runs
- *   3. write     results.json, results.csv, report.html (+ --png charts)
+ *   3. write     results.json, results.csv, report.html (+ --png charts); requests.csv streamed by the runs
  *   4. timeline  with --timeline: one designated run again, traced, as a Chrome trace-event file
  *   5. print     a compact table (or --json)
  */
@@ -30,6 +30,7 @@ interface RunArgs extends GlobalArgs {
   shard?: string;
   resume?: boolean;
   html?: boolean;
+  requests?: boolean;
   png?: string;
   timeline?: string;
   window?: string;
@@ -53,6 +54,7 @@ export function runCommand(registry: Registry, registryModule?: string): Command
         .option('shard', { type: 'string', requiresArg: true, describe: 'run shard I of N (0-based, I/N) of the sweep; join with `servesim merge`' })
         .option('resume', { type: 'boolean', default: false, describe: 'skip runs already finished in --out (after Ctrl-C or a killed job)' })
         .option('html', { type: 'boolean', default: true, describe: 'write report.html (--no-html to skip)' })
+        .option('requests', { type: 'boolean', default: true, describe: 'write requests.csv, one row per request of every run (--no-requests to skip: big runs)' })
         .option('png', { type: 'string', requiresArg: true, describe: 'also write every chart as SVG and PNG into this directory' })
         .option('timeline', { type: 'string', requiresArg: true, describe: 'write the activity of one run (first policy, first sweep point, replication 0) as a Chrome trace-event JSON file (Perfetto)' })
         .option('window', { type: 'string', requiresArg: true, describe: 'with --timeline: simulated seconds START:END to keep (e.g. 10:12.5, :30)' })
@@ -94,7 +96,7 @@ export function runCommand(registry: Registry, registryModule?: string): Command
       process.on('SIGTERM', onSignal);
       let outcome;
       try {
-        outcome = await runPlan(plan, { registry, jobs, shard, signal: controller.signal, onProgress: (p) => bar.update(p), outDir: out, resume: argv.resume, registryModule });
+        outcome = await runPlan(plan, { registry, jobs, shard, signal: controller.signal, onProgress: (p) => bar.update(p), outDir: out, resume: argv.resume, registryModule, requests: argv.requests });
       } finally {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
@@ -104,6 +106,8 @@ export function runCommand(registry: Registry, registryModule?: string): Command
 
       // 3. write
       const files = writeOutputs(r, out, { html: argv.html });
+      if (outcome.requestsFile) files.push(outcome.requestsFile);
+      else if (argv.requests) note(argv, `servesim: no requests.csv: runs resumed from ${out} have no per-request rows (they ran with --no-requests)`);
       if (argv.png) files.push(...(await writeChartImages(r, argv.png)));
 
       // 4. timeline

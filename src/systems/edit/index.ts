@@ -5,6 +5,7 @@
 import type { PresetInfo, SimulationOutput, SystemModule } from '../types.js';
 import { editModelSchema, resolveEditModel, type EditModelConfig } from './model.js';
 import { EDIT_MODELS } from './models.js';
+import { EDIT_REQUEST_COLUMNS } from './sim.js';
 import { checkEdit, simulateEdit } from './simulate.js';
 import { editPolicySchema, editWorkloadSchema, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
 
@@ -14,6 +15,7 @@ export const editSystem: SystemModule<EditModelConfig, EditWorkloadConfig, EditP
   modelSchema: editModelSchema,
   workloadSchema: editWorkloadSchema,
   policySchema: editPolicySchema,
+  requestColumns: EDIT_REQUEST_COLUMNS,
   async simulate(input): Promise<SimulationOutput> {
     const { sim: _sim, ...out } = await simulateEdit(input);
     return out;

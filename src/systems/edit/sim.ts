@@ -22,6 +22,7 @@ import { Server } from '../../engine/server.js';
 import type { TraceSink } from '../../engine/trace.js';
 import { RequestMetrics } from '../../metrics/requests.js';
 import { fanOut, type UtilisationRecorder } from '../../metrics/recorders.js';
+import type { RequestSink } from '../../metrics/request-log.js';
 import type { WarmupConfig } from '../../metrics/types.js';
 import type { ResolvedHardware } from '../hardware.js';
 import type { EditRow } from '../../workloads/edit/row.js';
@@ -53,6 +54,8 @@ export interface EditRequest {
   /** Admission into a batch (queueing ends). */
   start: number;
   end: number;
+  /** Its last denoising step ended (the VAE decode follows). */
+  denoiseEnd: number;
   loadSeconds: number;
   bubbleSeconds: number;
   /** Template fully in host memory at arrival. */
@@ -154,7 +157,12 @@ export interface EditSimOptions {
   trace?: TraceSink;
   utilisation: UtilisationRecorder;
   hooks?: EditHooks;
+  /** Per-request records (requests.csv). */
+  requests?: RequestSink;
 }
+
+/** requests.csv columns of an edit run, after the common ones (EditSim.complete() fills them). */
+export const EDIT_REQUEST_COLUMNS = ['prepare_ms', 'load_ms', 'bubble_ms', 'denoise_ms', 'decode_ms', 'steps', 'worker', 'cache_hit'] as const;
 
 export class EditSim {
   readonly requests: RequestMetrics;
@@ -174,6 +182,7 @@ export class EditSim {
   private readonly model: ResolvedEditModel;
   private readonly util: UtilisationRecorder;
   private readonly hooks?: EditHooks;
+  private readonly log?: RequestSink;
   private readonly policy: EditPolicy;
   /** The caller's trace sink (detailed mode only): gets each worker's queue length. */
   private readonly trace?: TraceSink;
@@ -187,6 +196,7 @@ export class EditSim {
     this.policy = policy;
     this.util = o.utilisation;
     this.hooks = o.hooks;
+    this.log = o.requests;
     this.requests = new RequestMetrics(o.warmup);
     this.usesCache = COMPUTE_POLICIES[policy.compute]().usesCache;
     this.balance = BALANCE_POLICIES[policy.balance]();
@@ -250,6 +260,7 @@ export class EditSim {
       stepsDone: 0,
       start: NaN,
       end: NaN,
+      denoiseEnd: NaN,
       loadSeconds: 0,
       bubbleSeconds: 0,
       hit: tpl !== null && tpl.ready >= tpl.chunks,
@@ -450,6 +461,7 @@ export class EditSim {
       return;
     }
     const out = w.batch.filter((r) => r.stepsDone >= r.steps);
+    for (const r of out) r.denoiseEnd = this.env.now;
     w.batch = w.batch.filter((r) => r.stepsDone < r.steps);
     const vae = this.costs.vaeSeconds(rhoOut);
     w.computeBusy += vae;
@@ -472,7 +484,26 @@ export class EditSim {
     w.hbm.release(r.id);
     this.settle(w, r);
     if (r.tpl) this.hostCache!.release(r.tpl);
-    if (this.requests.onComplete(r.arrival, r.start, now)) this.edit.onMeasured(r.loadSeconds, r.bubbleSeconds, this.usesCache, r.hit);
+    const counted = this.requests.onComplete(r.arrival, r.start, now);
+    if (counted) this.edit.onMeasured(r.loadSeconds, r.bubbleSeconds, this.usesCache, r.hit);
+    // Same order as EDIT_REQUEST_COLUMNS. Preparation: until its CPU join work is done (0 when inline).
+    this.log?.add({
+      id: r.id,
+      arrival: r.arrival,
+      start: r.start,
+      finish: now,
+      warmup: !counted,
+      extra: [
+        (r.prepared - r.arrival) * 1000,
+        r.loadSeconds * 1000,
+        r.bubbleSeconds * 1000,
+        (r.denoiseEnd - r.start) * 1000,
+        (now - r.denoiseEnd) * 1000,
+        r.steps,
+        r.worker,
+        this.usesCache && r.hit ? 1 : 0,
+      ],
+    });
     this.hooks?.onComplete?.(r);
   }
 

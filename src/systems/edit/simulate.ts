@@ -38,7 +38,7 @@ export async function simulateEdit(input: EditInput, hooks?: EditHooks): Promise
   const hw = input.hardware;
   const env = new Env();
   const utilisation = new UtilisationRecorder(200, 0.01);
-  const sim = new EditSim({ env, hardware: hw, model, policy, warmup: input.warmup, trace: input.trace, utilisation, hooks });
+  const sim = new EditSim({ env, hardware: hw, model, policy, warmup: input.warmup, trace: input.trace, utilisation, hooks, requests: input.requests });
 
   // 2. the workload.
   let total = 0;

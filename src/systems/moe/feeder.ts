@@ -35,6 +35,13 @@ export interface RequestRec {
   lastTime: number;
   /** Whether its first token has finished (for time to first token). */
   started: boolean;
+  /** For requests.csv: admitted into the batch, first token done, decode tokens run, stall summed over them (s). */
+  admittedAt: number;
+  firstTokenAt: number;
+  decoded: number;
+  stall: number;
+  /** Its first token finished while measuring (so all of it counts in the metrics). */
+  measured: boolean;
   /** Belady: ordinals of tokens that use each key, and how far each list has been consumed. */
   occ: (number[] | undefined)[] | undefined;
   occHead: Int32Array | undefined;
@@ -137,6 +144,11 @@ export class Feeder {
         lastDone: null,
         lastTime: NaN,
         started: false,
+        admittedAt: NaN,
+        firstTokenAt: NaN,
+        decoded: 0,
+        stall: 0,
+        measured: false,
         // Set here, not added later, so every RequestRec has one shape.
         occ: this.trackUses ? new Array(this.keys) : undefined,
         occHead: this.trackUses ? new Int32Array(this.keys) : undefined,

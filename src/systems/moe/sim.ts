@@ -18,6 +18,7 @@ import { Env, Fifo, Link, MemoryPool, Server, type Rng, type TraceArgs, type Tra
 import type { JobOptions } from '../../engine/server.js';
 import { ConfigError } from '../../errors.js';
 import { fanOut, UtilisationRecorder } from '../../metrics/recorders.js';
+import type { RequestSink } from '../../metrics/request-log.js';
 import type { WarmupConfig } from '../../metrics/types.js';
 import { synthPrediction } from '../../workloads/moe/predictor.js';
 import type { ResolvedHardware } from '../hardware.js';
@@ -29,6 +30,13 @@ import type { ResolvedMoeModel } from './model.js';
 import type { MoePolicyConfig } from './schemas.js';
 import { DROPPED, EXACT, MoeStats, ON_CPU, STALL_COPY, STALL_CPU, STALL_IN_FLIGHT, STALL_MISSING, SUBSTITUTED } from './stats.js';
 import { CPU, DROP, FETCH, LOWBIT, type EvictionPolicy, type Miss, type MissPolicy, type MissView, type PrefetchPolicy, type PrefetchTarget, type PrefetchView } from './types.js';
+
+/**
+ * requests.csv columns of a moe run, after the common ones: time to first token, decode tokens,
+ * and the GPU stall of the steps its decode tokens ran in, summed (a batch step's stall counts
+ * for every request in it, as stall_ms counts it for every token).
+ */
+export const MOE_REQUEST_COLUMNS = ['ttft_ms', 'tokens', 'stall_ms'] as const;
 
 export interface MoeSimSetup {
   model: ResolvedMoeModel;
@@ -46,6 +54,8 @@ export interface MoeSimSetup {
   promptTokens: number;
   warmup: WarmupConfig;
   trace?: TraceSink;
+  /** Per-request records (requests.csv). */
+  requests?: RequestSink;
 }
 
 const ATTN: JobOptions = { label: 'attention' };
@@ -240,11 +250,22 @@ export class MoeSim implements PrefetchView, MissView {
       if (r.head >= r.tokens.length && r.complete) {
         this.active.splice(i--, 1);
         this.completed++;
+        this.s.requests?.add({
+          id: r.id,
+          arrival: r.arrival,
+          start: r.admittedAt,
+          finish: r.lastTime,
+          warmup: !r.measured,
+          // Same order as MOE_REQUEST_COLUMNS.
+          extra: [(r.firstTokenAt - r.arrival) * 1000, r.decoded, r.stall * 1000],
+        });
       }
     }
     const now = this.env.now;
     while (this.active.length < this.s.policy.batch_size && f.pending.length > 0 && f.pending[0]!.arrival <= now) {
-      this.active.push(f.pending.shift()!);
+      const r = f.pending.shift()!;
+      r.admittedAt = now;
+      this.active.push(r);
       this.admitted++;
     }
     if (this.mustFill()) {
@@ -621,12 +642,16 @@ export class MoeSim implements PrefetchView, MissView {
       this.s.feeder.consume(tok);
       if (!req.started) {
         req.started = true;
+        req.firstTokenAt = now;
+        req.measured = st.measuring;
         if (st.measuring) st.ttft.add((now - req.arrival) * 1000);
       }
       if (tok.prefill) {
         if (st.measuring) st.prefillSteps++;
       } else {
         this.decodeDone++;
+        req.decoded++;
+        req.stall += stall;
         if (st.measuring) {
           st.tokens++;
           st.tpot.add((now - (Number.isNaN(req.lastTime) ? this.stepStart : req.lastTime)) * 1000);

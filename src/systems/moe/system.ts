@@ -24,7 +24,7 @@ import { Feeder } from './feeder.js';
 import { resolveMoeModel, type ResolvedMoeModel } from './model.js';
 import { MOE_MODELS } from './presets.js';
 import { moeModelSchema, moePolicySchema, moeWorkloadGeneratorSchema, moeWorkloadSchema, type MoeModelConfig, type MoePolicyConfig, type MoeWorkloadConfig } from './schemas.js';
-import { MoeSim } from './sim.js';
+import { MOE_REQUEST_COLUMNS, MoeSim } from './sim.js';
 import { EVICTION_POLICIES } from './policies/eviction/index.js';
 import { MISS_POLICIES } from './policies/miss/index.js';
 import { PREFETCH_POLICIES } from './policies/prefetch/index.js';
@@ -80,6 +80,7 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
       promptTokens: input.workload.prompt_tokens,
       warmup: input.warmup,
       trace: input.trace,
+      requests: input.requests,
     },
     capacity,
     resident,
@@ -261,6 +262,7 @@ export const moeSystem: SystemModule<MoeModelConfig, MoeWorkloadConfig, MoePolic
   modelSchema: moeModelSchema,
   workloadSchema: moeWorkloadSchema,
   policySchema: moePolicySchema,
+  requestColumns: MOE_REQUEST_COLUMNS,
   simulate,
   check: (input) => {
     checkGenerator(prepare(input).model, input);

@@ -7,6 +7,7 @@
 import type { PresetInfo, SystemModule } from '../types.js';
 import { T2I_PRESETS } from './presets.js';
 import { t2iModelSchema, t2iPolicySchema, t2iWorkloadSchema, type T2iModelConfig, type T2iPolicyConfig, type T2iWorkloadConfig } from './schemas.js';
+import { T2I_REQUEST_COLUMNS } from './serve.js';
 import { checkT2i, simulateT2i } from './system.js';
 
 export const t2iSystem: SystemModule<T2iModelConfig, T2iWorkloadConfig, T2iPolicyConfig> = {
@@ -15,6 +16,7 @@ export const t2iSystem: SystemModule<T2iModelConfig, T2iWorkloadConfig, T2iPolic
   modelSchema: t2iModelSchema,
   workloadSchema: t2iWorkloadSchema,
   policySchema: t2iPolicySchema,
+  requestColumns: T2I_REQUEST_COLUMNS,
   simulate: (input) => simulateT2i(input),
   check: (input) => checkT2i(input),
   presets: (): PresetInfo[] => Object.values(T2I_PRESETS).map((p) => ({ name: p.name, summary: p.summary, source: p.source })),

@@ -48,8 +48,9 @@ export class T2iMetrics {
     this.requests = new RequestMetrics(warmup);
   }
 
-  complete(r: RequestRecord): void {
-    if (!this.requests.onComplete(r.arrival, r.start, r.end)) return;
+  /** Returns whether the request counts (is past the warm-up). */
+  complete(r: RequestRecord): boolean {
+    if (!this.requests.onComplete(r.arrival, r.start, r.end)) return false;
     let s = this.byMix.get(r.mix);
     if (!s) this.byMix.set(r.mix, (s = new Samples()));
     s.add((r.end - r.arrival) * 1000);
@@ -66,6 +67,7 @@ export class T2iMetrics {
       this.cnSteps += r.steps;
       this.staleSteps += r.staleSteps;
     }
+    return true;
   }
 
   result(o: {

@@ -16,6 +16,7 @@
 import type { Env } from '../../engine/env.js';
 import type { TraceArgs, TraceSink } from '../../engine/trace.js';
 import type { TraceLanes } from '../../metrics/lanes.js';
+import type { RequestSink } from '../../metrics/request-log.js';
 import type { ResolvedHardware } from '../hardware.js';
 import { mixKey, type T2iRow } from '../../workloads/t2i/row.js';
 import type { AdapterCache } from './cache.js';
@@ -66,7 +67,25 @@ export interface ServeContext {
   hostCpu?: TraceLanes;
   /** A timeline is recorded: slices carry their policy decisions. */
   tracing?: boolean;
+  /** Per-request records (requests.csv). */
+  requests?: RequestSink;
 }
+
+/** requests.csv columns of a t2i run, after the common ones (T2iServer.complete() fills them). */
+export const T2I_REQUEST_COLUMNS = [
+  'setup_ms',
+  'lora_load_ms',
+  'lora_patch_ms',
+  'lora_wait_ms',
+  'denoise_ms',
+  'decode_ms',
+  'steps',
+  'loras',
+  'controlnets',
+  'steps_without_lora',
+  'stale_steps',
+  'worker',
+] as const;
 
 export class T2iServer {
   interconnectBytes = 0;
@@ -337,7 +356,7 @@ export class T2iServer {
       w.patched.clear();
     }
     job.loraPatch += unpatch;
-    metrics.complete({
+    const counted = metrics.complete({
       arrival: job.row.arrival_s,
       start: job.start,
       end,
@@ -350,6 +369,28 @@ export class T2iServer {
       loraWait: job.loraWait,
       stepsWithoutLora: res.stepsWithoutLora,
       staleSteps: res.staleSteps,
+    });
+    // Same order as T2I_REQUEST_COLUMNS; setup: text encoder, ControlNets and LoRAs before denoising.
+    this.x.requests?.add({
+      id: job.row.request,
+      arrival: job.row.arrival_s,
+      start: job.start,
+      finish: end,
+      warmup: !counted,
+      extra: [
+        (job.denoiseStart - job.start) * 1000,
+        job.loraLoad * 1000,
+        job.loraPatch * 1000,
+        job.loraWait * 1000,
+        res.seconds * 1000,
+        (end - job.denoiseStart - res.seconds) * 1000,
+        job.steps,
+        job.row.loras.length,
+        cns.length,
+        res.stepsWithoutLora,
+        res.staleSteps,
+        w.index,
+      ],
     });
     if (unpatch > 0) {
       w.busy += unpatch;

@@ -120,7 +120,7 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
     workers.push(new Worker<Job>(i, `gpu${g}`, own.pool, own.pcie, loraCache, mine));
   }
   const metrics = new T2iMetrics(input.warmup ?? {});
-  const server = new T2iServer({ env, hw, costs, policy, app, placement, assign, workers, tiers, loraHost, controlnetHost, metrics, sink, hostCpu, tracing: input.trace !== undefined });
+  const server = new T2iServer({ env, hw, costs, policy, app, placement, assign, workers, tiers, loraHost, controlnetHost, metrics, sink, hostCpu, tracing: input.trace !== undefined, requests: input.requests });
 
   // 5.
   const progress = progressReporter(input.onProgress);
