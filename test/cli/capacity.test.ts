@@ -87,7 +87,7 @@ warmup: { requests: 10 }
 `;
 
 describe('servesim capacity', () => {
-  it('writes results.json with the results contract's fields and a capacity section; parallel and serial agree', () => {
+  it('writes results.json with the results contract fields and a capacity section; parallel and serial agree', () => {
     const scenario = file('edit-cap.yaml', EDIT);
     const args = (out: string, jobs: string) => ['capacity', scenario, '--slo', 'latency_ms.p99<=8000', '-r', '2', '--out', join(tmp, out), '-j', jobs, '--no-html'];
     const a = cli(args('cap-a', '2'));
