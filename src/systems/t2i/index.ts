@@ -8,6 +8,7 @@ import type { PresetInfo, SystemModule } from '../types.js';
 import { T2I_PRESETS } from './presets.js';
 import { t2iModelSchema, t2iPolicySchema, t2iWorkloadSchema, type T2iModelConfig, type T2iPolicyConfig, type T2iWorkloadConfig } from './schemas.js';
 import { checkT2i, simulateT2i } from './system.js';
+import { t2iWork } from './work.js';
 
 export const t2iSystem: SystemModule<T2iModelConfig, T2iWorkloadConfig, T2iPolicyConfig> = {
   name: 't2i',
@@ -17,6 +18,7 @@ export const t2iSystem: SystemModule<T2iModelConfig, T2iWorkloadConfig, T2iPolic
   policySchema: t2iPolicySchema,
   simulate: (input) => simulateT2i(input),
   check: (input) => checkT2i(input),
+  work: t2iWork,
   presets: (): PresetInfo[] => Object.values(T2I_PRESETS).map((p) => ({ name: p.name, summary: p.summary, source: p.source })),
 };
 
