@@ -48,9 +48,11 @@ export class EtaEstimator {
     const now = Math.max(t, last.t);
     const window = Math.max(MIN_WINDOW_MS, (now - first.t) / 2);
     // The latest sample at or before the window's start (the first one if the window reaches back past it).
+    // During a stall longer than the window that is the last sample itself: then the one before
+    // it, so the estimate grows while nothing finishes instead of vanishing.
     let from = first;
-    for (const s of this.samples) {
-      if (s.t <= now - window) from = s;
+    for (let i = 0; i < this.samples.length - 1; i++) {
+      if (this.samples[i]!.t <= now - window) from = this.samples[i]!;
       else break;
     }
     const rate = (last.f - from.f) / (now - from.t);
