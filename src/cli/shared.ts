@@ -124,7 +124,7 @@ export class ProgressBar {
         },
         bars.Presets.shades_classic,
       );
-      this.bar.start(1000, 0, { status: progressStatus(p, this.eta.remaining(now)) });
+      this.bar.start(1000, Math.round(p.fraction * 1000), { status: progressStatus(p, this.eta.remaining(now)) });
     }
     this.bar.update(Math.round(p.fraction * 1000), { status: progressStatus(p, this.eta.remaining(now)) });
   }
