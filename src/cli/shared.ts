@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type cliProgress from 'cli-progress';
 import { ConfigError, InputError, isUserError } from '../errors.js';
 import type { Progress } from '../scenario/runner.js';
+import { EtaEstimator, progressStatus } from './progress.js';
 
 export interface GlobalArgs {
   json?: boolean;
@@ -100,6 +101,7 @@ export class ProgressBar {
   private bar?: cliProgress.SingleBar;
   private readonly t0 = Date.now();
   private readonly enabled: boolean;
+  private readonly eta = new EtaEstimator();
 
   constructor(args: GlobalArgs, private readonly label: string) {
     this.enabled = !args.quiet && !args.json && process.stderr.isTTY === true;
@@ -107,23 +109,26 @@ export class ProgressBar {
 
   update(p: Progress): void {
     if (!this.enabled) return;
+    const now = Date.now();
+    this.eta.update(now, p.fraction);
     if (!this.bar) {
-      if (Date.now() - this.t0 < 1000 || p.done >= p.total) return;
+      if (now - this.t0 < 1000 || p.done >= p.total) return;
       const bars = requireCjs('cli-progress') as typeof cliProgress;
+      // Only our own payload token: cli-progress's built-in {total}, {value} and {eta} are its
+      // 0-1000 scale and its own estimate (see progress.ts).
       this.bar = new bars.SingleBar(
         {
           stream: process.stderr,
-          format: `${this.label} |{bar}| {percentage}% | {done}/{total} runs | eta {eta_formatted}`,
+          format: `${this.label} |{bar}| {percentage}% | {status}`,
           hideCursor: true,
           clearOnComplete: true,
-          etaBuffer: 50,
           fps: 5,
         },
         bars.Presets.shades_classic,
       );
-      this.bar.start(1000, 0, { done: p.done, total: p.total });
+      this.bar.start(1000, Math.round(p.fraction * 1000), { status: progressStatus(p, this.eta.remaining(now)) });
     }
-    this.bar.update(Math.round(p.fraction * 1000), { done: p.done, total: p.total });
+    this.bar.update(Math.round(p.fraction * 1000), { status: progressStatus(p, this.eta.remaining(now)) });
   }
 
   stop(): void {

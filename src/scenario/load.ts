@@ -18,7 +18,7 @@ import { prepareInput } from './execute.js';
 import { buildPlan, jobsOf, type Plan } from './plan.js';
 import { scenarioSchema, UNSWEEPABLE, type CommonScenario } from './schema.js';
 import { readScenarioSource, type ScenarioSource } from './source.js';
-import { applyParams, MAX_RUNS, sweepAxes, sweepPoints, targetPaths } from './sweep.js';
+import { applyParams, MAX_RUNS, overrideSweep, sweepAxes, sweepPoints, targetPaths } from './sweep.js';
 import { ScenarioError, type Registry, type ScenarioProblem } from './types.js';
 
 export interface LoadOptions {
@@ -35,6 +35,8 @@ export interface LoadedScenario {
   system: SystemModule;
   /** Number of simulate() calls a full run makes. */
   runs: number;
+  /** What the overrides changed beyond their own field (a `--set` replacing a sweep), one line each. */
+  notes: string[];
 }
 
 interface Override {
@@ -54,6 +56,7 @@ export function loadScenario(file: string, opts: LoadOptions): LoadedScenario {
 export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts: LoadOptions): LoadedScenario {
   const problems: ScenarioProblem[] = [];
   const overrides: Override[] = [];
+  const notes: string[] = [];
   const seen = new Set<string>();
   const locate = (path: Path, message: string, forceLine?: Path): void => {
     const override = forceLine ? undefined : overrides.find((o) => o.paths.some((p) => startsWith(path, p)));
@@ -89,6 +92,12 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
     if (paths.length === 0) throw new InputError(`--set ${text}: the scenario has no policies for 'policy.' to set`);
     for (const p of paths) raw = setPath(raw, p, value, key) as Record<string, unknown>;
     overrides.push({ paths, text });
+    // The sweep is applied after --set: a set on a swept field would be overwritten at every point.
+    if (!key.startsWith('sweep.')) {
+      const o = overrideSweep(raw, paths, text);
+      raw = o.raw;
+      for (const r of o.replaced) notes.push(`--set ${text} replaces the sweep over ${r.key} (${r.values})`);
+    }
   }
 
   // 3. The common part.
@@ -149,7 +158,7 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
   // 7. Configurations that can never run (nothing fits), for every point and policy, before any run.
   preflight(system!, plan, raw, locate);
   if (problems.length > 0) fail();
-  return { plan, common: common!, system: system!, runs: jobsOf(plan).length };
+  return { plan, common: common!, system: system!, runs: jobsOf(plan).length, notes };
 }
 
 /**

@@ -69,3 +69,70 @@ export function applyParams(raw: unknown, params: SweepParams): unknown {
   }
   return out;
 }
+
+/** A sweep entry that a `--set` on the same field (or a parent of it) removed. */
+export interface ReplacedSweep {
+  key: string;
+  /** The values the sweep had, for the note ("0.3, 0.6, 0.9"). */
+  values: string;
+}
+
+/**
+ * A `--set` writing `setPaths` against the scenario's sweep entries. The sweep is applied after
+ * `--set`, so a set field that is also swept would be silently overwritten at every point; instead:
+ *  - the set covers every path the sweep entry writes (same field, or a parent object of it): the
+ *    sweep entry is dropped and the set value is the single point (returned, for a note);
+ *  - it covers some of them (`policies[1].policy.x` against a sweep of `policy.x`), or it writes
+ *    inside a swept value (`hardware.gpus` against a sweep of `hardware`): an InputError, since no
+ *    single reading of both is what the user asked.
+ * Returns the scenario without the dropped entries.
+ */
+export function overrideSweep(raw: Record<string, unknown>, setPaths: readonly PathSegment[][], setText: string): { raw: Record<string, unknown>; replaced: ReplacedSweep[] } {
+  const sweep = raw.sweep;
+  if (typeof sweep !== 'object' || sweep === null || Array.isArray(sweep)) return { raw, replaced: [] };
+  const entries = sweep as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  const replaced: ReplacedSweep[] = [];
+  for (const [key, value] of Object.entries(entries)) {
+    let targets: PathSegment[][];
+    try {
+      targets = targetPaths(key, raw);
+    } catch {
+      kept[key] = value; // a malformed key is reported by the loader, at its line
+      continue;
+    }
+    const covered = targets.filter((t) => setPaths.some((s) => isPrefix(s, t)));
+    if (targets.length > 0 && covered.length === targets.length) {
+      replaced.push({ key, values: describeSweepValues(value) });
+      continue;
+    }
+    if (covered.length > 0) {
+      throw new InputError(`--set ${setText} sets only some of the fields the sweep over '${key}' varies; set the sweep instead (--set 'sweep.${key}=[...]')`);
+    }
+    if (targets.some((t) => setPaths.some((s) => s.length > t.length && isPrefix(t, s)))) {
+      throw new InputError(`--set ${setText} writes inside '${key}', which the sweep replaces at every point, so it would be lost; put it in the sweep's values (--set 'sweep.${key}=[...]')`);
+    }
+    kept[key] = value;
+  }
+  return replaced.length ? { raw: { ...raw, sweep: kept }, replaced } : { raw, replaced };
+}
+
+function isPrefix(prefix: readonly PathSegment[], path: readonly PathSegment[]): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => String(s) === String(path[i]));
+}
+
+/** A sweep entry's values for a message: `0.3, 0.6, 0.9`; long lists elided. */
+export function describeSweepValues(value: unknown): string {
+  let values: unknown[];
+  if (Array.isArray(value)) values = value;
+  else {
+    try {
+      values = rangeValues(value as SweepRange);
+    } catch {
+      return JSON.stringify(value);
+    }
+  }
+  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  if (values.length <= 8) return values.map(show).join(', ');
+  return `${values.slice(0, 3).map(show).join(', ')}, ..., ${show(values[values.length - 1])} (${values.length} values)`;
+}

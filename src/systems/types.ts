@@ -57,6 +57,26 @@ export interface PresetInfo {
   source: string;
 }
 
+/**
+ * The work one run is, for the estimate `servesim run` prints (and refuses on) before it starts.
+ * Costs are measured, per system, on typical shipped scenarios; a configuration can differ from
+ * them severalfold (a saturated queue costs more per request), so what is printed is an estimate.
+ */
+export interface WorkModel {
+  /** What a unit is: 'request' (edit, t2i) or 'token' (moe decode tokens). */
+  unit: string;
+  /** The scenario field that sets the units (for messages): `workload.generator.requests`. */
+  field: string;
+  /** Units one run simulates (a trace's estimated from its size); undefined when unknown. */
+  units(workload: unknown, baseDir: string): number | undefined;
+  /** CPU seconds per unit on one core, plus per run (set-up, calibration), and where the figures come from. */
+  secondsPerUnit: number;
+  secondsPerRun: number;
+  /** Memory a run holds per unit (exact percentiles keep every sample), in bytes. */
+  bytesPerUnit: number;
+  source: string;
+}
+
 export interface SystemModule<Model = any, Workload = any, Policy = any> {
   name: SystemName;
   /** One line for `servesim presets` and docs. */
@@ -80,4 +100,6 @@ export interface SystemModule<Model = any, Workload = any, Policy = any> {
   requestColumns?: readonly string[];
   /** Model presets with sources. */
   presets(): PresetInfo[];
+  /** Optional work model for the estimate before a run; without it none is made. */
+  work?: WorkModel;
 }

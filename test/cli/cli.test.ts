@@ -109,9 +109,12 @@ describe('servesim run: determinism across --jobs and shards', () => {
     const out = join(tmp, 'json');
     const r = cli(['run', SCENARIO, '--out', out, '--json', '-j', '1', '--set', 'workload.generator.requests=40', '--seed', '3']);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ out, complete: true, interrupted: false, runs: { total: 27, ran: 27, resumed: 0, missing: 0 } });
-    const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    // stdout is results.json itself, byte for byte (notes went to stderr).
+    expect(r.stdout).toBe(readFileSync(join(out, 'results.json'), 'utf8'));
+    const res = JSON.parse(r.stdout);
+    expect(res).toMatchObject({ complete: true, missing: [] });
+    expect(res.runs).toHaveLength(9); // 3 points x 3 policies, 3 replications each
+    expect(res.runs[0].replications).toHaveLength(3);
     expect(res.servesim).toMatch(/^\d+\.\d+\.\d+/);
     expect(res.scenario).toMatchObject({ name: 'queue-sweep', system: 'edit', seed: 3 });
     expect(res.runs[0]).toMatchObject({ policy: 'fifo-2', params: { 'workload.generator.rps': 4 } });

@@ -192,8 +192,9 @@ describe('the malformed-input corpus: exit 2, one line naming file, line and fie
     for (const f of readdirSync(S).filter((f) => f !== 'profile-valid.yaml')) expect(named.has(f), `${S}/${f} has no case`).toBe(true);
   });
 
-  it.concurrent.each(CASES)('%s', async (_, c) => {
-    const args = c.args[0] === 'run' && c.args.length >= 2 ? [...c.args, '--out', join(tmp, 'out'), '-q'] : c.args;
+  it.concurrent.each(CASES)('%s', async (name, c) => {
+    // A folder per case: cases run concurrently, and `run` refuses a non-empty --out.
+    const args = c.args[0] === 'run' && c.args.length >= 2 ? [...c.args, '--out', join(tmp, `out-${name.replace(/[^a-z0-9]+/gi, '-')}`), '-q'] : c.args;
     expectOneLocatedLine(c, await cli(args));
   });
 

@@ -73,6 +73,7 @@ export function capacityCommand(registry: Registry, registryModule?: string): Co
       if (argv.integer !== undefined && argv.knob === undefined) throw new UsageError('--integer needs --knob');
       const loaded = loadScenario(argv.scenario, { registry, set: argv.set, seed: argv.seed });
       const plan = loaded.plan;
+      for (const line of loaded.notes) note(argv, `servesim: ${line}`);
       let knob: Knob | undefined;
       if (argv.knob !== undefined) {
         const base = RATE_KNOBS[plan.system];

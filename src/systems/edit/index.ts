@@ -8,6 +8,7 @@ import { EDIT_MODELS } from './models.js';
 import { EDIT_REQUEST_COLUMNS } from './sim.js';
 import { checkEdit, simulateEdit } from './simulate.js';
 import { editPolicySchema, editWorkloadSchema, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
+import { editWork } from './work.js';
 
 export const editSystem: SystemModule<EditModelConfig, EditWorkloadConfig, EditPolicyConfig> = {
   name: 'edit',
@@ -21,6 +22,7 @@ export const editSystem: SystemModule<EditModelConfig, EditWorkloadConfig, EditP
     return out;
   },
   check: checkEdit,
+  work: editWork,
   presets(): PresetInfo[] {
     return Object.values(EDIT_MODELS).map((p) => ({ name: p.name, summary: `${p.summary}; ${cacheSummary(p.name)}`, source: [p.source, ...Object.values(p.sources)].join('; ') }));
   },

@@ -25,6 +25,7 @@ import { resolveMoeModel, type ResolvedMoeModel } from './model.js';
 import { MOE_MODELS } from './presets.js';
 import { moeModelSchema, moePolicySchema, moeWorkloadGeneratorSchema, moeWorkloadSchema, type MoeModelConfig, type MoePolicyConfig, type MoeWorkloadConfig } from './schemas.js';
 import { MOE_REQUEST_COLUMNS, MoeSim } from './sim.js';
+import { moeWork } from './work.js';
 import { EVICTION_POLICIES } from './policies/eviction/index.js';
 import { MISS_POLICIES } from './policies/miss/index.js';
 import { PREFETCH_POLICIES } from './policies/prefetch/index.js';
@@ -267,6 +268,7 @@ export const moeSystem: SystemModule<MoeModelConfig, MoeWorkloadConfig, MoePolic
   check: (input) => {
     checkGenerator(prepare(input).model, input);
   },
+  work: moeWork,
   presets: () =>
     Object.entries(MOE_MODELS).map(([name, m]) => ({
       name,

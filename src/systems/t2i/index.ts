@@ -9,6 +9,7 @@ import { T2I_PRESETS } from './presets.js';
 import { t2iModelSchema, t2iPolicySchema, t2iWorkloadSchema, type T2iModelConfig, type T2iPolicyConfig, type T2iWorkloadConfig } from './schemas.js';
 import { T2I_REQUEST_COLUMNS } from './serve.js';
 import { checkT2i, simulateT2i } from './system.js';
+import { t2iWork } from './work.js';
 
 export const t2iSystem: SystemModule<T2iModelConfig, T2iWorkloadConfig, T2iPolicyConfig> = {
   name: 't2i',
@@ -19,6 +20,7 @@ export const t2iSystem: SystemModule<T2iModelConfig, T2iWorkloadConfig, T2iPolic
   requestColumns: T2I_REQUEST_COLUMNS,
   simulate: (input) => simulateT2i(input),
   check: (input) => checkT2i(input),
+  work: t2iWork,
   presets: (): PresetInfo[] => Object.values(T2I_PRESETS).map((p) => ({ name: p.name, summary: p.summary, source: p.source })),
 };
 

@@ -66,7 +66,7 @@ export function run() {
       const ours = [];
       const theirs = [];
       for (let i = 0; i < PAIRS; i++) {
-        ours.push(measure([process.execPath, cli, 'run', scenario, '--out', join(dir, 'out'), '-q']));
+        ours.push(measure([process.execPath, cli, 'run', scenario, '--out', join(dir, 'out'), '--force', '-q']));
         theirs.push(measure(['python3', script, trace, ...v.py]));
       }
       const ourHit = JSON.parse(readFileSync(join(dir, 'out', 'results.json'), 'utf8')).runs[0].metrics.hit_rate;

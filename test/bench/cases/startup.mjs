@@ -33,7 +33,7 @@ export function run() {
     const cases = {
       'node -e 0': [process.execPath, '-e', '0'],
       'servesim --help': [process.execPath, cli, '--help'],
-      'servesim run tiny scenario': [process.execPath, cli, 'run', tiny, '--out', join(dir, 'out'), '-q'],
+      'servesim run tiny scenario': [process.execPath, cli, 'run', tiny, '--out', join(dir, 'out'), '--force', '-q'],
     };
     const best = Object.fromEntries(Object.keys(cases).map((k) => [k, { wall: Infinity, cpu: Infinity }]));
     for (let i = 0; i < RUNS; i++) {
