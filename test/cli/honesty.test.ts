@@ -62,7 +62,7 @@ describe('output folders', () => {
     const before = readFileSync(join(cwd, 'out', 'my-study', 'results.json'), 'utf8');
     const again = cli(['run', 'my-study.yaml', ...SMALL, '-q', '--seed', '9'], { cwd });
     expect(again.code).toBe(2);
-    expect(again.stderr).toBe('servesim: error: the default output folder out/my-study is not empty (it holds results.json and 2 more); pass --force to overwrite it, or choose another --out\n');
+    expect(again.stderr).toBe('servesim: error: the default output folder out/my-study is not empty (it holds results.json and 3 more); pass --force to overwrite it, or choose another --out\n');
     expect(readFileSync(join(cwd, 'out', 'my-study', 'results.json'), 'utf8')).toBe(before);
     const forced = cli(['run', 'my-study.yaml', ...SMALL, '-q', '--seed', '9', '--force'], { cwd });
     expect(forced.code, forced.stderr).toBe(0);
