@@ -29,8 +29,12 @@ export const hardwareSchema = z
     memory_gib: z.number().positive().optional(),
     compute_efficiency: z.number().gt(0).max(1).optional(),
     memory_efficiency: z.number().gt(0).max(1).optional(),
-    /** Fraction of the host<->GPU link's bandwidth a serving stack achieves (a calibration knob for `servesim fit`). __Default value:__ 1 */
-    pcie_efficiency: z.number().gt(0).max(1).optional(),
+    /**
+     * Multiplier on the host<->GPU link preset's bandwidth a serving stack achieves (a calibration
+     * knob for `servesim fit`). The pinned presets are typical achieved rates, so a host can beat
+     * them: up to the x16 line rate, 1.2-1.3x (Gen4: 31.5 / 25 GB/s); hence the 1.5 cap. __Default value:__ 1
+     */
+    pcie_efficiency: z.number().gt(0).max(1.5).optional(),
   })
   .strict();
 export type HardwareConfig = z.input<typeof hardwareSchema>;

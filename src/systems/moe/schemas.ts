@@ -153,10 +153,14 @@ export const moePolicySchema = z
     copy_engine: z.enum(['fair', 'fifo']).default('fair'),
     /** With copy_engine fifo: a demand fetch goes ahead of queued (not in-flight) prefetches. */
     demand_first: z.boolean().default(false),
-    /** Copies on their own stream (overlap compute) or on the compute stream (serialised with it). */
-    copy_stream: z.enum(['copy', 'compute']).default('copy'),
-    /** On eviction, copy the evicted expert back to the host: no (overwrite), before the load, or alongside it (mixtral-offloading's swap). */
-    swap: z.enum(['none', 'before', 'alongside']).default('none'),
+    /** Copies on their own stream (overlap compute), on the compute stream (serialised with it), or demand fetches there and prefetches on their own (src/systems/moe/copy-stream.ts). */
+    copy_stream: z.enum(['copy', 'compute', 'demand-compute']).default('copy'),
+    /**
+     * On eviction, copy the evicted expert back to the host: no (overwrite), before the load, alongside
+     * it (the other PCIe direction at once), or in-order: behind the load on the same stream, the
+     * expert usable after both (mixtral-offloading's ExpertCache._swap; src/systems/moe/swap.ts).
+     */
+    swap: z.enum(['none', 'before', 'alongside', 'in-order']).default('none'),
     /** Concurrent requests decoded together (experts per layer = union over the batch). */
     batch_size: z.number().int().positive().default(1),
     /** Tokens of trace the simulator reads ahead: Belady's and the oracle's view of the future. */

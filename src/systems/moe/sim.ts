@@ -23,6 +23,8 @@ import type { WarmupConfig } from '../../metrics/types.js';
 import { synthPrediction } from '../../workloads/moe/predictor.js';
 import type { ResolvedHardware } from '../hardware.js';
 import type { BuddyTable } from './buddies.js';
+import { loadThenCopyBack } from './swap.js';
+import { copyOnComputeStream, type CopyStreamMode } from './copy-stream.js';
 import { ABSENT, ExpertCache, LOADING, RESIDENT } from './cache.js';
 import type { MoeCosts } from './costs.js';
 import type { Feeder, RequestRec, TokenRec } from './feeder.js';
@@ -142,9 +144,9 @@ export class MoeSim implements PrefetchView, MissView {
   /** copy_engine fifo, in issue order: one queue, prefetch keys, then N + key (fetch), 2N + key (low-bit). */
   private readonly copyQ: Fifo<number> | null;
   private readonly fifo: boolean;
-  private readonly computeCopies: boolean;
-  /** Share of each copy's time it also takes from the compute stream: 1 - the cost model's overlap. */
-  private readonly copyShare: number;
+  private readonly copyStream: CopyStreamMode;
+  /** Share of each copy-stream copy's time it also takes from the compute stream: 1 - the cost model's overlap. */
+  private readonly overlapShare: number;
   private readonly nKeys: number;
   /** Set by onEvict: the reserve just made evicted an expert (a swap copies it back). */
   private evictedNow = false;
@@ -205,8 +207,8 @@ export class MoeSim implements PrefetchView, MissView {
     this.nKeys = n;
     this.fifo = p.copy_engine === 'fifo';
     this.copyQ = this.fifo && !p.demand_first ? new Fifo<number>() : null;
-    this.computeCopies = p.copy_stream === 'compute';
-    this.copyShare = this.computeCopies ? 0 : 1 - setup.hw.gpuCost.overlap;
+    this.copyStream = p.copy_stream;
+    this.overlapShare = 1 - setup.hw.gpuCost.overlap;
     this.waitCause = new Uint8Array(n);
   }
 
@@ -806,13 +808,18 @@ export class MoeSim implements PrefetchView, MissView {
    */
   private moveIn(bytes: number, opts: TransferOptions, swapOut: boolean, prefetch: boolean): Transfer | null {
     swapOut &&= this.s.policy.swap !== 'none';
-    if (!swapOut && !this.computeCopies && this.copyShare === 0) return this.h2d.transfer(bytes, opts);
+    const onCompute = copyOnComputeStream(this.copyStream, prefetch);
+    const share = onCompute ? 0 : this.overlapShare;
+    if (!swapOut && !onCompute && share === 0) return this.h2d.transfer(bytes, opts);
+    // swap: in-order - the copy-back follows the load on the same stream (src/systems/moe/swap.ts).
+    const inOrder = swapOut && this.s.policy.swap === 'in-order';
+    const move = (o: TransferOptions): Transfer => (inOrder ? loadThenCopyBack(this.h2d, this.d2h, bytes, this.model.expertBytes, o) : this.h2d.transfer(bytes, o));
     const go = (): Transfer | null => {
-      if (this.computeCopies) {
+      if (onCompute) {
         this.gpu.request().then((grant) => {
           this.copyBegin();
           const done = opts.onDone!;
-          const t = this.h2d.transfer(bytes, {
+          const t = move({
             ...opts,
             onDone: (x) => {
               this.gpu.release(grant, `${opts.label} (compute stream)`, opts.args);
@@ -824,11 +831,11 @@ export class MoeSim implements PrefetchView, MissView {
         });
         return null;
       }
-      const t = this.h2d.transfer(bytes, opts);
-      if (this.copyShare > 0) this.gpu.submit((this.copyShare * bytes) / this.h2d.bandwidth, this.copyEnd, this.copyShareJob);
+      const t = move(opts);
+      if (share > 0) this.gpu.submit((share * bytes) / this.h2d.bandwidth, this.copyEnd, this.copyShareJob);
       return t;
     };
-    if (!swapOut) return go();
+    if (!swapOut || inOrder) return go();
     const out = this.model.expertBytes;
     if (this.s.policy.swap === 'alongside') {
       this.d2h.transfer(out, { label: 'swap out' });
