@@ -11,4 +11,9 @@ export interface TraceSink {
   slice(track: string, name: string, start: number, end: number, args?: TraceArgs): void;
   /** A sampled value (memory occupancy, queue length) changed to `value` at `time`. */
   counter(track: string, time: number, value: number): void;
+  /**
+   * False while the sink would keep no slice's name or args (it only sums busy time, or it is
+   * full): callers may then skip building them, but still report every slice and counter.
+   */
+  detail?(): boolean;
 }

@@ -13,8 +13,13 @@ export function fanOut(sinks: Array<TraceSink | undefined>): TraceSink | undefin
   const live = sinks.filter((s): s is TraceSink => s !== undefined);
   if (live.length <= 1) return live[0];
   return {
-    slice: (track, name, start, end, args) => live.forEach((s) => s.slice(track, name, start, end, args)),
-    counter: (track, time, value) => live.forEach((s) => s.counter(track, time, value)),
+    slice: (track, name, start, end, args) => {
+      for (let i = 0; i < live.length; i++) live[i]!.slice(track, name, start, end, args);
+    },
+    counter: (track, time, value) => {
+      for (let i = 0; i < live.length; i++) live[i]!.counter(track, time, value);
+    },
+    detail: () => live.some((s) => s.detail?.() !== false),
   };
 }
 
@@ -66,6 +71,11 @@ export class UtilisationRecorder implements TraceSink {
 
   counter(): void {}
 
+  /** Names and args are not kept. */
+  detail(): boolean {
+    return false;
+  }
+
   private coarsen(): void {
     for (const bins of this.tracks.values()) {
       for (let i = 0; i < this.maxBins / 2; i++) bins[i] = bins[2 * i]! + bins[2 * i + 1]!;
@@ -112,6 +122,11 @@ export class WindowRecorder implements TraceSink {
     readonly end = Infinity,
     readonly maxEvents = 200_000,
   ) {}
+
+  /** Until the cap is reached. */
+  detail(): boolean {
+    return this.slices.length + this.counters.length < this.maxEvents;
+  }
 
   private room(): boolean {
     if (this.slices.length + this.counters.length < this.maxEvents) return true;

@@ -52,6 +52,7 @@ const ATTN: JobOptions = { label: 'attention' };
 const EXPERT: JobOptions = { label: 'expert' };
 const HEAD: JobOptions = { label: 'lm_head' };
 const CPU_JOB: JobOptions = { label: 'cpu expert' };
+const QUEUE_TRACKS = ['pcie h2d demand queue', 'pcie h2d prefetch queue', 'cpu queue'];
 
 export class MoeSim implements PrefetchView, MissView {
   readonly env = new Env();
@@ -200,6 +201,14 @@ export class MoeSim implements PrefetchView, MissView {
     this.waitCause = new Uint8Array(n);
   }
 
+  /**
+   * Whether the trace keeps what is built for it (labels with args): false without one, or once a
+   * bounded recorder is full. Slices and counters are still reported (a full recorder counts them).
+   */
+  private detail(): boolean {
+    return this.tracing && this.s.trace!.detail?.() !== false;
+  }
+
   get batchSize(): number {
     return this.batch.length;
   }
@@ -315,7 +324,7 @@ export class MoeSim implements PrefetchView, MissView {
 
   private startLayer(): void {
     this.cache.clock++;
-    this.gpu.submit(this.layerTime, this.onGate, this.tracing ? { label: 'attention', args: { layer: this.layer, batch: this.batch.length } } : ATTN);
+    this.gpu.submit(this.layerTime, this.onGate, this.detail() ? { label: 'attention', args: { layer: this.layer, batch: this.batch.length } } : ATTN);
   }
 
   // --- one layer ------------------------------------------------------------------------------
@@ -545,7 +554,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.pending++;
     this.gpuJobs.push(n);
     for (let i = 0; i < n; i++) this.gpuJobs.push(this.ready[i]!);
-    const job = this.tracing
+    const job = this.detail()
       ? { label: 'experts', args: this.args(this.ready[0]!, 'resident', { experts: Array.from(this.ready.subarray(0, n), (k) => k % this.E).join('|') }) }
       : EXPERT;
     this.gpu.submit(this.readyTime, this.onExpertDone, job);
@@ -558,7 +567,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.pending++;
     this.gpuJobs.push(1);
     this.gpuJobs.push(key);
-    const job = this.tracing ? { label: 'expert', args: this.args(key, decision, { tokens }) } : EXPERT;
+    const job = this.detail() ? { label: 'expert', args: this.args(key, decision, { tokens }) } : EXPERT;
     this.gpu.submit(this.s.costs.expertGpu(tokens), this.onExpertDone, job);
   }
 
@@ -586,7 +595,7 @@ export class MoeSim implements PrefetchView, MissView {
       if (this.tracing) this.traceQueues();
       this.h2d.transfer(bytes, {
         label: 'activations',
-        args: this.tracing ? this.args(key, 'cpu', {}) : undefined,
+        args: this.detail() ? this.args(key, 'cpu', {}) : undefined,
         onDone: () => {
           this.attributeIdle(STALL_CPU);
           this.partDone();
@@ -595,9 +604,9 @@ export class MoeSim implements PrefetchView, MissView {
     };
     this.d2h.transfer(bytes, {
       label: 'activations',
-      args: this.tracing ? this.args(key, 'cpu', {}) : undefined,
+      args: this.detail() ? this.args(key, 'cpu', {}) : undefined,
       onDone: () => {
-        this.cpu.submit(this.s.costs.expertCpu(n), back, this.tracing ? { label: 'cpu expert', args: this.args(key, 'cpu', { tokens: n }) } : CPU_JOB);
+        this.cpu.submit(this.s.costs.expertCpu(n), back, this.detail() ? { label: 'cpu expert', args: this.args(key, 'cpu', { tokens: n }) } : CPU_JOB);
         if (this.tracing) this.traceQueues();
       },
     });
@@ -656,12 +665,11 @@ export class MoeSim implements PrefetchView, MissView {
     const sink = this.s.trace;
     if (!sink) return;
     const now = this.env.now;
-    const q = [this.demandQ.length, this.prefetchQ.length, this.cpu.queueLength];
-    const names = ['pcie h2d demand queue', 'pcie h2d prefetch queue', 'cpu queue'];
     for (let i = 0; i < 3; i++) {
-      if (q[i] === this.queueSeen[i]) continue;
-      this.queueSeen[i] = q[i]!;
-      sink.counter(names[i]!, now, q[i]!);
+      const q = i === 0 ? this.demandQ.length : i === 1 ? this.prefetchQ.length : this.cpu.queueLength;
+      if (q === this.queueSeen[i]) continue;
+      this.queueSeen[i] = q;
+      sink.counter(QUEUE_TRACKS[i]!, now, q);
     }
   }
 
@@ -682,7 +690,7 @@ export class MoeSim implements PrefetchView, MissView {
     if (item < 0) {
       this.demandBusy = true;
       this.demandKey = item;
-      this.moveIn(this.s.costs.lowbitBytes, this.tracing ? { label: 'lowbit', args: this.args(~item, 'lowbit', {}), onDone: this.onDemandDone } : this.lowbitOpts, false, false);
+      this.moveIn(this.s.costs.lowbitBytes, this.detail() ? { label: 'lowbit', args: this.args(~item, 'lowbit', {}), onDone: this.onDemandDone } : this.lowbitOpts, false, false);
       return 1;
     }
     if (this.cache.state[item] !== ABSENT) return 0;
@@ -691,7 +699,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.demandBlocked = false;
     this.demandBusy = true;
     this.demandKey = item;
-    this.moveIn(this.model.expertBytes, this.tracing ? { label: 'fetch', args: this.args(item, 'fetch', {}), onDone: this.onDemandDone } : this.fetchOpts, this.evictedNow, false);
+    this.moveIn(this.model.expertBytes, this.detail() ? { label: 'fetch', args: this.args(item, 'fetch', {}), onDone: this.onDemandDone } : this.fetchOpts, this.evictedNow, false);
     return 1;
   }
 
@@ -713,7 +721,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.fromPrefetch[key] = this.stats.measuring ? 2 : 1;
     this.prefetchBusy = true;
     this.prefetchKey = key;
-    this.prefetchTransfer = this.moveIn(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts, this.evictedNow, true);
+    this.prefetchTransfer = this.moveIn(this.model.expertBytes, this.detail() ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts, this.evictedNow, true);
   }
 
   private pumpDemand(): void {
@@ -829,7 +837,7 @@ export class MoeSim implements PrefetchView, MissView {
       this.attributeIdle(STALL_MISSING);
       this.pending++;
       this.gpuJobs.push(0);
-      this.gpu.submit(this.s.costs.expertLowbit(n), this.onExpertDone, this.tracing ? { label: 'expert', args: this.args(key, 'lowbit', { tokens: n }) } : EXPERT);
+      this.gpu.submit(this.s.costs.expertLowbit(n), this.onExpertDone, this.detail() ? { label: 'expert', args: this.args(key, 'lowbit', { tokens: n }) } : EXPERT);
       this.partDone();
     } else this.landed(item);
     this.pumpDemand();
