@@ -70,8 +70,12 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
   /** Lines before the csv-parse fallback's first byte. */
   private apiLines = 0;
   private readonly result: IteratorResult<MoeRow> = { done: false, value: undefined as unknown as MoeRow };
-  // the value of the cell just parsed (scan*)
+  // the value of the cell just parsed (scan*); lists are gathered in scratch arrays, then copied
+  // at their length (an array grown by push holds room for 16 or more)
   private num = 0;
+  private readonly ids: number[] = [];
+  private nIds = 0;
+  private readonly ws: number[] = [];
 
   constructor(
     readonly file: string,
@@ -286,26 +290,28 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
           break;
         case EXPERTS:
           if (empty) return null;
-          experts = [];
-          if ((p = this.scanIds(p, e, experts, maxExpert)) < 0) return null;
+          if ((p = this.scanIds(p, e, maxExpert)) < 0) return null;
+          experts = this.ids.slice(0, this.nIds);
           break;
         case PREDICTED:
           if (empty) break;
-          predicted = [];
-          if ((p = this.scanIds(p, e, predicted, maxExpert)) < 0) return null;
+          if ((p = this.scanIds(p, e, maxExpert)) < 0) return null;
+          predicted = this.ids.slice(0, this.nIds);
           break;
         case WEIGHTS: {
           if (empty) break;
-          weights = [];
+          const w = this.ws;
+          let nw = 0;
           let sum = 0;
           for (;;) {
             if ((p = this.scanNum(p, e)) < 0) return null;
-            weights.push(this.num);
+            w[nw++] = this.num;
             sum += this.num;
             if (p < e && buf[p] === BAR) p++;
             else break;
           }
           if (!(sum > 0)) return null;
+          weights = w.slice(0, nw);
           break;
         }
         case ARRIVAL:
@@ -362,13 +368,17 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
     return p;
   }
 
-  /** `id|id|...`, each at most `max` and none twice, into `out`; -1 otherwise. */
-  private scanIds(p: number, e: number, out: number[], max: number): number {
+  /** `id|id|...`, each at most `max` and none twice, into ids[0, nIds); -1 otherwise. */
+  private scanIds(p: number, e: number, max: number): number {
+    const ids = this.ids;
+    let n = 0;
     for (;;) {
       if ((p = this.scanInt(p, e)) < 0) return -1;
       const v = this.num;
-      if (v > max || out.includes(v)) return -1;
-      out.push(v);
+      if (v > max) return -1;
+      for (let i = 0; i < n; i++) if (ids[i] === v) return -1;
+      ids[n++] = v;
+      this.nIds = n;
       if (p < e && this.buf[p] === BAR) p++;
       else return p;
     }
