@@ -12,8 +12,9 @@ export interface TraceSink {
   /** A sampled value (memory occupancy, queue length) changed to `value` at `time`. */
   counter(track: string, time: number, value: number): void;
   /**
-   * False while the sink would keep no slice's name or args (it only sums busy time, or it is
-   * full): callers may then skip building them, but still report every slice and counter.
+   * False while the sink keeps no slice's args (it only sums busy time, keeps names and times only,
+   * or is full): callers may then skip building args, but still report every slice and counter
+   * under its name.
    */
   detail?(): boolean;
 }

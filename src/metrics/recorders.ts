@@ -121,11 +121,13 @@ export class WindowRecorder implements TraceSink {
     readonly start = 0,
     readonly end = Infinity,
     readonly maxEvents = 200_000,
+    /** Keep each slice's args (a Gantt window needs only names and times). */
+    readonly keepArgs = true,
   ) {}
 
-  /** Until the cap is reached. */
+  /** Args are kept: if asked to, until the cap is reached. */
   detail(): boolean {
-    return this.slices.length + this.counters.length < this.maxEvents;
+    return this.keepArgs && this.slices.length + this.counters.length < this.maxEvents;
   }
 
   private room(): boolean {
@@ -136,7 +138,7 @@ export class WindowRecorder implements TraceSink {
 
   slice(track: string, name: string, start: number, end: number, args?: TraceArgs): void {
     if (end < this.start || start > this.end || !this.room()) return;
-    this.slices.push(args ? { track, name, start, end, args } : { track, name, start, end });
+    this.slices.push(args && this.keepArgs ? { track, name, start, end, args } : { track, name, start, end });
   }
 
   counter(track: string, time: number, value: number): void {

@@ -61,7 +61,7 @@ export interface ExecuteOptions {
 export async function executeJob(registry: Registry, plan: Plan, job: Job, opts: ExecuteOptions = {}): Promise<JobResult> {
   const system = systemOf(registry, plan);
   const input = prepareInput(system, plan, job);
-  const recorder = job.traced ? new WindowRecorder(0, Infinity, GANTT_RECORD_CAP) : undefined;
+  const recorder = job.traced ? new WindowRecorder(0, Infinity, GANTT_RECORD_CAP, false) : undefined;
   if (recorder) input.trace = recorder;
   if (opts.signal) input.signal = opts.signal;
   if (opts.onProgress) input.onProgress = opts.onProgress;

@@ -50,6 +50,8 @@ export interface MoeSimSetup {
 
 const ATTN: JobOptions = { label: 'attention' };
 const EXPERT: JobOptions = { label: 'expert' };
+/** The hits' job, traced: one job for every expert resident at the gate. */
+const EXPERTS: JobOptions = { label: 'experts' };
 const HEAD: JobOptions = { label: 'lm_head' };
 const CPU_JOB: JobOptions = { label: 'cpu expert' };
 const QUEUE_TRACKS = ['pcie h2d demand queue', 'pcie h2d prefetch queue', 'cpu queue'];
@@ -202,8 +204,9 @@ export class MoeSim implements PrefetchView, MissView {
   }
 
   /**
-   * Whether the trace keeps what is built for it (labels with args): false without one, or once a
-   * bounded recorder is full. Slices and counters are still reported (a full recorder counts them).
+   * Whether the trace keeps the args built for it: false without one, for one that keeps names and
+   * times only, or once a bounded recorder is full. Slices and counters are still reported under
+   * their traced names (a full recorder counts them).
    */
   private detail(): boolean {
     return this.tracing && this.s.trace!.detail?.() !== false;
@@ -554,9 +557,11 @@ export class MoeSim implements PrefetchView, MissView {
     this.pending++;
     this.gpuJobs.push(n);
     for (let i = 0; i < n; i++) this.gpuJobs.push(this.ready[i]!);
-    const job = this.detail()
-      ? { label: 'experts', args: this.args(this.ready[0]!, 'resident', { experts: Array.from(this.ready.subarray(0, n), (k) => k % this.E).join('|') }) }
-      : EXPERT;
+    const job = !this.tracing
+      ? EXPERT
+      : this.detail()
+        ? { label: 'experts', args: this.args(this.ready[0]!, 'resident', { experts: Array.from(this.ready.subarray(0, n), (k) => k % this.E).join('|') }) }
+        : EXPERTS;
     this.gpu.submit(this.readyTime, this.onExpertDone, job);
     this.nReady = 0;
     this.readyTime = 0;
