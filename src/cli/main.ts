@@ -68,6 +68,11 @@ export async function main(args: string[]): Promise<void> {
     .command(fitCommand(reg) as CommandModule<GlobalArgs, any>)
     .command(reproduceCommand(reg) as CommandModule<GlobalArgs, any>);
   for (const c of await pluginCommands()) cli.command(c);
+  // yargs renders the whole help text as a command's handler starts, to print it should the
+  // handler fail; the .fail() below prints one line instead, so skip that render (wrapping every
+  // option's text is a sizeable share of a short run's start-up).
+  const usage = (cli as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods().getUsageInstance();
+  usage.cacheHelpMessage = () => {};
   await cli
     .demandCommand(1, 'name a command (run, capacity, trace, report, merge, presets, fit, reproduce)')
     .recommendCommands()

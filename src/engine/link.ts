@@ -303,6 +303,7 @@ export class Link {
   private trace(t: Transfer, outcome?: string): void {
     const sink = this.opts.trace;
     if (!sink) return;
+    if (sink.detail?.() === false) return sink.slice(this.name, t.opts.label ?? 'transfer', t.startedAt, this.env.now);
     // Built without object spread where it can be: this runs once per transfer.
     const extra = t.opts.args;
     const args: TraceArgs = extra ? { ...extra, bytes: t.bytes - t.remaining } : { bytes: t.bytes - t.remaining };

@@ -11,4 +11,10 @@ export interface TraceSink {
   slice(track: string, name: string, start: number, end: number, args?: TraceArgs): void;
   /** A sampled value (memory occupancy, queue length) changed to `value` at `time`. */
   counter(track: string, time: number, value: number): void;
+  /**
+   * False while the sink keeps no slice's args (it only sums busy time, keeps names and times only,
+   * or is full): callers may then skip building args, but still report every slice and counter
+   * under its name.
+   */
+  detail?(): boolean;
 }

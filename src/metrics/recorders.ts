@@ -13,8 +13,13 @@ export function fanOut(sinks: Array<TraceSink | undefined>): TraceSink | undefin
   const live = sinks.filter((s): s is TraceSink => s !== undefined);
   if (live.length <= 1) return live[0];
   return {
-    slice: (track, name, start, end, args) => live.forEach((s) => s.slice(track, name, start, end, args)),
-    counter: (track, time, value) => live.forEach((s) => s.counter(track, time, value)),
+    slice: (track, name, start, end, args) => {
+      for (let i = 0; i < live.length; i++) live[i]!.slice(track, name, start, end, args);
+    },
+    counter: (track, time, value) => {
+      for (let i = 0; i < live.length; i++) live[i]!.counter(track, time, value);
+    },
+    detail: () => live.some((s) => s.detail?.() !== false),
   };
 }
 
@@ -66,6 +71,11 @@ export class UtilisationRecorder implements TraceSink {
 
   counter(): void {}
 
+  /** Names and args are not kept. */
+  detail(): boolean {
+    return false;
+  }
+
   private coarsen(): void {
     for (const bins of this.tracks.values()) {
       for (let i = 0; i < this.maxBins / 2; i++) bins[i] = bins[2 * i]! + bins[2 * i + 1]!;
@@ -111,7 +121,14 @@ export class WindowRecorder implements TraceSink {
     readonly start = 0,
     readonly end = Infinity,
     readonly maxEvents = 200_000,
+    /** Keep each slice's args (a Gantt window needs only names and times). */
+    readonly keepArgs = true,
   ) {}
+
+  /** Args are kept: if asked to, until the cap is reached. */
+  detail(): boolean {
+    return this.keepArgs && this.slices.length + this.counters.length < this.maxEvents;
+  }
 
   private room(): boolean {
     if (this.slices.length + this.counters.length < this.maxEvents) return true;
@@ -121,7 +138,7 @@ export class WindowRecorder implements TraceSink {
 
   slice(track: string, name: string, start: number, end: number, args?: TraceArgs): void {
     if (end < this.start || start > this.end || !this.room()) return;
-    this.slices.push(args ? { track, name, start, end, args } : { track, name, start, end });
+    this.slices.push(args && this.keepArgs ? { track, name, start, end, args } : { track, name, start, end });
   }
 
   counter(track: string, time: number, value: number): void {

@@ -62,10 +62,10 @@ export interface ExecuteOptions {
 export async function executeJob(registry: Registry, plan: Plan, job: Job, opts: ExecuteOptions = {}): Promise<JobResult> {
   const system = systemOf(registry, plan);
   const input = prepareInput(system, plan, job);
-  const recorder = job.traced ? new WindowRecorder(0, Infinity, GANTT_RECORD_CAP) : undefined;
+  const recorder = job.traced ? new WindowRecorder(0, Infinity, GANTT_RECORD_CAP, false) : undefined;
   // A given window gets its own recorder, so a run busier than the first policy's before the
   // window cannot fill the cap before it.
-  const fixed = recorder && job.ganttWindow ? new WindowRecorder(job.ganttWindow.from_s, job.ganttWindow.to_s, GANTT_RECORD_CAP) : undefined;
+  const fixed = recorder && job.ganttWindow ? new WindowRecorder(job.ganttWindow.from_s, job.ganttWindow.to_s, GANTT_RECORD_CAP, false) : undefined;
   if (recorder) input.trace = fixed ? fanOut([recorder, fixed]) : recorder;
   if (opts.signal) input.signal = opts.signal;
   if (opts.onProgress) input.onProgress = opts.onProgress;
@@ -140,23 +140,36 @@ export function checkOutput(out: SimulationOutput, what: string): void {
  * downsampled. If the recorder filled up, the window stays inside the part it saw completely.
  */
 export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSeconds: number): GanttData {
-  const all = rec.slices.slice().sort(bySliceStart);
+  const all = rec.slices;
   const horizon = horizonOf(rec, simulatedSeconds);
-  const usable = all.filter((s) => s.start <= horizon);
+  // The window is read off the slices sorted by start (then end, track; a stable sort). Only the
+  // slices at and after the middle decide it, and only those overlapping it are output: those
+  // subsets are sorted, not the whole record (a full recorder holds 200k slices). A stable sort of
+  // a subset orders it as the sorted whole does.
   let from = 0;
   let to = 0;
-  if (usable.length > 0) {
-    const mid = horizon / 2;
-    let i0 = usable.findIndex((s) => s.start >= mid);
-    if (i0 < 0) i0 = usable.length - 1;
-    i0 = Math.max(0, Math.min(i0, usable.length - slices));
-    const i1 = Math.min(usable.length - 1, i0 + slices - 1);
-    from = usable[i0]!.start;
-    to = Math.max(usable[i1]!.start, from);
-    if (to === from) to = usable[i1]!.end;
+  let n = 0;
+  let before = 0;
+  const mid = horizon / 2;
+  for (const s of all) {
+    if (s.start > horizon) continue;
+    n++;
+    if (s.start < mid) before++;
   }
-  const inWindow = all
-    .filter((s) => s.end >= from && s.start <= to)
+  if (n > 0) {
+    // findIndex(start >= mid) on the sorted usable slices is `before` (-1 when none is at or past mid)
+    let i0 = before < n ? before : n - 1;
+    i0 = Math.max(0, Math.min(i0, n - slices));
+    const i1 = Math.min(n - 1, i0 + slices - 1);
+    // Ranks i0..i1 lie among the slices from rank i0 on; when i0 is `before`, those are the ones
+    // starting at or after mid. Otherwise (a short run) sort them all.
+    const tail = sortSlices(i0 === before ? all.filter((s) => s.start >= mid && s.start <= horizon) : all.filter((s) => s.start <= horizon));
+    const off = i0 === before ? before : 0;
+    from = tail[i0 - off]!.start;
+    to = Math.max(tail[i1 - off]!.start, from);
+    if (to === from) to = tail[i1 - off]!.end;
+  }
+  const inWindow = sortSlices(all.filter((s) => s.end >= from && s.start <= to))
     .slice(0, slices * 4)
     .map((s) => ({ track: s.track, name: s.name, start_s: Math.max(s.start, from), end_s: Math.min(s.end, to) }));
   return { from_s: from, to_s: to, slices: inWindow, counters: downsampleCounters(rec, horizon), dropped: rec.dropped };
@@ -171,7 +184,7 @@ export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSecond
 export function fixedGanttWindow(rec: WindowRecorder, win: WindowRecorder, slices: number, simulatedSeconds: number): GanttData {
   const from = win.start;
   const to = win.end;
-  const all = win.slices.filter((s) => s.end >= from && s.start <= to).sort(bySliceStart);
+  const all = sortSlices(win.slices.filter((s) => s.end >= from && s.start <= to));
   const kept = all.slice(0, slices * 8).map((s) => ({ track: s.track, name: s.name, start_s: Math.max(s.start, from), end_s: Math.min(s.end, to) }));
   return {
     from_s: from,
@@ -182,14 +195,16 @@ export function fixedGanttWindow(rec: WindowRecorder, win: WindowRecorder, slice
   };
 }
 
-type Slice = WindowRecorder['slices'][number];
-const bySliceStart = (a: Slice, b: Slice) => a.start - b.start || a.end - b.end || (a.track < b.track ? -1 : a.track > b.track ? 1 : 0);
 
 /** Up to where a recorder saw everything: the whole run, or (cap reached) its last slice's end less the longest slice. */
 function horizonOf(rec: WindowRecorder, simulatedSeconds: number): number {
   if (rec.dropped === 0 || rec.slices.length === 0) return simulatedSeconds;
   const longest = rec.slices.reduce((m, s) => Math.max(m, s.end - s.start), 0);
   return Math.max(0, rec.slices.reduce((m, s) => Math.max(m, s.end), 0) - longest);
+}
+
+function sortSlices<T extends { start: number; end: number; track: string }>(xs: T[]): T[] {
+  return xs.sort((a, b) => a.start - b.start || a.end - b.end || (a.track < b.track ? -1 : a.track > b.track ? 1 : 0));
 }
 
 function downsampleCounters(rec: WindowRecorder, horizon: number): GanttData['counters'] {

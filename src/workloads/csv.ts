@@ -20,12 +20,28 @@ export interface CsvRow {
 }
 
 /** Longest line accepted; a longer one is an error, not an out-of-memory. */
-const MAX_RECORD_BYTES = 1 << 20;
+export const MAX_RECORD_BYTES = 1 << 20;
+
+/** csv-parse's options for every trace (the MoE fast reader hands odd lines to the same parser). */
+export function csvParseOptions(bom: boolean): CsvParseOptions {
+  return { bom, trim: true, skip_empty_lines: true, relax_column_count: false, max_record_size: MAX_RECORD_BYTES, encoding: 'utf8' };
+}
+
+/** A parsed record as a row of cells by column name; a cell that did not decode as UTF-8 is an error. */
+export function csvRow(record: readonly string[], header: readonly string[], file: string, line: number): CsvRow {
+  const cells: Record<string, string> = {};
+  for (let i = 0; i < header.length; i++) {
+    const v = record[i]!;
+    if (v.includes('\uFFFD')) throw new InputError('invalid UTF-8 in cell', { file, line, field: header[i] });
+    cells[header[i]!] = v;
+  }
+  return { cells, line, file };
+}
 
 export async function* readCsv(file: string, spec: CsvSpec): AsyncGenerator<CsvRow> {
   const stream = createReadStream(file);
   const parser = stream.pipe(
-    batchedParser({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: false, max_record_size: MAX_RECORD_BYTES, encoding: 'utf8' }),
+    batchedParser(csvParseOptions(true)),
   );
   stream.on('error', (e: NodeJS.ErrnoException) => parser.destroy(new InputError(`cannot read trace (${e.code ?? e.message})`, { file })));
   let header: string[] | undefined;
@@ -36,13 +52,7 @@ export async function* readCsv(file: string, spec: CsvSpec): AsyncGenerator<CsvR
           header = checkHeader(record, spec, file);
           continue;
         }
-        const cells: Record<string, string> = {};
-        for (let i = 0; i < header.length; i++) {
-          const v = record[i]!;
-          if (v.includes('\uFFFD')) throw new InputError('invalid UTF-8 in cell', { file, line, field: header[i] });
-          cells[header[i]!] = v;
-        }
-        yield { cells, line, file };
+        yield csvRow(record, header, file, line);
       }
     }
   } catch (e) {
@@ -106,7 +116,7 @@ function batchedParser(opts: CsvParseOptions): ReturnType<typeof parse> {
   return parser;
 }
 
-interface CsvParseError {
+export interface CsvParseError {
   code?: string;
   message: string;
   lines?: number;
@@ -117,7 +127,7 @@ interface CsvParseError {
 }
 
 /** A csv-parse error as one line, with the column it concerns. */
-function csvMessage(err: CsvParseError, header: readonly string[]): { message: string; field?: string } {
+export function csvMessage(err: CsvParseError, header: readonly string[]): { message: string; field?: string } {
   const column = (i: number | undefined) => (i !== undefined && i >= 0 ? (header[i] ?? `column ${i + 1}`) : undefined);
   switch (err.code) {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
@@ -134,7 +144,7 @@ function csvMessage(err: CsvParseError, header: readonly string[]): { message: s
   }
 }
 
-function checkHeader(cols: string[], spec: CsvSpec, file: string): string[] {
+export function checkHeader(cols: string[], spec: CsvSpec, file: string): string[] {
   const known = new Set([...spec.required, ...(spec.optional ?? [])]);
   const seen = new Set<string>();
   cols.forEach((c, i) => {

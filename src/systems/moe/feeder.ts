@@ -4,7 +4,6 @@
  * the future that Belady and the oracle may see. Memory stays bounded by the window (plus, for
  * batched decode, the requests in the batch), so traces of any length replay.
  */
-import { moeRowToCsv } from '../../workloads/moe/format.js';
 import type { MoeRow } from '../../workloads/moe/types.js';
 
 export interface TokenRec {
@@ -57,9 +56,8 @@ export class Feeder {
   eof = false;
   /** Decode tokens read so far. */
   decodeRead = 0;
-  /** Rows read so far, and (file sources) their approximate size in bytes, for progress. */
+  /** Rows read so far. */
   rowsRead = 0;
-  bytesRead = 0;
   readonly sync: boolean;
   private readonly it: Source;
   private current: RequestRec | null = null;
@@ -116,6 +114,11 @@ export class Feeder {
     }
   }
 
+  /** Bytes of the file read so far, for progress (sources that count them: a trace reader). */
+  get bytesRead(): number {
+    return (this.it as { bytesRead?: number }).bytesRead ?? 0;
+  }
+
   /** Stop reading early: close the source (a file stream). */
   async close(): Promise<void> {
     await (this.it as AsyncIterator<MoeRow>).return?.();
@@ -130,7 +133,6 @@ export class Feeder {
 
   private add(row: MoeRow): void {
     this.rowsRead++;
-    if (!this.sync) this.bytesRead += moeRowToCsv(row).length + 1;
     let req = this.current;
     if (!req || row.request !== req.id) {
       if (req) req.complete = true;

@@ -62,8 +62,11 @@ export interface MoeSimSetup {
 
 const ATTN: JobOptions = { label: 'attention' };
 const EXPERT: JobOptions = { label: 'expert' };
+/** The hits' job, traced: one job for every expert resident at the gate. */
+const EXPERTS: JobOptions = { label: 'experts' };
 const HEAD: JobOptions = { label: 'lm_head' };
 const CPU_JOB: JobOptions = { label: 'cpu expert' };
+const QUEUE_TRACKS = ['pcie h2d demand queue', 'pcie h2d prefetch queue', 'cpu queue'];
 
 export class MoeSim implements PrefetchView, MissView {
   readonly env = new Env();
@@ -212,6 +215,15 @@ export class MoeSim implements PrefetchView, MissView {
     this.waitCause = new Uint8Array(n);
   }
 
+  /**
+   * Whether the trace keeps the args built for it: false without one, for one that keeps names and
+   * times only, or once a bounded recorder is full. Slices and counters are still reported under
+   * their traced names (a full recorder counts them).
+   */
+  private detail(): boolean {
+    return this.tracing && this.s.trace!.detail?.() !== false;
+  }
+
   get batchSize(): number {
     return this.batch.length;
   }
@@ -338,7 +350,7 @@ export class MoeSim implements PrefetchView, MissView {
 
   private startLayer(): void {
     this.cache.clock++;
-    this.gpu.submit(this.layerTime, this.onGate, this.tracing ? { label: 'attention', args: { layer: this.layer, batch: this.batch.length } } : ATTN);
+    this.gpu.submit(this.layerTime, this.onGate, this.detail() ? { label: 'attention', args: { layer: this.layer, batch: this.batch.length } } : ATTN);
   }
 
   // --- one layer ------------------------------------------------------------------------------
@@ -568,9 +580,11 @@ export class MoeSim implements PrefetchView, MissView {
     this.pending++;
     this.gpuJobs.push(n);
     for (let i = 0; i < n; i++) this.gpuJobs.push(this.ready[i]!);
-    const job = this.tracing
-      ? { label: 'experts', args: this.args(this.ready[0]!, 'resident', { experts: Array.from(this.ready.subarray(0, n), (k) => k % this.E).join('|') }) }
-      : EXPERT;
+    const job = !this.tracing
+      ? EXPERT
+      : this.detail()
+        ? { label: 'experts', args: this.args(this.ready[0]!, 'resident', { experts: Array.from(this.ready.subarray(0, n), (k) => k % this.E).join('|') }) }
+        : EXPERTS;
     this.gpu.submit(this.readyTime, this.onExpertDone, job);
     this.nReady = 0;
     this.readyTime = 0;
@@ -581,7 +595,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.pending++;
     this.gpuJobs.push(1);
     this.gpuJobs.push(key);
-    const job = this.tracing ? { label: 'expert', args: this.args(key, decision, { tokens }) } : EXPERT;
+    const job = this.detail() ? { label: 'expert', args: this.args(key, decision, { tokens }) } : EXPERT;
     this.gpu.submit(this.s.costs.expertGpu(tokens), this.onExpertDone, job);
   }
 
@@ -609,7 +623,7 @@ export class MoeSim implements PrefetchView, MissView {
       if (this.tracing) this.traceQueues();
       this.h2d.transfer(bytes, {
         label: 'activations',
-        args: this.tracing ? this.args(key, 'cpu', {}) : undefined,
+        args: this.detail() ? this.args(key, 'cpu', {}) : undefined,
         onDone: () => {
           this.attributeIdle(STALL_CPU);
           this.partDone();
@@ -618,9 +632,9 @@ export class MoeSim implements PrefetchView, MissView {
     };
     this.d2h.transfer(bytes, {
       label: 'activations',
-      args: this.tracing ? this.args(key, 'cpu', {}) : undefined,
+      args: this.detail() ? this.args(key, 'cpu', {}) : undefined,
       onDone: () => {
-        this.cpu.submit(this.s.costs.expertCpu(n), back, this.tracing ? { label: 'cpu expert', args: this.args(key, 'cpu', { tokens: n }) } : CPU_JOB);
+        this.cpu.submit(this.s.costs.expertCpu(n), back, this.detail() ? { label: 'cpu expert', args: this.args(key, 'cpu', { tokens: n }) } : CPU_JOB);
         if (this.tracing) this.traceQueues();
       },
     });
@@ -683,12 +697,11 @@ export class MoeSim implements PrefetchView, MissView {
     const sink = this.s.trace;
     if (!sink) return;
     const now = this.env.now;
-    const q = [this.demandQ.length, this.prefetchQ.length, this.cpu.queueLength];
-    const names = ['pcie h2d demand queue', 'pcie h2d prefetch queue', 'cpu queue'];
     for (let i = 0; i < 3; i++) {
-      if (q[i] === this.queueSeen[i]) continue;
-      this.queueSeen[i] = q[i]!;
-      sink.counter(names[i]!, now, q[i]!);
+      const q = i === 0 ? this.demandQ.length : i === 1 ? this.prefetchQ.length : this.cpu.queueLength;
+      if (q === this.queueSeen[i]) continue;
+      this.queueSeen[i] = q;
+      sink.counter(QUEUE_TRACKS[i]!, now, q);
     }
   }
 
@@ -709,7 +722,7 @@ export class MoeSim implements PrefetchView, MissView {
     if (item < 0) {
       this.demandBusy = true;
       this.demandKey = item;
-      this.moveIn(this.s.costs.lowbitBytes, this.tracing ? { label: 'lowbit', args: this.args(~item, 'lowbit', {}), onDone: this.onDemandDone } : this.lowbitOpts, false, false);
+      this.moveIn(this.s.costs.lowbitBytes, this.detail() ? { label: 'lowbit', args: this.args(~item, 'lowbit', {}), onDone: this.onDemandDone } : this.lowbitOpts, false, false);
       return 1;
     }
     if (this.cache.state[item] !== ABSENT) return 0;
@@ -718,7 +731,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.demandBlocked = false;
     this.demandBusy = true;
     this.demandKey = item;
-    this.moveIn(this.model.expertBytes, this.tracing ? { label: 'fetch', args: this.args(item, 'fetch', {}), onDone: this.onDemandDone } : this.fetchOpts, this.evictedNow, false);
+    this.moveIn(this.model.expertBytes, this.detail() ? { label: 'fetch', args: this.args(item, 'fetch', {}), onDone: this.onDemandDone } : this.fetchOpts, this.evictedNow, false);
     return 1;
   }
 
@@ -740,7 +753,7 @@ export class MoeSim implements PrefetchView, MissView {
     this.fromPrefetch[key] = this.stats.measuring ? 2 : 1;
     this.prefetchBusy = true;
     this.prefetchKey = key;
-    this.prefetchTransfer = this.moveIn(this.model.expertBytes, this.tracing ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts, this.evictedNow, true);
+    this.prefetchTransfer = this.moveIn(this.model.expertBytes, this.detail() ? { label: 'prefetch', args: this.args(key, 'prefetch', {}), onDone: this.onPrefetchDone } : this.prefetchOpts, this.evictedNow, true);
   }
 
   private pumpDemand(): void {
@@ -861,7 +874,7 @@ export class MoeSim implements PrefetchView, MissView {
       this.attributeIdle(STALL_MISSING);
       this.pending++;
       this.gpuJobs.push(0);
-      this.gpu.submit(this.s.costs.expertLowbit(n), this.onExpertDone, this.tracing ? { label: 'expert', args: this.args(key, 'lowbit', { tokens: n }) } : EXPERT);
+      this.gpu.submit(this.s.costs.expertLowbit(n), this.onExpertDone, this.detail() ? { label: 'expert', args: this.args(key, 'lowbit', { tokens: n }) } : EXPERT);
       this.partDone();
     } else this.landed(item);
     this.pumpDemand();

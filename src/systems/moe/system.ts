@@ -15,7 +15,7 @@ import { RngStreams } from '../../engine/rng.js';
 import { fmtBytes } from '../../engine/memory.js';
 import { ConfigError } from '../../errors.js';
 import { generatedMoeRows } from '../../workloads/moe/generator.js';
-import { readMoeTrace } from '../../workloads/moe/reader.js';
+import { moeTraceRows } from '../../workloads/moe/reader.js';
 import type { MoeRow } from '../../workloads/moe/types.js';
 import type { SimulationInput, SimulationOutput, SystemModule } from '../types.js';
 import { BuddyTable } from './buddies.js';
@@ -137,7 +137,7 @@ async function buddyTable(model: ResolvedMoeModel, input: MoeInput): Promise<Bud
   const prof = p.buddy_profile;
   if (prof === undefined) return matrix!;
   let rows: Iterable<MoeRow> | AsyncIterable<MoeRow>;
-  if (typeof prof === 'string') rows = readMoeTrace(resolve(input.baseDir, prof), { layers: L, experts: E, topK });
+  if (typeof prof === 'string') rows = moeTraceRows(resolve(input.baseDir, prof), { layers: L, experts: E, topK });
   else {
     const w = input.workload;
     if (w.trace !== undefined) throw new ConfigError('policy.buddy_profile {tokens} generates a profile from workload.generator; with a trace workload give a profiling trace file', { field: 'policy.buddy_profile' });
@@ -198,19 +198,19 @@ async function openWorkload(
     let tracePredictions = false;
     if (wantsColumn) {
       // Peek at the first rows (prefill rows carry none): does the trace carry predictions?
-      const it = readMoeTrace(path, opts)[Symbol.asyncIterator]();
+      const it = moeTraceRows(path, opts);
       for (let i = 0; i < 10_000 && !tracePredictions; i++) {
-        const r = await it.next();
+        const r = it.next();
         if (r.done) break;
         tracePredictions = r.value.predicted !== undefined;
       }
-      await it.return?.(undefined);
+      it.return();
       if (p.predictor === 'trace' && !tracePredictions) {
         throw new ConfigError(`policy: predictor 'trace' needs a 'predicted' column in ${path}; use predictor: synthetic`);
       }
     }
     const bytes = (await stat(path).catch(() => ({ size: 0 }))).size;
-    return { source: readMoeTrace(path, opts), tracePredictions, totalTokens: w.max_tokens ?? NaN, file: { path, bytes } };
+    return { source: moeTraceRows(path, opts), tracePredictions, totalTokens: w.max_tokens ?? NaN, file: { path, bytes } };
   }
   const g = w.generator ?? moeWorkloadGeneratorSchema.parse({});
   checkGenerator(model, input);

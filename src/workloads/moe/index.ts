@@ -5,12 +5,12 @@
 import type { TraceKindModule, TraceStats } from '../types.js';
 import { MOE_HEADER, moeRowToCsv } from './format.js';
 import { generateMoeRows, moeGenSchema, type MoeGenInput } from './generator.js';
-import { MOE_COLUMNS, readMoeTrace, type MoeReadOptions } from './reader.js';
+import { MOE_COLUMNS, moeTraceRows, readMoeTrace, type MoeReadOptions } from './reader.js';
 import { RoutingStats } from './stats.js';
 import type { MoeRow } from './types.js';
 
 export type { MoeRow } from './types.js';
-export { MOE_COLUMNS, readMoeTrace, type MoeReadOptions } from './reader.js';
+export { MOE_COLUMNS, moeTraceRows, readMoeTrace, readMoeTraceCsv, type MoeReadOptions } from './reader.js';
 export { MOE_HEADER, moeRowToCsv } from './format.js';
 export {
   generateMoeRows,
@@ -35,7 +35,7 @@ export const moeTrace: TraceKindModule<MoeRow, MoeGenInput> = {
   toCsv: moeRowToCsv,
   async inspect(file: string, opts?: MoeReadOptions & { topK?: number }): Promise<TraceStats> {
     const stats = new RoutingStats(opts?.topK);
-    for await (const row of readMoeTrace(file, opts)) stats.add(row);
+    for (const row of moeTraceRows(file, opts)) stats.add(row);
     return stats.summary();
   },
 };
