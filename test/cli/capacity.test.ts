@@ -129,6 +129,15 @@ describe('servesim capacity', () => {
       expect(p.probes.find((q) => q.value === g)!.met).toBe(true);
       if (g > 1) expect(p.probes.find((q) => q.value === g - 1)!.met).toBe(false);
     }
+    // The same folder again: refused before any search (one line, exit 2), results untouched; --force replaces them.
+    const args = ['capacity', scenario, '--slo', 'latency_ms.p99<=8000', '--gpus', '1..8', '--rate', '1', '-r', '1', '-j', '1', '--out', join(tmp, 'gpus'), '--no-html'];
+    const before = readFileSync(join(tmp, 'gpus', 'results.json'), 'utf8');
+    const again = cli(args);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe(`servesim: error: --out ${join(tmp, 'gpus')} is not empty (it holds results.json and 2 more); pass --force to overwrite it, or choose another --out\n`);
+    expect(readFileSync(join(tmp, 'gpus', 'results.json'), 'utf8')).toBe(before);
+    const forced = cli([...args, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
   });
 
   it('bad --slo and --gpus strings: one line, exit 2', () => {

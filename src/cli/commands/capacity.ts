@@ -6,7 +6,6 @@
  *   3. write     results.json (with a `capacity` section), results.csv, report.html
  *   4. print     capacity per policy with its interval, and the runs it took
  */
-import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { writeOutputs } from '../../report/io.js';
 import { fmt } from '../../report/metrics.js';
@@ -15,6 +14,7 @@ import { parseGpuRange, runCapacity, RATE_KNOBS, type Knob } from '../../scenari
 import { loadScenario } from '../../scenario/load.js';
 import { parseSlo } from '../../scenario/slo.js';
 import type { Registry } from '../../scenario/types.js';
+import { checkOutDir, defaultOutDir } from '../out-dir.js';
 import { EXIT, note, positiveInt, positiveNumber, printJson, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
 
 interface CapacityArgs extends GlobalArgs {
@@ -32,6 +32,7 @@ interface CapacityArgs extends GlobalArgs {
   replications?: number;
   jobs?: number;
   out?: string;
+  force?: boolean;
   seed?: number;
   set?: string[];
   html?: boolean;
@@ -57,7 +58,8 @@ export function capacityCommand(registry: Registry, registryModule?: string): Co
         .option('tolerance', { type: 'number', default: 0.02, describe: 'stop bisecting when the bracket is within this fraction of the load' })
         .option('replications', { alias: 'r', type: 'number', describe: "seeds per policy (default the scenario's); 3+ gives confidence intervals" })
         .option('jobs', { alias: 'j', type: 'number', describe: 'parallel worker threads (default: all cores; 1 = this thread)' })
-        .option('out', { type: 'string', describe: 'output directory (default out/<scenario name>-capacity)' })
+        .option('out', { type: 'string', describe: 'output directory (default out/<scenario file name>-capacity); a non-empty one is refused unless --force' })
+        .option('force', { type: 'boolean', describe: 'write into a non-empty output directory, replacing its files' })
         .option('seed', { type: 'number', describe: 'base seed (same as --set seed=N)' })
         .option('set', { type: 'string', array: true, describe: 'override a field: path=value (YAML value); policy.X=v sets X in every policy' })
         .option('html', { type: 'boolean', default: true, describe: 'write report.html (--no-html to skip)' })
@@ -79,7 +81,9 @@ export function capacityCommand(registry: Registry, registryModule?: string): Co
         const base = RATE_KNOBS[plan.system];
         knob = argv.knob === base.path ? base : { path: argv.knob, unit: argv.knob, integer: argv.integer ?? false };
       }
-      const out = argv.out ?? join('out', `${plan.name}-capacity`);
+      const out = argv.out ?? `${defaultOutDir(argv.scenario)}-capacity`;
+      // Checked before the search, so a refusal costs nothing and an earlier study is never overwritten silently.
+      checkOutDir(out, { force: argv.force, flag: argv.out === undefined ? 'the default output folder' : '--out' });
 
       // 2. search, with Ctrl-C
       const controller = new AbortController();
