@@ -46,7 +46,10 @@ export function differenceText(c: Comparison): string {
   const [m, lo, hi] = rel ? [rel.mean, Math.min(rel.lo, rel.hi), Math.max(rel.lo, rel.hi)] : [d.mean, d.lo, d.hi];
   const unit = rel ? '' : ' (absolute)';
   if (d.n < 2) return `${signed(m, f)}${unit} (1 replication: no interval)`;
-  return `${signed(m, f)}${unit} (95% CI ${signed(lo, f)} to ${signed(hi, f)}, ${d.n} replications)`;
+  // servesim's metrics are non-negative, so b's mean cannot fall below 0 (relative −100%): a t-interval
+  // reaching past that is too wide for its replications to support, and says so instead of standing bare.
+  const past = rel && lo < -1 ? `; its lower end is past −100%, which no non-negative metric can reach: too few replications for this interval` : '';
+  return `${signed(m, f)}${unit} (95% CI ${signed(lo, f)} to ${signed(hi, f)}, ${d.n} replications${past})`;
 }
 
 /** A sentence for one comparison: which is better, or why none is called better. */
