@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { WindowRecorder } from '../../../src/metrics/recorders.js';
 import { BALANCE_POLICIES, BatchShape, EditCosts, resolveEditModel, simulateEdit, type EditModelConfig, type EditPolicyConfig, type WorkerLoad } from '../../../src/systems/edit/index.js';
-import { input, recorder, traceFile } from './helpers.js';
+import { input, recorder, sdxlStepPrices, traceFile } from './helpers.js';
 
 const SLOW = { pcie: 'pcie4-pageable' };
 const J = 0.1;
@@ -23,21 +23,6 @@ function blocks(model: EditModelConfig, m: number, u: number) {
   return { resolved, link: hw.pcie, l: at(costs.l), c: at(costs.c), fixed: 0.002 + costs.textEncoderSeconds(1) + costs.vaeSeconds(1) };
 }
 
-/** Full-compute SDXL step prices for batches of 1..3 (every step from the cost model alone). */
-function prices() {
-  const hw = input({ workload: {} }).hardware;
-  const model = resolveEditModel({ preset: 'sdxl' });
-  const costs = new EditCosts(model, hw.gpuCost, hw.pcie);
-  const step = (n: number) => {
-    const s = new BatchShape();
-    for (let i = 0; i < n; i++) s.add(1, 1, 0);
-    costs.price(s);
-    let t = 0;
-    for (const g of model.blockGroup) t += costs.f[g]!;
-    return t;
-  };
-  return { N: model.steps, S1: step(1), S2: step(2), S3: step(3), te: (n: number) => costs.textEncoderSeconds(n), vae: costs.vaeSeconds(1) };
-}
 
 async function full(name: string, rows: Array<[number, string, string, number]>, policy: EditPolicyConfig, detailed = false) {
   const rec = recorder();
@@ -69,7 +54,7 @@ describe('model.cache.load: all (the artifact copies whole cached tensors)', () 
 });
 
 describe('prepare: inline-interruption (0.36 s per interruption, however many join)', () => {
-  const { N, S1, S3, te, vae } = prices();
+  const { N, S1, S3, te, vae } = sdxlStepPrices();
   // r0 alone for one step; r1 and r2 arrive during it and join together at its end.
   const rows: Array<[number, string, string, number]> = [[0, 'r0', 't0', 0.2], [0.05, 'r1', 't1', 0.2], [0.06, 'r2', 't2', 0.2]];
   const b1 = J + te(1) + S1;
@@ -96,7 +81,7 @@ describe('prepare: inline-interruption (0.36 s per interruption, however many jo
 });
 
 describe('batching: static, max_batch: 1 (the artifact serves one request at a time without continuous batching)', () => {
-  const { N, S1, te, vae } = prices();
+  const { N, S1, te, vae } = sdxlStepPrices();
 
   it('a request arriving during another starts only when the first has left, and pays its own preparation', async () => {
     for (const detailed of [false, true]) {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveHardware, type HardwareConfig } from '../../../src/systems/hardware.js';
-import type { EditHooks, EditInput } from '../../../src/systems/edit/index.js';
+import { BatchShape, EditCosts, resolveEditModel, type EditHooks, type EditInput } from '../../../src/systems/edit/index.js';
 import type { EditPolicyConfig, EditWorkloadConfig, EditModelConfig } from '../../../src/systems/edit/index.js';
 
 export const dir = mkdtempSync(join(tmpdir(), 'servesim-editsys-'));
@@ -47,4 +47,24 @@ export function recorder(): { hooks: EditHooks; done: Map<string, { arrival: num
       onStep: (worker, start, batch, seconds) => steps.push({ worker, start, batch: batch.length, seconds }),
     },
   };
+}
+
+/**
+ * Full-compute SDXL step prices on the default hardware, for hand timelines: SN = the step time of
+ * a batch of N full-mask requests (every block group priced by the cost model alone), te(n) = the
+ * text encoders for n joiners, vae = one decode.
+ */
+export function sdxlStepPrices() {
+  const hw = input({ workload: {} }).hardware;
+  const model = resolveEditModel({ preset: 'sdxl' });
+  const costs = new EditCosts(model, hw.gpuCost, hw.pcie);
+  const step = (n: number) => {
+    const s = new BatchShape();
+    for (let i = 0; i < n; i++) s.add(1, 1, 0);
+    costs.price(s);
+    let t = 0;
+    for (const g of model.blockGroup) t += costs.f[g]!;
+    return t;
+  };
+  return { N: model.steps, S1: step(1), S2: step(2), S3: step(3), te: (n: number) => costs.textEncoderSeconds(n), vae: costs.vaeSeconds(1) };
 }

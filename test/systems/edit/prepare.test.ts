@@ -5,25 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WindowRecorder } from '../../../src/metrics/recorders.js';
-import { BatchShape, EditCosts, resolveEditModel, simulateEdit, type EditPolicyConfig } from '../../../src/systems/edit/index.js';
-import { input, recorder, traceFile } from './helpers.js';
+import { simulateEdit, type EditPolicyConfig } from '../../../src/systems/edit/index.js';
+import { input, recorder, sdxlStepPrices, traceFile } from './helpers.js';
 
 const J = 0.1;
 
-function prices() {
-  const hw = input({ workload: {} }).hardware;
-  const model = resolveEditModel({ preset: 'sdxl' });
-  const costs = new EditCosts(model, hw.gpuCost, hw.pcie);
-  const step = (n: number) => {
-    const s = new BatchShape();
-    for (let i = 0; i < n; i++) s.add(1, 1, 0);
-    costs.price(s);
-    let t = 0;
-    for (const g of model.blockGroup) t += costs.f[g]!;
-    return t;
-  };
-  return { N: model.steps, S1: step(1), S2: step(2), te: costs.textEncoderSeconds(1), vae: costs.vaeSeconds(1) };
-}
 
 async function run(prepare: 'inline' | 'overlap', detailed = false) {
   const rec = recorder();
@@ -35,12 +21,12 @@ async function run(prepare: 'inline' | 'overlap', detailed = false) {
 }
 
 describe('policy.prepare (hand-computed timelines)', () => {
-  const { N, S1, S2, te, vae } = prices();
+  const { N, S1, S2, te, vae } = sdxlStepPrices();
 
   it('inline: each joiner holds the step boundary for its CPU time', async () => {
     // r0: CPU 0.1 + text encoder, one step alone; r1 joins there: CPU 0.1 + text encoder again.
-    const b1 = J + te + S1;
-    const b2 = b1 + J + te + (N - 1) * S2;
+    const b1 = J + te(1) + S1;
+    const b2 = b1 + J + te(1) + (N - 1) * S2;
     for (const detailed of [false, true]) {
       const { r0, r1 } = await run('inline', detailed);
       expect(r0.start).toBeCloseTo(0, 12);
@@ -53,10 +39,10 @@ describe('policy.prepare (hand-computed timelines)', () => {
   it('overlap: preparation runs beside the steps; a request joins at the first boundary after it is prepared', async () => {
     // r0 prepared at 0.1; r1 queued behind it on the preparation thread, prepared at 0.2.
     const start0 = J;
-    const run0 = start0 + te;
+    const run0 = start0 + te(1);
     const k = Math.max(1, Math.ceil((2 * J - run0) / S1));
     const bk = run0 + k * S1;
-    const b2 = bk + te + (N - k) * S2;
+    const b2 = bk + te(1) + (N - k) * S2;
     for (const detailed of [false, true]) {
       const { r0, r1 } = await run('overlap', detailed);
       expect(r0.start).toBeCloseTo(start0, 12);
