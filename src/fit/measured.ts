@@ -2,6 +2,8 @@
  * The measured-runs CSV of `servesim fit`: one row per run of the real system. Columns:
  *  - `label` (optional): the row's name in reports (default: `line N`);
  *  - `policy` (optional): which of the scenario's policies (by label) the run used;
+ *  - `machine` (optional): the host the run was measured on (carried, not simulated: `servesim
+ *    reproduce`'s per-machine mode calibrates each machine on its own row);
  *  - scenario paths (`hardware.gpu`, `policy.cache_experts`, `workload.prompt_tokens`, ...): the
  *    configuration the run had, a YAML scalar per cell, an empty cell = the scenario's value;
  *  - everything else: a measured metric, named as in results.json (`tokens_per_s`, `tpot_ms.mean`
@@ -17,12 +19,17 @@ import { InputError } from '../errors.js';
 /** First segments that make a column a scenario path. */
 const SECTIONS = new Set(['hardware', 'model', 'workload', 'policy', 'policies', 'warmup', 'slo', 'seed', 'replications']);
 
+/** Columns that are neither a setting nor a metric. */
+const RESERVED = new Set(['label', 'policy', 'machine']);
+
 export interface MeasuredRow {
   /** 1-based line in the CSV file. */
   line: number;
   label: string;
   /** Policy label, when the CSV names one. */
   policy?: string;
+  /** The host the run was measured on, when the CSV names one. */
+  machine?: string;
   /** Scenario path -> value for this run. */
   config: Record<string, unknown>;
   /** Metric name as written in the header -> measured value. */
@@ -68,8 +75,8 @@ export function parseMeasured(text: string, file: string): MeasuredTable {
     if (seen.has(h)) throw new InputError(`column '${h}' appears twice`, { file, line: 1, field: h });
     seen.add(h);
   }
-  const paths = header.filter((h) => h !== 'label' && h !== 'policy' && isScenarioPath(h));
-  const metrics = header.filter((h) => h !== 'label' && h !== 'policy' && !isScenarioPath(h));
+  const paths = header.filter((h) => !RESERVED.has(h) && isScenarioPath(h));
+  const metrics = header.filter((h) => !RESERVED.has(h) && !isScenarioPath(h));
   if (metrics.length === 0) throw new InputError(`no measured metric column (a column that is not a scenario path, e.g. tokens_per_s)`, { file, line: 1 });
   // Data lines: csv-parse skips comments and blank lines, so recover each record's line by counting.
   const lineOf = recordLines(text);
@@ -81,6 +88,7 @@ export function parseMeasured(text: string, file: string): MeasuredTable {
       if (cell === '') return;
       if (h === 'label') row.label = cell;
       else if (h === 'policy') row.policy = cell;
+      else if (h === 'machine') row.machine = cell;
       else if (isScenarioPath(h)) row.config[h] = scalar(cell);
       else {
         const v = Number(cell);

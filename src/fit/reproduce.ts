@@ -6,10 +6,14 @@
  *   published.csv  the published numbers as measured runs (servesim fit's CSV: scenario-path
  *                  columns for each row's configuration, the metric column);
  *   scenario.yaml  what all rows share (model, quantisation-derived expert bytes, policy).
- * Two modes per table: out of the box (the scenario as it is) and calibrated on one row (the free
- * parameters fitted to that row alone, every other row predicted). Reported per mode: the relative
- * error per row, the mean |error| (over the predicted rows only, in the calibrated mode) and
- * Kendall's tau between the simulated and published orderings of all rows.
+ * Modes per table: out of the box (the scenario as it is), calibrated on one row (the free
+ * parameters fitted to that row alone, every other row predicted) and, for a table whose
+ * published.csv has a `machine` column, calibrated per machine (the free parameters fitted
+ * separately on one row of each machine, chosen by a fixed rule, each machine's other rows
+ * predicted with its own values: what a user who measures one configuration on every machine they
+ * own gets). Reported per mode: the relative error per row, the mean |error| (over the predicted
+ * rows only, in the calibrated modes) and Kendall's tau between the simulated and published
+ * orderings of all rows.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -18,10 +22,10 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { Registry } from '../scenario/types.js';
-import { scenarioEvaluator } from './evaluate.js';
+import { scenarioEvaluator, type Evaluate } from './evaluate.js';
 import { fitMeasured, type FitReport } from './fit.js';
 import { kendallTau } from './kendall.js';
-import { readMeasured } from './measured.js';
+import { readMeasured, type MeasuredTable } from './measured.js';
 
 const tableSchema = z
   .object({
@@ -36,6 +40,9 @@ const tableSchema = z
       .object({
         row: z.string(),
         free: z.array(z.object({ path: z.string(), lo: z.number().positive(), hi: z.number().positive() }).strict()).min(1),
+        // Per-machine mode: each machine is calibrated on its first listed row that agrees with
+        // `row` in these columns (none: its first listed row). A fixed rule, never the best fit.
+        per_machine_match: z.array(z.string()).default([]),
       })
       .strict(),
     notes: z.string().optional(),
@@ -52,11 +59,25 @@ export interface ModeResult {
   tau: number;
 }
 
+export interface MachineCalibration {
+  machine: string;
+  /** The row the machine was calibrated on. */
+  row: string;
+  params: FitReport['params'];
+}
+
+export interface PerMachineResult extends ModeResult {
+  /** One per machine, in the order the machines first appear in published.csv. */
+  machines: MachineCalibration[];
+}
+
 export interface TableResult {
   name: string;
   spec: TableSpec;
   outOfTheBox: ModeResult;
   calibrated: ModeResult;
+  /** Present when published.csv has a `machine` column. */
+  perMachine?: PerMachineResult;
   seconds: number;
 }
 
@@ -109,13 +130,70 @@ export async function reproduceTable(root: string, name: string, registry?: Regi
   const evaluate = scenarioEvaluator(join(dir, spec.scenario), { measuredFile, ...(registry ? { registry } : {}) });
   const oob = await fitMeasured(table, evaluate, { free: [], leaveOneOut: false });
   const cal = await fitMeasured(table, evaluate, { free: spec.calibrate.free, fitRows: [calIdx], leaveOneOut: false });
+  const perMachine = table.rows.some((r) => r.machine !== undefined) ? await fitPerMachine(table, evaluate, spec, calIdx, join(dir, 'table.yaml')) : undefined;
   return {
     name,
     spec,
     outOfTheBox: mode(oob, () => true),
     calibrated: mode(cal, (r) => r.role === 'held-out'),
+    ...(perMachine ? { perMachine } : {}),
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/**
+ * The rows of each machine, in first-appearance order, and the row each is calibrated on: its
+ * first listed row agreeing with the one-row calibration row in `per_machine_match`.
+ */
+export function machineCalibrationRows(table: MeasuredTable, spec: TableSpec, calIdx: number, specFile: string): { machine: string; rows: number[]; calibrate: number }[] {
+  const groups = new Map<string, number[]>();
+  for (const [i, r] of table.rows.entries()) {
+    if (r.machine === undefined) throw new InputError(`every row needs a machine when any row names one`, { file: table.file, line: r.line, field: 'machine' });
+    groups.set(r.machine, [...(groups.get(r.machine) ?? []), i]);
+  }
+  const ref = table.rows[calIdx]!;
+  const match = spec.calibrate.per_machine_match;
+  for (const c of match) {
+    if (!(c in ref.config)) throw new InputError(`'${c}' is not a column set in the calibration row '${ref.label}'`, { file: specFile, field: 'calibrate.per_machine_match' });
+  }
+  return [...groups].map(([machine, rows]) => {
+    const calibrate = rows.find((i) => match.every((c) => String(table.rows[i]!.config[c]) === String(ref.config[c])));
+    if (calibrate === undefined) {
+      const want = match.map((c) => `${c} = ${String(ref.config[c])}`).join(', ');
+      throw new InputError(`machine '${machine}' has no row with ${want} to calibrate on`, { file: specFile, field: 'calibrate.per_machine_match' });
+    }
+    return { machine, rows, calibrate };
+  });
+}
+
+async function fitPerMachine(table: MeasuredTable, evaluate: Evaluate, spec: TableSpec, calIdx: number, specFile: string): Promise<PerMachineResult> {
+  const byLine = new Map<number, FitReport['rows']>();
+  const machines: MachineCalibration[] = [];
+  let evaluations = 0;
+  let iterations = 0;
+  for (const g of machineCalibrationRows(table, spec, calIdx, specFile)) {
+    const sub: MeasuredTable = { ...table, rows: g.rows.map((i) => table.rows[i]!) };
+    const rep = await fitMeasured(sub, evaluate, { free: spec.calibrate.free, fitRows: [g.rows.indexOf(g.calibrate)], leaveOneOut: false });
+    machines.push({ machine: g.machine, row: table.rows[g.calibrate]!.label, params: rep.params });
+    for (const r of rep.rows) byLine.set(r.line, [...(byLine.get(r.line) ?? []), r]);
+    evaluations += rep.evaluations;
+    iterations += rep.iterations;
+  }
+  // Back in the table's order, so the report reads like the other modes'.
+  const rows = table.rows.flatMap((r) => byLine.get(r.line) ?? []);
+  const meanAbs = (xs: number[]) => (xs.length ? xs.reduce((a, v) => a + Math.abs(v), 0) / xs.length : NaN);
+  const report: FitReport = {
+    params: [],
+    rows,
+    summary: {
+      inSample: meanAbs(rows.filter((r) => r.role === 'fit').map((r) => r.relError)),
+      heldOut: meanAbs(rows.filter((r) => r.role === 'held-out').map((r) => r.relError)),
+      leaveOneOut: NaN,
+    },
+    evaluations,
+    iterations,
+  };
+  return { ...mode(report, (r) => r.role === 'held-out'), machines };
 }
 
 function mode(report: FitReport, scored: (r: FitReport['rows'][number]) => boolean): ModeResult {

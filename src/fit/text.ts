@@ -49,23 +49,27 @@ export function fitText(r: FitReport): string {
 export function reproduceText(t: TableResult): string {
   const s = t.spec;
   const cal = new Map(t.calibrated.report.rows.map((r) => [r.line, r]));
+  const pm = t.perMachine ? new Map(t.perMachine.report.rows.map((r) => [r.line, r])) : undefined;
+  const values = (ps: TableResult['calibrated']['report']['params']) => ps.map((p) => `${p.path} = ${num(p.value)}${p.atBound ? ' (at a bound)' : ''}`).join(', ');
   const head = [
     `${t.name}: ${s.title}`,
     `  source: ${s.source.paper}${s.source.arxiv ? ` (arXiv ${s.source.arxiv})` : ''}, ${s.source.table}; ${s.source.url}`,
     `  hardware: ${s.source.hardware}`,
-    `  calibrated on '${s.calibrate.row}': ${t.calibrated.report.params.map((p) => `${p.path} = ${num(p.value)}${p.atBound ? ' (at a bound)' : ''}`).join(', ')}`,
+    `  calibrated on '${s.calibrate.row}': ${values(t.calibrated.report.params)}`,
+    ...(t.perMachine ? t.perMachine.machines.map((m) => `  per machine, ${m.machine} on '${m.row}': ${values(m.params)}`) : []),
     '',
   ];
-  const rows = t.outOfTheBox.report.rows.map((o) => {
-    const c = cal.get(o.line)!;
-    return [o.label, num(o.measured), num(o.simulated), pct(o.relError), num(c.simulated), c.role === 'fit' ? `${pct(c.relError)} (fit)` : pct(c.relError)];
-  });
+  const cell = (c: { simulated: number; relError: number; role: string }) => [num(c.simulated), c.role === 'fit' ? `${pct(c.relError)} (fit)` : pct(c.relError)];
+  const rows = t.outOfTheBox.report.rows.map((o) => [o.label, num(o.measured), num(o.simulated), pct(o.relError), ...cell(cal.get(o.line)!), ...(pm ? cell(pm.get(o.line)!) : [])]);
   const m = s.metric;
-  const table = textTable(['row', `published ${m}`, 'out of the box', 'error', 'calibrated', 'error'], rows);
+  const table = textTable(['row', `published ${m}`, 'out of the box', 'error', 'calibrated', 'error', ...(pm ? ['per machine', 'error'] : [])], rows);
   const sum = [
     '',
     `  out of the box:        mean |error| ${absPct(t.outOfTheBox.meanAbsError)} (max ${absPct(t.outOfTheBox.maxAbsError)}), Kendall tau ${num(t.outOfTheBox.tau)}`,
     `  calibrated on one row: mean |error| ${absPct(t.calibrated.meanAbsError)} over the ${rows.length - 1} predicted rows (max ${absPct(t.calibrated.maxAbsError)}), Kendall tau ${num(t.calibrated.tau)}`,
+    t.perMachine
+      ? `  calibrated per machine (one row on each of ${t.perMachine.machines.length}): mean |error| ${absPct(t.perMachine.meanAbsError)} over the ${rows.length - t.perMachine.machines.length} predicted rows (max ${absPct(t.perMachine.maxAbsError)}), Kendall tau ${num(t.perMachine.tau)}`
+      : '  calibrated per machine: one machine, the same as calibrated on one row',
     `  (${t.seconds.toFixed(1)} s)`,
   ];
   return [...head, table, ...sum].join('\n');

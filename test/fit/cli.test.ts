@@ -70,4 +70,16 @@ describe('servesim reproduce', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/no table 'no-such-table'/);
   }, 60_000);
+
+  it('--json gives the per-machine mode of a table with a machine column, null for one machine', async () => {
+    const r = await cli(['reproduce', 'mixtral-offloading-table2', '--json']);
+    expect(r.code).toBe(0);
+    const [t] = JSON.parse(r.stdout) as { per_machine: { machines: { machine: string; row: string }[]; rows: { label: string; role: string }[] } }[];
+    expect(t!.per_machine.machines.map((m) => m.machine)).toEqual(['a100-server', '3080m-laptop', '3060-desktop', 't4-colab', 't4-azure']);
+    // The stated rule: each machine's first listed row without speculative loading.
+    expect(t!.per_machine.machines.map((m) => m.row)).toEqual(['a100-2bit-noprefetch', '3080m-2bit-noprefetch', '3060-2bit-noprefetch', 't4-2bit-noprefetch', 't4-3bit-noprefetch']);
+    expect(t!.per_machine.rows.filter((x) => x.role === 'fit').map((x) => x.label).sort()).toEqual(t!.per_machine.machines.map((m) => m.row).sort());
+    const one = await cli(['reproduce', 'fiddler-mixtral-offloading-a6000', '--json']);
+    expect((JSON.parse(one.stdout) as { per_machine: unknown }[])[0]!.per_machine).toBeNull();
+  }, 60_000);
 });

@@ -102,6 +102,13 @@ policies:
 });
 
 describe('parseMeasured / parseFree / selectRows', () => {
+  it('reads a machine column as the host, neither a setting nor a metric', () => {
+    const t = parseMeasured('label,machine,policy.cache_experts,tokens_per_s\na,host-1,8,2\nb,,16,3\n', 'm.csv');
+    expect(t.metrics).toEqual(['tokens_per_s']);
+    expect(t.paths).toEqual(['policy.cache_experts']);
+    expect(t.rows.map((r) => r.machine)).toEqual(['host-1', undefined]);
+    expect(t.rows[0]!.config).toEqual({ 'policy.cache_experts': 8 });
+  });
   it('rejects a non-positive measurement with its line and column', () => {
     expect(() => parseMeasured('label,tokens_per_s\na,1\nb,-2\n', 'm.csv')).toThrow(/^m\.csv:3 field 'tokens_per_s'/);
   });

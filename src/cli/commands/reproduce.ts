@@ -1,7 +1,8 @@
 /**
  * `servesim reproduce [NAME]`: run the published-table reproductions in reproduce/ (src/fit/
  * reproduce.ts) and print simulated vs published per row, out of the box and calibrated on one
- * row, with the mean error and Kendall's tau of each mode.
+ * row and (for a table with a machine column) calibrated on one row per machine, with the mean
+ * error and Kendall's tau of each mode.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { defaultReproduceDir, listTables, reproduceTable } from '../../fit/reproduce.js';
@@ -18,7 +19,7 @@ interface ReproduceArgs extends GlobalArgs {
 export function reproduceCommand(registry: Registry): CommandModule<GlobalArgs, ReproduceArgs> {
   return {
     command: 'reproduce [name]',
-    describe: 'Reproduce published MoE-offloading tables: simulated vs published, out of the box and calibrated on one row',
+    describe: 'Reproduce published MoE-offloading tables: simulated vs published, out of the box, calibrated on one row and on one row per machine',
     builder: (y) =>
       y
         .positional('name', { type: 'string', describe: 'one table (default: all); --list names them' })
@@ -46,6 +47,10 @@ export function reproduceCommand(registry: Registry): CommandModule<GlobalArgs, 
             metric: t.spec.metric,
             out_of_the_box: { mean_abs_error: t.outOfTheBox.meanAbsError, max_abs_error: t.outOfTheBox.maxAbsError, kendall_tau: t.outOfTheBox.tau, rows: t.outOfTheBox.report.rows },
             calibrated: { row: t.spec.calibrate.row, params: t.calibrated.report.params, mean_abs_error: t.calibrated.meanAbsError, max_abs_error: t.calibrated.maxAbsError, kendall_tau: t.calibrated.tau, rows: t.calibrated.report.rows },
+            // null: the table is one machine (the per-machine mode is the one-row mode).
+            per_machine: t.perMachine
+              ? { machines: t.perMachine.machines, mean_abs_error: t.perMachine.meanAbsError, max_abs_error: t.perMachine.maxAbsError, kendall_tau: t.perMachine.tau, rows: t.perMachine.report.rows }
+              : null,
           })),
         );
       }
