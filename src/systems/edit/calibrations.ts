@@ -6,6 +6,7 @@
  */
 import type { GPUS } from '../../hardware/gpus.js';
 import type { EditModelName } from '../../workloads/edit/models.js';
+import type { CacheContent } from './architectures.js';
 
 export interface EditCalibration {
   preset: EditModelName;
@@ -16,7 +17,7 @@ export interface EditCalibration {
   /** GPU preset key (hardware.gpu). */
   gpu: keyof typeof GPUS;
   full_ms?: number;
-  masked?: { mask: number; ms: number };
+  masked?: { mask: number; ms: number; content?: CacheContent };
   source: string;
 }
 
@@ -30,7 +31,7 @@ export const EDIT_CALIBRATIONS = {
     preset: 'flux',
     gpu: 'h800',
     full_ms: 4313,
-    masked: { mask: 0.2, ms: 2270 },
+    masked: { mask: 0.2, ms: 2270, content: 'attn-out' },
     source:
       'FlashPS (Jiang et al., EuroSys 2026) Sec. 3.1: 2.27 s per request at mask 0.2 caching block outputs (model not named; read as Flux); full = 2.27 s x 1.9 (Sec. 6.3 / Fig. 15, Flux on H800)',
   },

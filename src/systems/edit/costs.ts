@@ -26,6 +26,7 @@ import { FLUX_VAE, SD_VAE, TEXT_ENCODERS, textEncodeSeconds, vaeDecodeSeconds } 
 import type { CostModel } from '../../cost/model.js';
 import { ConfigError } from '../../errors.js';
 import type { LinkSpec } from '../../hardware/types.js';
+import type { CacheContent } from './architectures.js';
 import type { ResolvedEditModel } from './model.js';
 import type { BlockGroup } from './models.js';
 
@@ -88,7 +89,7 @@ export class EditCosts {
   /** Per-launch overhead of each op kind (the price of an empty op). */
   private readonly launch: Record<PricedKind, number>;
   /** K/V of unmasked tokens come from the cache, so their projections run on masked tokens only. */
-  private readonly kvCached: boolean;
+  private kvCached: boolean;
   /** Calibration to `model.measured` (k: every compute price; e: a masked block's saving); absent: none. */
   readonly calibration?: { readonly k: number; readonly e: number };
 
@@ -128,16 +129,21 @@ export class EditCosts {
       }
       return { c, f };
     };
+    // A masked request priced with what the measured stack cached (this model's own cache after).
+    const maskedStep = ({ mask, content }: { mask: number; content?: CacheContent }) => {
+      const own = this.kvCached;
+      if (content !== undefined) this.kvCached = content === 'kv';
+      const c = lone(mask).c;
+      this.kvCached = own;
+      return c;
+    };
     const fixed = this.textEncoderSeconds(1) + this.vaeSeconds(1);
+    if (meas.full_ms === undefined) return { k: meas.masked!.ms / 1000 / (fixed + m.steps * maskedStep(meas.masked!)), e: 1 };
     const F = lone(1).f;
-    if (meas.full_ms === undefined) {
-      const { ms, mask } = meas.masked!;
-      return { k: ms / 1000 / (fixed + m.steps * lone(mask).c), e: 1 };
-    }
     const k = meas.full_ms / 1000 / (fixed + m.steps * F);
     if (!meas.masked) return { k, e: 1 };
     const { ms, mask } = meas.masked;
-    const C = lone(mask).c;
+    const C = maskedStep(meas.masked);
     const e = (meas.full_ms - ms) / 1000 / (k * m.steps * (F - C));
     if (!(e <= 1)) {
       const fastest = k * (fixed + m.steps * C) * 1000;

@@ -6,6 +6,8 @@ import { CACHE_CONTENTS, CACHE_DTYPES, cacheBytesPerStep, cacheSchema, type Cach
 import { EDIT_CALIBRATIONS, EDIT_CALIBRATION_NAMES, type EditCalibrationName } from './calibrations.js';
 import { EDIT_MODELS, type BlockGroup, type EditModelPreset } from './models.js';
 
+const keys = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
 /**
  * What a user measures on their own stack for one lone request (no queueing, no CPU preparation):
  * the full-compute latency and, optionally, one masked request's. costs.ts scales the priced GPU
@@ -18,7 +20,12 @@ const measuredSchema = z
     full_ms: z.number().positive().finite().optional(),
     /** A lone request using its cached activations on every block, loads hidden (FlashPS's "ideal"), at this mask ratio, ms. */
     masked: z
-      .object({ mask: z.number().gt(0).lt(1), ms: z.number().positive().finite() })
+      .object({
+        mask: z.number().gt(0).lt(1),
+        ms: z.number().positive().finite(),
+        /** What the measured stack cached, when not this model's `cache.content` (a K/V cache also skips the unmasked K/V projections). */
+        content: z.enum(keys(CACHE_CONTENTS)).optional(),
+      })
       .strict()
       .optional(),
   })
@@ -146,7 +153,7 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
 function measuredOf(m: EditMeasured | EditCalibrationName | undefined): { measured?: EditMeasured; measuredGpu?: keyof typeof GPUS } {
   if (m === undefined) return {};
   if (typeof m !== 'string') return { measured: m };
-  const cal: { gpu: keyof typeof GPUS; full_ms?: number; masked?: { mask: number; ms: number } } = EDIT_CALIBRATIONS[m];
+  const cal: { gpu: keyof typeof GPUS; full_ms?: number; masked?: { mask: number; ms: number; content?: CacheContent } } = EDIT_CALIBRATIONS[m];
   return { measured: { full_ms: cal.full_ms, masked: cal.masked }, measuredGpu: cal.gpu };
 }
 

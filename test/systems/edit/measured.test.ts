@@ -105,6 +105,18 @@ describe('model.measured.masked: the saving of a masked block x e', () => {
     expect(Array.from(cal.costs.loadBytes)).toEqual(Array.from(base.costs.loadBytes));
   });
 
+  it('masked.content: the point is priced with the measured stack\'s cache, so a K/V model takes the block-output calibration unchanged', () => {
+    const measured = { full_ms: 4313, masked: { mask: 0.2, ms: 2270, content: 'attn-out' as const } };
+    const a = prices({ preset: 'flux', measured }, 0.2, 0).costs.calibration!;
+    const b = prices({ preset: 'flux', cache: { content: 'kv' }, measured }, 0.2, 0).costs.calibration!;
+    expect(b.k).toBe(a.k);
+    expect(b.e).toBe(a.e);
+    // Without it the K/V model's own (cheaper) masked price is matched: a larger e.
+    const c = prices({ preset: 'flux', cache: { content: 'kv' }, measured: { full_ms: 4313, masked: { mask: 0.2, ms: 2270 } } }, 0.2, 0).costs.calibration!;
+    expect(c.k).toBe(a.k);
+    expect(c.e).toBeLessThan(a.e);
+  });
+
   it('a masked request saving more than every block can (e > 1) is refused naming the field and the fastest accepted', () => {
     const hw = input({ workload: {} }).hardware;
     const model = resolveEditModel({ preset: 'flux', measured: { full_ms: 4000, masked: { mask: 0.2, ms: 500 } } });
