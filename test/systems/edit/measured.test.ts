@@ -47,6 +47,18 @@ describe('model.measured.full_ms: every compute price x k, k = measured / priced
     });
   }
 
+  it("the balancer's prediction of a lone request uses the calibrated prices: predicted = simulated", async () => {
+    const full_ms = 2.5 * P * 1000;
+    for (const policy of [{ compute: 'full' as const, balance: 'cost-aware' as const }, { compute: 'full' as const, balance: 'assigned-work' as const }]) {
+      let predicted = NaN;
+      const rec = recorder();
+      rec.hooks.onDispatch = (_r, _w, _loads, s) => (predicted = s);
+      await simulateEdit(input({ model: { preset: 'sdxl', measured: { full_ms } }, workload: { trace: traceFile('pred.csv', [[0, 'r0', 't0', 0.2]]) }, policy: { join_cpu_ms: J * 1000, ...policy } }), rec.hooks);
+      expect(predicted).toBeCloseTo(J + full_ms / 1000, 9);
+      expect(rec.done.get('r0')!.end).toBeCloseTo(predicted, 9);
+    }
+  });
+
   it('a masked request with sequential loads: its compute scales by k, its loads do not', async () => {
     const k = 3;
     const model: EditModelConfig = { preset: 'sdxl', measured: { full_ms: k * P * 1000 } };
