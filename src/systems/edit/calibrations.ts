@@ -24,9 +24,10 @@ export interface EditCalibration {
 export const EDIT_CALIBRATIONS = {
   // FlashPS (EuroSys'26) gives no full-compute Flux latency. Sec. 3.1: one request at mask 0.2
   // caching the block outputs (our default `cache.content: attn-out`) takes 2.27 s; the section
-  // does not name the model. It is read here as Flux: the OOTD request of Fig. 1 takes 1.94 s in
-  // full, so 2.27 s at mask 0.2 is not OOTD; Fig. 15 (right) plots Flux up to ~5 s. The full
-  // request follows from Fig. 15's "1.9x at mask 0.2" for Flux: 2.27 s x 1.9 = 4.313 s.
+  // does not name the model. It is read here as Flux: it is not OOTD (whose whole request takes
+  // 1.94 s in full, Fig. 1), and Fig. 15 (right) plots the models on an axis up to 5 s; SD2.1 on
+  // the A10 would fit too (priced here at 2.32 s at 768^2). The full request follows from
+  // Fig. 15's "1.9x at mask 0.2" for Flux: 2.27 s x 1.9 = 4.313 s.
   'flashps-flux-h800': {
     preset: 'flux',
     gpu: 'h800',
