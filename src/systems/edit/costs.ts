@@ -14,11 +14,19 @@
  *     them unchanged).
  *     FLOPs = cfg x (tokenwise x sum q + kv x sum (q or n) + conv x sum rho T + 4 d x sum q n)
  * and loads cacheBytes(g) x rho T (1 - m) bytes of cached activations.
+ *
+ * With `model.measured` the GPU compute is calibrated to a user's lone-request latencies: every
+ * compute price (blocks, text encoder, VAE) x k, where k = measured / priced full-compute request;
+ * and, given a measured masked request too, what a masked block saves over recomputing (f - c) x e,
+ * so a masked block costs k ((1 - e) f + e c): still linear in the mask, equal to k f at mask 1.
+ * Loads keep their derived bytes and link.
  */
 import { networkOp, type Op, type OpKind } from '../../cost/ops.js';
 import { FLUX_VAE, SD_VAE, TEXT_ENCODERS, textEncodeSeconds, vaeDecodeSeconds } from '../../cost/diffusion-parts.js';
 import type { CostModel } from '../../cost/model.js';
+import { ConfigError } from '../../errors.js';
 import type { LinkSpec } from '../../hardware/types.js';
+import type { CacheContent } from './architectures.js';
 import type { ResolvedEditModel } from './model.js';
 import type { BlockGroup } from './models.js';
 
@@ -81,7 +89,9 @@ export class EditCosts {
   /** Per-launch overhead of each op kind (the price of an empty op). */
   private readonly launch: Record<PricedKind, number>;
   /** K/V of unmasked tokens come from the cache, so their projections run on masked tokens only. */
-  private readonly kvCached: boolean;
+  private kvCached: boolean;
+  /** Calibration to `model.measured` (k: every compute price; e: a masked block's saving); absent: none. */
+  readonly calibration?: { readonly k: number; readonly e: number };
 
   constructor(
     readonly model: ResolvedEditModel,
@@ -100,6 +110,49 @@ export class EditCosts {
     this.slow = { masked_block: slowFor('masked_block'), text_encoder: slowFor('text_encoder'), vae: slowFor('vae') };
     const empty = (kind: PricedKind) => gpu.opSeconds(networkOp(kind, 0, 0, 'fp16'));
     this.launch = { masked_block: empty('masked_block'), text_encoder: empty('text_encoder'), vae: empty('vae') };
+    if (model.measured) this.calibration = this.calibrate(model.measured);
+  }
+
+  /**
+   * k and e from the measured lone requests, against this model's own uncalibrated prices of the
+   * same requests: P = text encoder + steps x full step + VAE, Q the same with every block masked.
+   */
+  private calibrate(meas: NonNullable<ResolvedEditModel['measured']>): { k: number; e: number } {
+    const m = this.model;
+    const lone = (w: number) => {
+      this.price(new BatchShape().add(1, w, 0));
+      let c = 0;
+      let f = 0;
+      for (const g of m.blockGroup) {
+        c += this.c[g]!;
+        f += this.f[g]!;
+      }
+      return { c, f };
+    };
+    // A masked request priced with what the measured stack cached (this model's own cache after).
+    const maskedStep = ({ mask, content }: { mask: number; content?: CacheContent }) => {
+      const own = this.kvCached;
+      if (content !== undefined) this.kvCached = content === 'kv';
+      const c = lone(mask).c;
+      this.kvCached = own;
+      return c;
+    };
+    const fixed = this.textEncoderSeconds(1) + this.vaeSeconds(1);
+    if (meas.full_ms === undefined) return { k: meas.masked!.ms / 1000 / (fixed + m.steps * maskedStep(meas.masked!)), e: 1 };
+    const F = lone(1).f;
+    const k = meas.full_ms / 1000 / (fixed + m.steps * F);
+    if (!meas.masked) return { k, e: 1 };
+    const { ms, mask } = meas.masked;
+    const C = maskedStep(meas.masked);
+    const e = (meas.full_ms - ms) / 1000 / (k * m.steps * (F - C));
+    if (!(e <= 1)) {
+      const fastest = k * (fixed + m.steps * C) * 1000;
+      throw new ConfigError(
+        `${ms} ms at mask ${mask} saves more than ${m.name}'s masked blocks can be scaled to (e = ${e.toFixed(3)} > 1); with full_ms ${meas.full_ms} the fastest accepted is ${fastest.toFixed(1)} ms`,
+        { field: 'model.measured.masked.ms' },
+      );
+    }
+    return { k, e };
   }
 
   /** Fill c, f, l (per group, seconds) for a batch shape. */
@@ -118,6 +171,14 @@ export class EditCosts {
       this.f[g] = this.block((grp.maskableFlopsPerToken + grp.kvFlopsPerToken) * kvTokens + conv, grp, cfg, kvTokens, T * T * s.R2 + 2 * J * T * s.R1 + J * J * s.B, kvTokens);
       this.loadBytes[g] = m.cacheBytesPerToken[g]! * T * s.U;
       this.l[g] = s.U > 0 ? this.link.latency + this.loadBytes[g]! / this.link.bandwidth : 0;
+    }
+    const cal = this.calibration;
+    if (cal) {
+      for (let g = 0; g < m.groups.length; g++) {
+        const f = this.f[g]!;
+        this.c[g] = cal.k * ((1 - cal.e) * f + cal.e * this.c[g]!);
+        this.f[g] = cal.k * f;
+      }
     }
   }
 
@@ -140,12 +201,12 @@ export class EditCosts {
 
   /** Text encoding of n requests' prompts (batched; x cfg for the negative prompt): the shared pricing of cost/diffusion-parts. */
   textEncoderSeconds(n: number): number {
-    return textEncodeSeconds(this.gpu, TEXT_ENCODERS[this.model.name]!, n * this.model.cfg);
+    return (this.calibration?.k ?? 1) * textEncodeSeconds(this.gpu, TEXT_ENCODERS[this.model.name]!, n * this.model.cfg);
   }
 
   /** VAE decode of images whose pixel ratios sum to `rhoSum` (batched): the shared pricing of cost/diffusion-parts. */
   vaeSeconds(rhoSum: number): number {
     const m = this.model;
-    return vaeDecodeSeconds(this.gpu, m.pixels, rhoSum, m.name === 'flux' ? FLUX_VAE : SD_VAE);
+    return (this.calibration?.k ?? 1) * vaeDecodeSeconds(this.gpu, m.pixels, rhoSum, m.name === 'flux' ? FLUX_VAE : SD_VAE);
   }
 }

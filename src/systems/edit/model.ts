@@ -1,8 +1,56 @@
 /** A model preset with the scenario's overrides applied and its blocks laid out for pricing. */
 import { z } from 'zod';
+import type { GPUS } from '../../hardware/gpus.js';
 import { EDIT_MODEL_NAMES } from '../../workloads/edit/models.js';
 import { CACHE_CONTENTS, CACHE_DTYPES, cacheBytesPerStep, cacheSchema, type CacheContent, type CacheDtype } from './architectures.js';
+import { EDIT_CALIBRATIONS, EDIT_CALIBRATION_NAMES, type EditCalibrationName } from './calibrations.js';
 import { EDIT_MODELS, type BlockGroup, type EditModelPreset } from './models.js';
+
+const keys = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
+/**
+ * What a user measures on their own stack for one lone request (no queueing, no CPU preparation):
+ * the full-compute latency and, optionally, one masked request's. costs.ts scales the priced GPU
+ * compute to them (see docs/edit.md "Calibrating to a measured stack"); link and cache bytes stay
+ * derived.
+ */
+const measuredSchema = z
+  .object({
+    /** A lone request computed in full: text encoder + steps + VAE decode, ms. */
+    full_ms: z.number().positive().finite().optional(),
+    /** A lone request using its cached activations on every block, loads hidden (FlashPS's "ideal"), at this mask ratio, ms. */
+    masked: z
+      .object({
+        mask: z.number().gt(0).lt(1),
+        ms: z.number().positive().finite(),
+        /** What the measured stack cached, when not this model's `cache.content` (a K/V cache also skips the unmasked K/V projections). */
+        content: z.enum(keys(CACHE_CONTENTS)).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((m) => m.full_ms !== undefined || m.masked !== undefined, { message: 'give full_ms, masked or both' })
+  .refine((m) => m.full_ms === undefined || m.masked === undefined || m.masked.ms < m.full_ms, {
+    message: 'a masked request must be faster than the full-compute one (masked.ms < full_ms)',
+    path: ['masked', 'ms'],
+  });
+export type EditMeasured = z.output<typeof measuredSchema>;
+
+/** A published calibration's name must match the model it was measured with. */
+function checkCalibration(m: { preset: keyof typeof EDIT_MODELS; measured?: EditMeasured | EditCalibrationName; width?: number; height?: number; steps?: number }, ctx: z.RefinementCtx): void {
+  if (typeof m.measured !== 'string') return;
+  const cal: { preset: string; width?: number; height?: number; steps?: number } = EDIT_CALIBRATIONS[m.measured];
+  const p = EDIT_MODELS[m.preset];
+  const want = { preset: cal.preset, width: cal.width ?? EDIT_MODELS[cal.preset as keyof typeof EDIT_MODELS].width, height: cal.height ?? EDIT_MODELS[cal.preset as keyof typeof EDIT_MODELS].height, steps: cal.steps ?? EDIT_MODELS[cal.preset as keyof typeof EDIT_MODELS].steps };
+  const got = { preset: m.preset as string, width: m.width ?? p.width, height: m.height ?? p.height, steps: m.steps ?? p.steps };
+  for (const k of ['preset', 'width', 'height', 'steps'] as const) {
+    if (want[k] !== got[k]) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['measured'], message: `${m.measured} was measured with ${k} ${want[k]}, this model has ${got[k]}` });
+      return;
+    }
+  }
+}
 
 export const editModelSchema = z
   .object({
@@ -17,9 +65,12 @@ export const editModelSchema = z
     cache: cacheSchema.default({ content: 'attn-out', load: 'unmasked' }),
     /** Override the derived activation cache per template per step at the preset resolution, GiB (both CFG branches). */
     cache_gib_per_step: z.number().positive().optional(),
+    /** Measured lone-request latencies that the priced GPU compute is scaled to (off by default). */
+    measured: z.union([z.enum(EDIT_CALIBRATION_NAMES), measuredSchema]).optional(),
   })
   .strict()
-  .refine((m) => (m.width === undefined) === (m.height === undefined), { message: 'width and height must be given together', path: ['width'] });
+  .refine((m) => (m.width === undefined) === (m.height === undefined), { message: 'width and height must be given together', path: ['width'] })
+  .superRefine(checkCalibration);
 export type EditModelConfig = z.input<typeof editModelSchema>;
 
 export interface ResolvedEditModel extends Omit<EditModelPreset, 'groups'> {
@@ -42,6 +93,10 @@ export interface ResolvedEditModel extends Omit<EditModelPreset, 'groups'> {
   cacheDtype: CacheDtype;
   /** Share of a request's cached tensor loaded per step at mask ratio m: 1 - m (`load: unmasked`) or 1 (`all`). */
   loadShare(maskRatio: number): number;
+  /** Measured lone-request latencies to calibrate compute to (`model.measured`); absent: priced as derived. */
+  measured?: EditMeasured;
+  /** With a published calibration: the GPU preset it was measured on (the scenario's must match). */
+  measuredGpu?: keyof typeof GPUS;
 }
 
 export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
@@ -91,7 +146,15 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
     cacheContent: content,
     cacheDtype: dtype,
     loadShare: c.cache.load === 'all' ? () => 1 : (m) => 1 - m,
+    ...measuredOf(c.measured),
   };
+}
+
+function measuredOf(m: EditMeasured | EditCalibrationName | undefined): { measured?: EditMeasured; measuredGpu?: keyof typeof GPUS } {
+  if (m === undefined) return {};
+  if (typeof m !== 'string') return { measured: m };
+  const cal: { gpu: keyof typeof GPUS; full_ms?: number; masked?: { mask: number; ms: number; content?: CacheContent } } = EDIT_CALIBRATIONS[m];
+  return { measured: { full_ms: cal.full_ms, masked: cal.masked }, measuredGpu: cal.gpu };
 }
 
 function countOf(blockGroup: Uint8Array, g: number): number {

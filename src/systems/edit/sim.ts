@@ -17,6 +17,7 @@ import type { Timer } from '../../engine/heap.js';
 import { Link } from '../../engine/link.js';
 import { fmtBytes, MemoryPool } from '../../engine/memory.js';
 import { ConfigError } from '../../errors.js';
+import { GPUS } from '../../hardware/gpus.js';
 import { Fifo } from '../../engine/queues.js';
 import { Server } from '../../engine/server.js';
 import type { TraceSink } from '../../engine/trace.js';
@@ -596,6 +597,10 @@ export class EditSim {
  */
 export function checkEditFits(model: ResolvedEditModel, policy: EditPolicy, hw: ResolvedHardware): number {
   const usesCache = COMPUTE_POLICIES[policy.compute]().usesCache;
+  const measuredOn = model.measuredGpu !== undefined ? GPUS[model.measuredGpu] : undefined;
+  if (measuredOn && measuredOn.name !== hw.gpu.name) {
+    throw new ConfigError(`this published calibration was measured on ${measuredOn.name}; this scenario's GPU is ${hw.gpu.name}`, { field: ['model.measured', 'hardware.gpu'] });
+  }
   const capacity = hw.gpu.memoryBytes;
   const one = model.workspaceBytes + (usesCache ? model.cacheBytesPerStep : 0);
   if (model.weightsBytes + one > capacity) {

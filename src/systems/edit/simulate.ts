@@ -19,6 +19,7 @@ import { editGenSchema, generateEditRows } from '../../workloads/edit/generate.j
 import { readEditTrace } from '../../workloads/edit/read.js';
 import type { EditRow } from '../../workloads/edit/row.js';
 import type { SimulationInput, SimulationOutput } from '../types.js';
+import { EditCosts } from './costs.js';
 import { resolveEditModel, type EditModelConfig } from './model.js';
 import { checkEditFits, EditSim, type EditHooks } from './sim.js';
 import { editPolicySchema, editWorkloadSchema, type EditPolicyConfig, type EditWorkloadConfig } from './types.js';
@@ -122,6 +123,8 @@ export async function simulateEdit(input: EditInput, hooks?: EditHooks): Promise
 export function checkEdit(input: EditInput): void {
   const model = resolveEditModel(input.model);
   checkEditFits(model, editPolicySchema.parse(input.policy), input.hardware);
+  // A measured calibration the model cannot reach is refused before any run.
+  if (model.measured) new EditCosts(model, input.hardware.gpuCost, input.hardware.pcie);
   const workload = editWorkloadSchema.parse(input.workload);
   if (workload.trace === undefined) checkGeneratorModel(editGenSchema.parse(workload.generator ?? {}).model, model.name);
 }

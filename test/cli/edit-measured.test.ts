@@ -1,0 +1,63 @@
+/**
+ * `model.measured` (edit) as a user hits it through the built CLI: nonsense is refused with one
+ * line naming the field, exit 2, before anything runs. Build first: `npx tsc -p tsconfig.build.json`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const MAIN = resolve('dist/src/cli/main.js');
+const tmp = mkdtempSync(join(tmpdir(), 'servesim-edit-measured-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(args: string[]) {
+  const env = { ...process.env, FORCE_COLOR: '0' };
+  delete env.SERVESIM_REGISTRY;
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const scenario = join(tmp, 'cal.yaml');
+beforeAll(() => {
+  if (!existsSync(MAIN)) throw new Error('build first: npx tsc -p tsconfig.build.json');
+  writeFileSync(
+    scenario,
+    ['name: cal', 'system: edit', 'hardware: { gpu: h800, gpus: 1, host: epyc-9654-2s }', 'model: { preset: flux }', 'workload:', '  generator: { requests: 4, rps: 0.5, templates: 2 }', 'policies:', '  - label: a', '    policy: {}', ''].join('\n'),
+  );
+});
+
+describe('model.measured: bad values exit 2 with one line naming the field', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['negative full_ms', ['model.measured={full_ms: -1}'], /model\.measured\.full_ms: expected a positive number, got -1$/],
+    ['mask outside (0, 1)', ['model.measured={masked: {mask: 1.2, ms: 100}}'], /model\.measured\.masked\.mask: expected a number < 1, got 1\.2$/],
+    ['masked slower than full', ['model.measured={full_ms: 1000, masked: {mask: 0.2, ms: 2000}}'], /model\.measured\.masked\.ms: a masked request must be faster than the full-compute one \(masked\.ms < full_ms\), got 2000$/],
+    ['neither point', ['model.measured={}'], /model\.measured: give full_ms, masked or both, got \{\}$/],
+    ['unknown field', ['model.measured={full_ms: 4000, extra: 1}'], /model\.measured\.extra: unknown field 'extra'$/],
+    ['unknown calibration name', ['model.measured=flashps-sdxl'], /model\.measured: expected one of "flashps-flux-h800", "flashps-ootd-h800", got "flashps-sdxl"$/],
+    ['a calibration of another preset', ['model.measured=flashps-ootd-h800'], /model\.measured: flashps-ootd-h800 was measured with preset sd2\.1, this model has flux/],
+    ['a masked saving beyond every block (e > 1)', ['model.measured={full_ms: 4000, masked: {mask: 0.2, ms: 500}}'], /model\.measured\.masked\.ms: 500 ms at mask 0\.2 saves more than flux's masked blocks can be scaled to \(e = 1\.\d+ > 1\); with full_ms 4000 the fastest accepted is \d+\.\d ms/],
+    ['a calibration measured on another GPU', ['model.measured=flashps-flux-h800', 'hardware.gpu=h100-sxm'], /model\.measured: this published calibration was measured on NVIDIA H800 SXM; this scenario's GPU is NVIDIA H100 SXM/],
+  ];
+  for (const [name, sets, want] of cases) {
+    it(name, () => {
+      const out = join(tmp, name.replace(/\W+/g, '-'));
+      const r = cli(['run', scenario, ...sets.flatMap((s) => ['--set', s]), '--out', out, '-q', '--no-html', '--no-requests']);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^servesim: error: /);
+      expect(lines[0]).toMatch(want);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(existsSync(join(out, 'results.json'))).toBe(false);
+    });
+  }
+
+  it('a valid calibration runs', () => {
+    const r = cli(['run', scenario, '--set', 'model.measured=flashps-flux-h800', '--out', join(tmp, 'ok'), '-q', '--no-html', '--no-requests']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(existsSync(join(tmp, 'ok', 'results.json'))).toBe(true);
+  });
+});
