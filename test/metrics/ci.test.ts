@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapMeanCI, isBoundedMetric, isPercentileMetric, logRatioCI, meanCI, metricInterval, pairedDifference, ratioBootstrapCI } from '../../src/metrics/ci.js';
+import { bootstrapMeanCI, isBoundedMetric, isPercentileMetric, logRatioCI, meanCI, metricInterval, pairedDifference } from '../../src/metrics/ci.js';
 
 describe('bootstrapMeanCI(xs)', () => {
   it('bootstrapMeanCI([0, 1]): the resampled mean is 0, 0.5 or 1 (p = 1/4, 1/2, 1/4), so the 95% interval is [0, 1]', () => {
@@ -84,58 +84,45 @@ describe('pairedDifference(a, b, metric)', () => {
     expect(d.significant).toBe(true);
   });
 
-  it('a percentile gets a paired bootstrap of mean(b) / mean(a) - 1: seeded, and inside the per-replication ratios', () => {
-    // b/a = 0.5, 0.75, 0.25. A resample's sum(b)/sum(a) is an a-weighted mean of those, so within
-    // [0.25, 0.75]; with 3 replications each all-one-replication resample has p = 1/27 > 2.5%, so
-    // the 95% interval is exactly that range: -75%..-25% around 300/700 - 1 = -57.1%.
-    const a = [100, 200, 400];
-    const b = [50, 150, 100];
-    const d = pairedDifference(a, b, 'latency_ms.p99');
-    expect(d.relative_ci).toEqual(ratioBootstrapCI(a, b));
-    expect(d.relative_ci!.method).toBe('bootstrap');
-    expect(d.relative_ci!.mean).toBeCloseTo(300 / 700 - 1, 12);
-    expect(d.relative_ci!.lo).toBeCloseTo(-0.75, 12);
-    expect(d.relative_ci!.hi).toBeCloseTo(-0.25, 12);
-    expect(d.significant).toBe(true);
-    expect(pairedDifference([...a], [...b], 'latency_ms.p99')).toEqual(d);
-    // The absolute difference is bootstrapped too (shown from a near-zero base).
-    expect(d.method).toBe('bootstrap');
+  it('a percentile gets the log-ratio too: three replications all lower are not yet a significant difference', () => {
+    // b/a = 0.99, 0.7, 0.4: log-ratios -0.01005, -0.35667, -0.91629, mean -0.42767, s = 0.45727,
+    // half-width T2 s / sqrt 3 = 1.13593 -> -34.8% (95% CI -79.1% to +103.0%).
+    const d = pairedDifference([100, 100, 100], [99, 70, 40], 'latency_ms.p99');
+    expect(d.relative_ci!.method).toBe('log-ratio');
+    expect(d.relative_ci!.mean).toBeCloseTo(-0.347975, 5);
+    expect(d.relative_ci!.lo).toBeCloseTo(-0.790619, 5);
+    expect(d.relative_ci!.hi).toBeCloseTo(1.030448, 5);
+    expect(d.significant).toBe(false);
+    // A percentile bootstrap of the same log-ratios stays inside [-0.916, -0.010], so it would
+    // call this difference significant: with 3 replications it is their sign test at p = 1/4.
+    const boot = bootstrapMeanCI([Math.log(0.99), Math.log(0.7), Math.log(0.4)]);
+    expect(boot.hi).toBeLessThan(0);
   });
 
-  it('bootstrap bounds: never below -100%, within the ratios, and crossing 0 when the replications disagree', () => {
-    const a = [120, 80, 100, 90, 150, 110];
-    const b = [60, 100, 40, 95, 30, 130];
-    const r = b.map((y, i) => y / a[i]!);
-    const ci = ratioBootstrapCI(a, b);
-    expect(ci.lo).toBeGreaterThanOrEqual(Math.min(...r) - 1);
-    expect(ci.hi).toBeLessThanOrEqual(Math.max(...r) - 1);
-    expect(ci.lo).toBeLessThan(ci.mean);
-    expect(ci.hi).toBeGreaterThan(ci.mean);
-    expect(ci.lo).toBeLessThan(0);
-    expect(ci.hi).toBeGreaterThan(0);
-    expect(pairedDifference(a, b, 'ttft_ms.p95').significant).toBe(false);
-    expect(ratioBootstrapCI([...a], [...b])).toEqual(ci);
-  });
-
-  it('fractions: an absolute difference in points, bootstrapped within [min, max] of the paired differences', () => {
-    // b - a = 0.2, 0.1, 0: the interval is [0, 0.2], which does not exclude 0.
+  it('fractions: the absolute t-interval of b - a in points, cut to [-1, 1]', () => {
+    // b - a = 0.2, 0.1, 0: 0.1 +/- T2 * 0.1 / sqrt 3 = 0.1 +/- 0.24841, which includes 0.
     const d = pairedDifference([0.8, 0.9, 1], [1, 1, 1], 'slo_attainment');
     expect(d.relative_ci).toBeUndefined();
-    expect(d.method).toBe('bootstrap');
     expect(d.mean).toBeCloseTo(0.1, 12);
-    expect(d.lo).toBeCloseTo(0, 12);
-    expect(d.hi).toBeCloseTo(0.2, 12);
+    expect(d.lo).toBeCloseTo(-0.148414, 5);
+    expect(d.hi).toBeCloseTo(0.348414, 5);
     expect(d.significant).toBe(false);
+    // b - a = 1, 0.1, 0.9: 0.6667 +/- 1.22540 would reach +1.89, past the largest possible difference.
+    const cut = pairedDifference([0, 0.1, 0], [1, 0.2, 0.9], 'gpu_hit_rate');
+    expect(cut.lo).toBeCloseTo(-0.558729, 5);
+    expect(cut.hi).toBe(1);
+    expect(cut.ci95).toBeCloseTo((1 + 0.558729) / 2, 5);
   });
 
-  it('a zero or near-zero base keeps the absolute t-interval; a zero b_i falls back to the bootstrap; null asks for the t-interval only', () => {
+  it('a zero or near-zero base, or a zero b_i, keeps the absolute t-interval; null asks for the t-interval only', () => {
     const nearZero = pairedDifference([0.1, 0.1, 0.12], [1, 1, 1.1], 'queue_ms.mean'); // +833%
     expect(nearZero.relative).toBeGreaterThan(2);
     expect(nearZero.relative_ci).toBeUndefined();
     expect(nearZero.method).toBeUndefined();
     expect(nearZero.significant).toBe(nearZero.lo > 0);
     expect(pairedDifference([0, 1, 2], [1, 1, 1], 'queue_ms.mean').relative_ci).toBeUndefined();
-    expect(pairedDifference([1, 2, 3], [0, 1, 1], 'queue_ms.mean').relative_ci?.method).toBe('bootstrap');
+    // A zero b_i has no log-ratio: the absolute difference.
+    expect(pairedDifference([1, 2, 3], [0, 1, 1], 'queue_ms.mean').relative_ci).toBeUndefined();
     const plain = pairedDifference([1, 2, 4], [0.5, 1, 2], null);
     expect(plain.relative_ci).toBeUndefined();
     expect(plain.significant).toBe(false); // the t-interval of b - a above includes 0

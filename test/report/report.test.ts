@@ -47,7 +47,7 @@ describe('metricDirection(path)', () => {
 });
 
 describe('describeComparison(c)', () => {
-  const rel = { mean: -0.12, lo: -0.15, hi: -0.09, method: 'bootstrap' as const };
+  const rel = { mean: -0.12, lo: -0.15, hi: -0.09, method: 'log-ratio' as const };
   const base: Comparison = { point: 0, params: {}, metric: 'latency_ms.p99', a: 'A', b: 'B', better: 'B', difference: { mean: -12, ci95: 3, lo: -15, hi: -9, n: 5, relative: -0.12, relative_ci: rel, significant: true } };
   it('says by how much and with what interval one policy beats another', () => {
     // The relative interval results.json carries (ratio scale) is the one shown.
