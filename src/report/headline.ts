@@ -104,8 +104,7 @@ function flip(c: Comparison): Comparison {
   const d = c.difference;
   const mb = d.relative !== 0 && Number.isFinite(d.relative) ? d.mean / d.relative + d.mean : NaN;
   const difference = { ...d, mean: -d.mean, lo: -d.hi, hi: -d.lo, relative: Number.isFinite(mb) && mb !== 0 ? -d.mean / mb : NaN };
-  // a/b - 1 = 1 / (b/a) - 1: decreasing in b/a, so the ends swap (exact for the log-ratio and for
-  // the bootstrap of a ratio of means alike).
+  // a/b - 1 = 1 / (b/a) - 1: decreasing in b/a, so the ends swap (exact: the log-ratio's sign flips).
   const inv = (x: number) => 1 / (1 + x) - 1;
   if (d.relative_ci) difference.relative_ci = { ...d.relative_ci, mean: inv(d.relative_ci.mean), lo: inv(d.relative_ci.hi), hi: inv(d.relative_ci.lo) };
   return { ...c, a: c.b, b: c.a, difference };
