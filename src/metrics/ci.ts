@@ -19,8 +19,9 @@
  * percentile bootstrap of a mean is too narrow (its spread is sqrt((n-1)/n) s/sqrt(n), read with
  * normal rather than t quantiles, and replications that all agree in sign give resamples that all
  * do), so it calls equal policies different far more often than 5%: 25% of the time with 3
- * replications, 15% with 5, 10% with 10 (simulated, normal log-ratios, 2000 trials each), where the
- * t-interval of the log-ratio stays at 5%. With fewer than 5 replications a bootstrap interval is
+ * replications, 15% with 5, 10% with 10 (simulated, normal log-ratios, 2000 trials each; the
+ * 3-replication case is rerun in test/metrics/ci.test.ts), where the t-interval of the log-ratio
+ * stays at 5%. With fewer than 5 replications a bootstrap interval is
  * close to [min, max] of the replications: read it as their spread, not as a precise interval.
  */
 import { createRequire } from 'node:module';
