@@ -10,7 +10,7 @@ import { fmt, metricAt } from './metrics.js';
 import { cellText, saturationHides, saturationOf } from './status.js';
 import { paramsLabel } from './text.js';
 import type { Comparison, ResultsFile, RunRecord } from './types.js';
-import { differenceText, judge, relativeOf } from './verdict.js';
+import { differenceText, judge, pointOf, relativeOf } from './verdict.js';
 
 export interface Verdict {
   text: string;
@@ -67,7 +67,7 @@ export function verdictOf(r: ResultsFile): Verdict | null {
     } else if (j === 'significant') {
       const rel = relativeOf(comparison);
       const d = comparison.difference;
-      const dirWord = d.mean < 0 ? 'lower' : 'higher';
+      const dirWord = pointOf(comparison) < 0 ? 'lower' : 'higher';
       const amount = rel ? `${(100 * Math.abs(rel.mean)).toFixed(1)}% ${dirWord}` : `${fmt(Math.abs(d.mean))} ${dirWord} (absolute)`;
       const [l, h] = rel ? [Math.abs(rel.lo), Math.abs(rel.hi)].sort((x, y) => x - y) : [d.lo, d.hi];
       const ci = rel ? `${(100 * l!).toFixed(1)}–${(100 * h!).toFixed(1)}%` : `${fmt(l)} to ${fmt(h)}`;
@@ -103,7 +103,11 @@ export function verdictOf(r: ResultsFile): Verdict | null {
 function flip(c: Comparison): Comparison {
   const d = c.difference;
   const mb = d.relative !== 0 && Number.isFinite(d.relative) ? d.mean / d.relative + d.mean : NaN;
-  return { ...c, a: c.b, b: c.a, difference: { ...d, mean: -d.mean, lo: -d.hi, hi: -d.lo, relative: Number.isFinite(mb) && mb !== 0 ? -d.mean / mb : NaN } };
+  const difference = { ...d, mean: -d.mean, lo: -d.hi, hi: -d.lo, relative: Number.isFinite(mb) && mb !== 0 ? -d.mean / mb : NaN };
+  // a/b - 1 = 1 / (b/a) - 1: decreasing in b/a, so the ends swap (exact: the log-ratio's sign flips).
+  const inv = (x: number) => 1 / (1 + x) - 1;
+  if (d.relative_ci) difference.relative_ci = { ...d.relative_ci, mean: inv(d.relative_ci.mean), lo: inv(d.relative_ci.hi), hi: inv(d.relative_ci.lo) };
+  return { ...c, a: c.b, b: c.a, difference };
 }
 
 

@@ -175,5 +175,5 @@ function comparisonsSection(r: ResultsFile): string {
     const where = r.sweep.keys.length ? ` <span class="meta">[${esc(paramsLabel(c.params))}]</span>` : '';
     return `<li><code>${esc(c.metric)}</code>${where}: ${esc(describeComparison(c, dir.get(c.metric) ?? null))}</li>`;
   });
-  return `<details><summary>Paired differences (95% CI, ${withCi.length})</summary><p class="meta">Each pair of policies ran on the same seeds, so differences are paired over replications. Relative differences from a near-zero base (over 200%) and differences of fractions are given as absolute differences.</p><ul>${items.join('')}</ul></details>`;
+  return `<details><summary>Paired differences (95% CI, ${withCi.length})</summary><p class="meta">Each pair of policies ran on the same seeds, so differences are paired over replications. Relative differences b/a − 1 are on the ratio scale (the t-interval of the mean paired log-ratio), so never below −100%. Differences of fractions and from a near-zero base (over 200%) are given as absolute differences.</p><ul>${items.join('')}</ul></details>`;
 }

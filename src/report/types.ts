@@ -9,8 +9,8 @@
  */
 import type { Conservation, Metrics } from '../metrics/types.js';
 
-export type { Interval } from '../metrics/ci.js';
-import type { Interval } from '../metrics/ci.js';
+export type { Interval, PairedDifference, RelativeInterval } from '../metrics/ci.js';
+import type { Interval, PairedDifference } from '../metrics/ci.js';
 
 export interface ReplicationRecord {
   replication: number;
@@ -42,7 +42,7 @@ export interface Comparison {
   /** Policy labels: the difference is b - a. */
   a: string;
   b: string;
-  difference: Interval & { relative: number; significant: boolean };
+  difference: PairedDifference;
   /** The label that is better on this metric when the difference is significant, else null. */
   better: string | null;
 }

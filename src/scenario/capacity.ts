@@ -248,7 +248,8 @@ export async function runCapacity(plan: Plan, opts: CapacityOptions): Promise<Ca
       const a = policies[i]!.replications.map((x) => x.value);
       const b = policies[j]!.replications.map((x) => x.value);
       if (a.some((x) => x === null) || b.some((x) => x === null)) continue;
-      const d = pairedDifference(a as number[], b as number[]);
+      // Shown as an absolute difference of capacities (report/capacity.ts), so tested as one.
+      const d = pairedDifference(a as number[], b as number[], null);
       comparisons.push({ a: policies[i]!.policy, b: policies[j]!.policy, difference: { ...roundInterval(d), relative: roundSig(d.relative), significant: d.significant } });
     }
   }

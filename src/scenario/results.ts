@@ -6,7 +6,7 @@
  * and reassembling gives the same bytes.
  */
 import { availableParallelism } from 'node:os';
-import { metricInterval, pairedDifference } from '../metrics/ci.js';
+import { metricInterval, pairedDifference, type PairedDifference } from '../metrics/ci.js';
 import { roundSig } from '../metrics/summary.js';
 import type { Metrics, MetricValue } from '../metrics/types.js';
 import { flattenMetrics, headlineMetrics, metricAt, metricDirection, type Direction } from '../report/metrics.js';
@@ -206,7 +206,12 @@ export function intervalsOf(ms: readonly Metrics[]): Record<string, Interval> {
 function roundInterval<T extends Interval>(i: T): T {
   const o = { ...i };
   for (const k of ['mean', 'ci95', 'lo', 'hi'] as const) o[k] = roundSig(i[k]);
-  if ('relative' in o) (o as { relative: number }).relative = roundSig((o as { relative: number }).relative);
+  return o;
+}
+
+function roundDifference(d: PairedDifference): PairedDifference {
+  const o = { ...roundInterval(d), relative: roundSig(d.relative) };
+  if (d.relative_ci) o.relative_ci = { ...d.relative_ci, mean: roundSig(d.relative_ci.mean), lo: roundSig(d.relative_ci.lo), hi: roundSig(d.relative_ci.hi) };
   return o;
 }
 
@@ -233,9 +238,10 @@ function paired(a: RunRecord, b: RunRecord, metric: string): [number[], number[]
 function compare(a: RunRecord, b: RunRecord, metric: string, direction: Direction | null): Omit<Comparison, 'point' | 'params'> | undefined {
   const [xs, ys] = paired(a, b, metric);
   if (xs.length === 0) return undefined;
-  const d = roundInterval(pairedDifference(xs, ys));
+  const d = roundDifference(pairedDifference(xs, ys, metric));
   let better: string | null = null;
-  if (d.significant && direction) better = (d.mean < 0) === (direction === 'lower') ? b.policy : a.policy;
+  // The sign of the difference shown (the ratio's where there is one) says which is ahead.
+  if (d.significant && direction) better = ((d.relative_ci?.mean ?? d.mean) < 0) === (direction === 'lower') ? b.policy : a.policy;
   return { metric, a: a.policy, b: b.policy, difference: d, better };
 }
 
@@ -251,7 +257,7 @@ function winnerOf(runs: readonly RunRecord[], metric: string, direction: Directi
   const tie = second !== undefined && second.v === best.v;
   if (second && !tie) {
     const [xs, ys] = paired(best.r, second.r, metric);
-    significant = xs.length > 1 && pairedDifference(xs, ys).significant;
+    significant = xs.length > 1 && pairedDifference(xs, ys, metric).significant;
   }
   return { metric, direction, policy: best.r.policy, mean: best.v, runner_up: second ? second.r.policy : null, significant, tie };
 }

@@ -12,7 +12,6 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REGISTRY } from '../fixtures/registry.js';
-import { metricAt } from '../../src/report/metrics.js';
 import { renderHtml } from '../../src/report/html.js';
 import { buildCharts } from '../../src/report/specs.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -124,19 +123,22 @@ describe.skipIf(!HAVE && !REQUIRED)('report.html in headless Chromium', () => {
       // Stored as (earlier policy, later policy); the verdict reads best - other, either way round.
       const c = results.comparisons.find((x) => x.metric === metric && x.point === point && ((x.a === a && x.b === b) || (x.a === b && x.b === a)))!;
       expect(c).toBeDefined();
-      const ma = metricAt(results.runs.find((x) => x.point === point && x.policy === a)!.metrics, metric!);
-      const mb = metricAt(results.runs.find((x) => x.point === point && x.policy === b)!.metrics, metric!);
       const pct = (x: number) => `${(100 * Math.abs(x)).toFixed(1)}%`;
       const signed = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${pct(x)}`;
       const same = c.a === a;
-      const [lo, hi] = same ? [c.difference.lo / ma, c.difference.hi / ma] : [-c.difference.hi / ma, -c.difference.lo / ma];
+      // The relative interval on the ratio scale (b/a - 1), inverted when stored the other way round.
+      const r = c.difference.relative_ci!;
+      expect(r).toBeDefined();
+      const inv = (x: number) => 1 / (1 + x) - 1;
+      const [m, lo, hi] = same ? [r.mean, r.lo, r.hi] : [inv(r.mean), inv(r.hi), inv(r.lo)];
+      expect(lo).toBeGreaterThan(-1);
       if (c.difference.significant) {
-        expect(seen.verdict).toContain(`${pct((mb - ma) / ma)} ${mb < ma ? 'lower' : 'higher'} ${metric} than ${a}`);
+        expect(seen.verdict).toContain(`${pct(m)} ${m < 0 ? 'lower' : 'higher'} ${metric} than ${a}`);
         const [l, h] = [Math.abs(lo), Math.abs(hi)].sort((x, y) => x - y);
         expect(seen.verdict).toContain(`95% CI of the difference ${pct(l!)}–${pct(h!)}, ${c.difference.n} replications`);
       } else {
         expect(seen.verdict).toContain(`no policy is better on ${metric}`);
-        expect(seen.verdict).toContain(`${signed((mb - ma) / ma)} (95% CI ${signed(lo)} to ${signed(hi)}, ${c.difference.n} replications), not significant`);
+        expect(seen.verdict).toContain(`${signed(m)} (95% CI ${signed(lo)} to ${signed(hi)}, ${c.difference.n} replications), not significant`);
       }
       // 2. Ticks at exactly the swept values.
       expect(seen.sweepX).toHaveLength(1);

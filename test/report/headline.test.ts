@@ -39,7 +39,7 @@ describe('verdictOf(results)', () => {
   it('reports the last point where both policies are stable, and names the saturated ones at the last point', () => {
     const r = results(
       [
-        [[100, 110, 120], [80, 88, 96]], // point 0: new is 20% lower on every replication
+        [[100, 110, 120], [80, 90, 96]], // point 0: new is 18-20% lower on every replication
         [[900, 5000, 800], [90, 95, 100]], // point 1: base's queue runs away
       ],
       [
@@ -49,11 +49,28 @@ describe('verdictOf(results)', () => {
     );
     const v = verdictOf(r)!;
     expect(v.point).toBe(0);
-    // Paired differences -20, -22, -24: mean -22, base mean 110 -> 20.0% lower; the interval is
-    // -22 +/- t(0.975, 2) * 2 / sqrt(3) = -22 +/- 4.968 -> [-26.97, -17.03] / 110 = 15.5%..24.5%.
-    expect(v.text).toContain('At workload.generator.rps=1, new has 20.0% lower latency_ms.mean than base (88 vs 110; 95% CI of the difference 15.5–24.5%, 3 replications).');
+    // Paired log-ratios ln 0.8, ln(9/11), ln 0.8: mean -0.215653, s = 0.012975, half-width
+    // t(0.975, 2) * s / sqrt(3) = 0.032231 -> exp(.) - 1 = -19.4% (-22.0%..-16.8%).
+    expect(v.text).toContain('At workload.generator.rps=1, new has 19.4% lower latency_ms.mean than base (88.67 vs 110; 95% CI of the difference 16.8–22.0%, 3 replications).');
     expect(v.text).toContain('At workload.generator.rps=2 base saturates (2/3 replications; finished 30% later than the fastest policy on the same arrivals), while new stays stable (latency_ms.mean 95).');
     expect(compactTable(r, v.point)).toContain('saturated (2/3)');
+  });
+  it('reads a comparison stored the other way round as best - other, ratio interval inverted', () => {
+    // Stored as new - base: new/base has log-ratio mean +0.215653 (+24.1%, 95% CI +20.1%..+28.1%);
+    // base/new - 1 = 1 / (new/base) - 1 = -19.4% (-22.0%..-16.8%), the ends swapped.
+    const r = results(
+      [
+        [[80, 90, 96], [100, 110, 120]],
+        [[80, 90, 96], [100, 110, 120]],
+      ],
+      [
+        [[100, 100, 100], [100, 100, 100]],
+        [[100, 100, 100], [100, 100, 100]],
+      ],
+    );
+    const v = verdictOf(r)!;
+    expect(r.comparisons[0]!.a).toBe('base');
+    expect(v.text).toContain('At workload.generator.rps=2, base has 19.4% lower latency_ms.mean than new (88.67 vs 110; 95% CI of the difference 16.8–22.0%, 3 replications).');
   });
   it('does not call a difference below the 1% practical threshold better', () => {
     const r = results(

@@ -47,20 +47,23 @@ describe('metricDirection(path)', () => {
 });
 
 describe('describeComparison(c)', () => {
-  const base: Comparison = { point: 0, params: {}, metric: 'latency_ms.p99', a: 'A', b: 'B', better: 'B', difference: { mean: -12, ci95: 3, lo: -15, hi: -9, n: 5, relative: -0.12, significant: true } };
+  const rel = { mean: -0.12, lo: -0.15, hi: -0.09, method: 'log-ratio' as const };
+  const base: Comparison = { point: 0, params: {}, metric: 'latency_ms.p99', a: 'A', b: 'B', better: 'B', difference: { mean: -12, ci95: 3, lo: -15, hi: -9, n: 5, relative: -0.12, relative_ci: rel, significant: true } };
   it('says by how much and with what interval one policy beats another', () => {
-    // A's mean is -12 / -0.12 = 100, so the interval [-15, -9] is -15%..-9% of it.
+    // The relative interval results.json carries (ratio scale) is the one shown.
     expect(describeComparison(base, 'lower')).toBe('B − A: −12.0% (95% CI −15.0% to −9.0%, 5 replications) — B is better');
-    expect(describeComparison({ ...base, better: null, difference: { ...base.difference, lo: -15, hi: 2, significant: false } }, 'lower')).toBe(
+    expect(describeComparison({ ...base, better: null, difference: { ...base.difference, relative_ci: { ...rel, hi: 0.02 }, significant: false } }, 'lower')).toBe(
       'B − A: −12.0% (95% CI −15.0% to +2.0%, 5 replications): not significant',
     );
+    // Without one (results.json from before the ratio intervals), the absolute difference.
+    expect(describeComparison({ ...base, difference: { ...base.difference, relative_ci: undefined } }, 'lower')).toBe('B − A: −12 (absolute) (95% CI −15 to −9, 5 replications) — B is better');
     expect(describeComparison({ ...base, difference: { ...base.difference, mean: 0, ci95: 0, relative: 0 } }, 'lower')).toBe('A and B are identical on every replication');
   });
   it('never tests one replication, and never calls a difference under 1% better', () => {
-    const one = { ...base, difference: { ...base.difference, ci95: 0, lo: -12, hi: -12, n: 1, significant: false } };
+    const one = { ...base, difference: { ...base.difference, ci95: 0, lo: -12, hi: -12, n: 1, relative_ci: { ...rel, lo: -0.12, hi: -0.12 }, significant: false } };
     expect(describeComparison(one, 'lower')).toBe('B − A: −12.0% (1 replication: no interval)');
     // -0.1 on a base of 100 is -0.1%: significant, yet below the 1% practical threshold.
-    const tiny = { ...base, difference: { mean: -0.1, ci95: 0.05, lo: -0.15, hi: -0.05, n: 5, relative: -0.001, significant: true } };
+    const tiny = { ...base, difference: { mean: -0.1, ci95: 0.05, lo: -0.15, hi: -0.05, n: 5, relative: -0.001, relative_ci: { mean: -0.001, lo: -0.0015, hi: -0.0005, method: 'log-ratio' as const }, significant: true } };
     expect(judge(tiny)).toBe('negligible');
     expect(describeComparison(tiny, 'lower')).toContain('below the practical threshold (1%)');
   });

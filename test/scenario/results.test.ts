@@ -52,13 +52,13 @@ describe('meanCI and pairedDifference against hand computation', () => {
 
   it('pairedDifference uses the per-replication differences', () => {
     // b - a = [-3, -2, -3]: mean -8/3, sd sqrt(1/3), half-width t * sd / sqrt(3) = 1.43422.
-    const d = pairedDifference([10, 12, 14], [7, 10, 11]);
+    const d = pairedDifference([10, 12, 14], [7, 10, 11], null);
     expect(d.mean).toBeCloseTo(-8 / 3, 12);
     expect(d.ci95).toBeCloseTo(1.43422, 5);
     expect(d.relative).toBeCloseTo(-8 / 3 / 12, 12);
     expect(d.significant).toBe(true);
     // Unpaired intervals overlap ([7.03, 16.97] and [5.51, 13.16]); pairing is what separates them.
-    expect(pairedDifference([10, 12, 14], [8, 11, 11]).significant).toBe(false);
+    expect(pairedDifference([10, 12, 14], [8, 11, 11], null).significant).toBe(false);
   });
 });
 
