@@ -36,7 +36,7 @@ describe('rankingOf(runs, metric)', () => {
     const r = rankingOf(runs, 'latency_mean_ms', false);
     expect(r.simulated_order).toEqual(['a', 'b', 'c']);
     expect(r.measured_order).toEqual(['a', 'b', 'c']);
-    expect(r).toMatchObject({ tau: 1, concordant: 3, discordant: 0, pairs: 3, measured_ties: [] });
+    expect(r).toMatchObject({ tau: 1, concordant: 3, discordant: 0, pairs: 3, measured_ties: [], simulated_ties: [] });
     // Throughput: higher is better, the same order.
     expect(rankingOf(runs, 'throughput_per_s', true).simulated_order).toEqual(['a', 'b', 'c']);
   });
@@ -50,6 +50,13 @@ describe('rankingOf(runs, metric)', () => {
     expect(r.measured_ties).toEqual([['a', 'b']]);
     expect(r).toMatchObject({ concordant: 0, discordant: 2, pairs: 3 });
     expect(r.tau).toBeCloseTo(-2 / Math.sqrt(6), 12);
+  });
+
+  it('policies the simulator prices the same are a simulated tie, named as such', () => {
+    const runs = [run('a', 10, [14, 15, 16]), run('b', 10, [17, 18, 19])];
+    const r = rankingOf(runs, 'latency_mean_ms', false);
+    expect(r).toMatchObject({ concordant: 0, discordant: 0, simulated_ties: [['a', 'b']] });
+    expect(r.tau).toBeNaN();
   });
 
   it('one repeat has no spread: every measured difference counts', () => {

@@ -133,6 +133,8 @@ export interface RankingRow {
   /** Best first (lowest latency; highest throughput). */
   simulated_order: string[];
   measured_order: string[];
+  /** Pairs the simulator gives exactly the same value (it does not order them either). */
+  simulated_ties: Array<[string, string]>;
   /** Pairs of policies tied on the device (their repeats' ranges overlap). */
   measured_ties: Array<[string, string]>;
   tau: number;
@@ -166,13 +168,19 @@ export function rankingOf(runs: readonly FidelityRun[], metric: keyof RunMetrics
     tied,
   );
   const ties: Array<[string, string]> = [];
-  for (let i = 0; i < runs.length; i++) for (let j = i + 1; j < runs.length; j++) if (tied(i, j)) ties.push([runs[i]!.policy, runs[j]!.policy]);
+  const simTies: Array<[string, string]> = [];
+  for (let i = 0; i < runs.length; i++)
+    for (let j = i + 1; j < runs.length; j++) {
+      if (tied(i, j)) ties.push([runs[i]!.policy, runs[j]!.policy]);
+      if (runs[i]!.simulated[metric] === runs[j]!.simulated[metric]) simTies.push([runs[i]!.policy, runs[j]!.policy]);
+    }
   return {
     workload: runs[0]!.workload,
     metric,
     simulated_order: order((r) => r.simulated[metric]),
     measured_order: order((r) => r.measured[metric]),
     measured_ties: ties,
+    simulated_ties: simTies,
     tau: k.tau,
     concordant: k.concordant,
     discordant: k.discordant,
@@ -400,7 +408,7 @@ export function fidelityMarkdown(r: FidelityReport): string {
   const lines = [
     `# Fidelity: simulated vs measured on ${r.adapter.description}`,
     '',
-    `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Each side ran every policy ${r.repeats} time(s); metrics pool the runs. Error = (simulated - measured) / measured.`,
+    `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Each side ran every policy ${r.repeats} time(s), the device the policies in turn within each repeat; metrics pool the runs. Error = (simulated - measured) / measured.`,
     `Host: ${r.host.cpus} CPUs, 1-minute load ${r.host.load_1m_start.toFixed(1)} at the start and ${r.host.load_1m_end.toFixed(1)} at the end (a software adapter computes on these cores).`,
     ...(r.drift
       ? [
@@ -440,10 +448,11 @@ function rankingLines(r: FidelityReport): string[] {
   ];
   for (const k of r.ranking) {
     const unit = r.runs.find((x) => x.workload === k.workload)?.unit ?? 'unit';
-    const tau = Number.isFinite(k.tau) ? k.tau.toFixed(2) : 'n/a (the device orders no pair beyond its spread)';
+    const tau = Number.isFinite(k.tau) ? k.tau.toFixed(2) : 'n/a (one side orders no pair)';
     const ties = k.measured_ties.length > 0 ? `; tied on the device: ${k.measured_ties.map(([a, b]) => `${a} ~ ${b}`).join(', ')}` : '';
+    const simTies = (k.simulated_ties ?? []).length > 0 ? `; equal in the simulator: ${k.simulated_ties.map(([a, b]) => `${a} = ${b}`).join(', ')}` : '';
     out.push(
-      `- ${k.workload}, ${label(k.metric, unit)}, best first: simulated ${k.simulated_order.join(', ')}; measured ${k.measured_order.join(', ')}; tau ${tau}: ${k.concordant} of ${k.pairs} pairs agree, ${k.discordant} disagree${ties}.`,
+      `- ${k.workload}, ${label(k.metric, unit)}, best first: simulated ${k.simulated_order.join(', ')}; measured ${k.measured_order.join(', ')}; tau ${tau}: ${k.concordant} of ${k.pairs} pairs agree, ${k.discordant} disagree${ties}${simTies}.`,
     );
   }
   return out;
