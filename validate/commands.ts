@@ -37,6 +37,7 @@ const say = (line: string) => process.stderr.write(line + '\n');
 const extrasSchema = z.object({
   host_issue_s: z.number().nonnegative().optional(),
   software_adapter: z.boolean().optional(),
+  upload_host_share: z.number().min(0).max(1).optional(),
   stalls: z
     .object({ rate_per_s: z.number().nonnegative(), durations_s: z.array(z.number().positive()) })
     .refine((s) => s.rate_per_s === 0 || s.durations_s.length > 0, { message: 'a stall rate above 0 needs durations_s' })

@@ -107,6 +107,14 @@ describe.skipIf(!gpu)('calibrate --quick, then validate --quick with its profile
     expect(p.links['h2d']!.bandwidth).toBeGreaterThan(1e6);
     expect(p.links['d2h']!.bandwidth).toBeGreaterThan(1e6);
     expect(p.overlap).toBeGreaterThanOrEqual(0);
+    // The overlap probe: its profile fields are its arithmetic on its own medians.
+    const ov = raw.overlap_measurement;
+    expect(ov.overlap).toBe(p.overlap);
+    expect(raw.upload_host_share).toBe(ov.host_share);
+    expect(ov.host_share).toBeGreaterThanOrEqual(0);
+    expect(ov.host_share).toBeLessThanOrEqual(1);
+    expect(ov.copy_s).toBeCloseTo(ov.raw.copy - ov.raw.base, 12);
+    expect(ov.uploads * 2 ** 20).toBe(ov.bytes);
     expect(p.adapter.description.length).toBeGreaterThan(0);
     expect(p.timing).toBe(gpu!.hasTimestamps ? 'timestamp-query' : 'wall-clock');
     // Every timed family was checked against its reference first, within bounds.
@@ -137,7 +145,23 @@ describe.skipIf(!gpu)('calibrate --quick, then validate --quick with its profile
       // (a missing op, ms vs s), not the few-percent accuracy reported in the fidelity table.
       expect(Math.abs(run.error.makespan_ms), `${run.workload}/${run.policy} makespan`).toBeLessThan(0.6);
     }
-    expect(readFileSync(join(out, 'fidelity.md'), 'utf8')).toContain('| moe-decode | on-demand | request latency mean (ms) |');
+    const md = readFileSync(join(out, 'fidelity.md'), 'utf8');
+    expect(md).toContain('| moe-decode | on-demand | request latency mean (ms) |');
+    // A ranking line per workload and ranked metric, over all of that workload's policies.
+    expect(r.ranking.map((k) => `${k.workload}/${k.metric}`)).toEqual([
+      'moe-decode/latency_mean_ms',
+      'moe-decode/unit_mean_ms',
+      'moe-decode/throughput_per_s',
+      'diffusion-edit/latency_mean_ms',
+      'diffusion-edit/unit_mean_ms',
+      'diffusion-edit/throughput_per_s',
+    ]);
+    for (const k of r.ranking) {
+      expect(k.pairs).toBe(k.workload === 'moe-decode' ? 3 : 1);
+      expect(k.concordant + k.discordant + k.measured_ties.length).toBeLessThanOrEqual(k.pairs);
+      expect([...k.measured_order].sort()).toEqual([...k.simulated_order].sort());
+    }
+    expect(md).toContain('- moe-decode, request latency mean (ms), best first: simulated ');
     // A software adapter's stalls are re-measured before the runs and the report says which rate was used.
     if (gpu!.software) expect(r.stalls?.measured_now).toBe(true);
   });

@@ -1,5 +1,5 @@
 /** Calibration from end-to-end measurements (`servesim fit`) and the published-table reproductions. */
-export { kendallTau } from './kendall.js';
+export { kendallPairs, kendallTau, type KendallPairs } from './kendall.js';
 export { levenbergMarquardt, type Bound, type LmOptions, type LmResult } from './optimize.js';
 export { parseMeasured, readMeasured, type MeasuredRow, type MeasuredTable } from './measured.js';
 export { metricValue, scenarioEvaluator, type Evaluate } from './evaluate.js';

@@ -1,6 +1,6 @@
 /** levenbergMarquardt and kendallTau against problems solved by hand. */
 import { describe, expect, it } from 'vitest';
-import { kendallTau } from '../../src/fit/kendall.js';
+import { kendallPairs, kendallTau } from '../../src/fit/kendall.js';
 import { levenbergMarquardt } from '../../src/fit/optimize.js';
 
 describe('levenbergMarquardt(f, bounds)', () => {
@@ -52,5 +52,32 @@ describe('kendallTau(a, b)', () => {
 
   it('is NaN for a constant list', () => {
     expect(kendallTau([1, 1], [1, 2])).toBeNaN();
+  });
+});
+
+describe('kendallPairs(a, b, tiedB)', () => {
+  it('counts pairs: [1,2,3] vs [1,3,2] has 2 concordant, 1 discordant of 3', () => {
+    expect(kendallPairs([1, 2, 3], [1, 3, 2])).toEqual({ tau: 1 / 3, concordant: 2, discordant: 1, tiesA: 0, tiesB: 0, pairs: 3 });
+  });
+
+  it('a pair declared tied in b is a tie, not a disagreement', () => {
+    // a orders 0<1<2; b orders 0<2<1, but items 1 and 2 are within spread: C = 2 (0-1, 0-2),
+    // D = 0, one tie in b: tau-b = 2 / sqrt(3 * 2).
+    const tied = (i: number, j: number) => i === 1 && j === 2;
+    const k = kendallPairs([1, 2, 3], [1, 3, 2], tied);
+    expect(k).toMatchObject({ concordant: 2, discordant: 0, tiesA: 0, tiesB: 1, pairs: 3 });
+    expect(k.tau).toBeCloseTo(2 / Math.sqrt(6), 12);
+  });
+
+  it('every pair tied in b: NaN (the measurement orders nothing)', () => {
+    const k = kendallPairs([1, 2, 3], [3, 2, 1], () => true);
+    expect(k.tau).toBeNaN();
+    expect(k).toMatchObject({ concordant: 0, discordant: 0, tiesB: 3 });
+  });
+
+  it('reversed with one tied pair: C = 0, D = 2, tau-b = -2 / sqrt(6)', () => {
+    const k = kendallPairs([1, 2, 3], [30, 20, 10], (i, j) => i === 0 && j === 1);
+    expect(k).toMatchObject({ concordant: 0, discordant: 2, tiesB: 1 });
+    expect(k.tau).toBeCloseTo(-2 / Math.sqrt(6), 12);
   });
 });

@@ -44,6 +44,8 @@ export type CalibratedProfile = Profile & {
   sync_s: number;
   /** Host seconds to encode and submit one command (see issue.ts). */
   host_issue_s: number;
+  /** Share of an upload's time the issuing host spends inside writeBuffer (see overlap.ts). */
+  upload_host_share: number;
   /** Stalls of the device beyond the median op times (see stalls.ts). */
   stalls: StallFit;
   checks: KernelCheck[];
@@ -147,8 +149,7 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
   log(`stalls: ${stalls.rate_per_s.toFixed(2)} per s of device time, median ${((stalls.durations_s[stalls.durations_s.length >> 1] ?? 0) * 1e3).toFixed(1)} ms (probe ${(stalls.probe_median_s * 1e3).toFixed(2)} ms x ${stalls.probes})`);
   const ov = await measureOverlap(gpu, {
     targetSeconds: o.quick ? 0.03 : 0.1,
-    reps: o.quick ? 3 : 7,
-    sync_s: tr.sync_s,
+    reps: o.quick ? 5 : 11,
     log,
   });
 
@@ -167,6 +168,7 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
     workload_dtype: wdt,
     sync_s: tr.sync_s,
     host_issue_s: issue,
+    upload_host_share: ov.host_share,
     stalls,
     checks: swept.checks,
     skipped: [...swept.skipped, ...tr.skipped],
@@ -181,10 +183,11 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
 }
 
 /** The fit table as markdown (for logs and reports). */
-export function fitTable(p: Pick<CalibratedProfile, 'fit_report' | 'overlap'>): string {
+export function fitTable(p: Pick<CalibratedProfile, 'fit_report' | 'overlap'> & { upload_host_share?: number }): string {
   const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '-');
   const lines = ['| fit | model | sizes | R^2 (log) | holdout error | parameters |', '| --- | --- | --- | --- | --- | --- |'];
   for (const r of p.fit_report) lines.push(`| ${r.key} | ${r.model} | ${r.samples} | ${r.r2.toFixed(4)} | ${pct(r.holdout_error)} | ${r.summary} |`);
-  lines.push(`| overlap | copy vs compute | - | - | - | ${p.overlap.toFixed(3)} |`);
+  lines.push(`| overlap | copy behind queued compute | - | - | - | ${p.overlap.toFixed(3)} |`);
+  if (p.upload_host_share !== undefined) lines.push(`| upload host share | host time in writeBuffer / copy | - | - | - | ${p.upload_host_share.toFixed(3)} |`);
   return lines.join('\n');
 }

@@ -35,7 +35,7 @@ const ms10: Op = { kind: 'gemm', flops: 1e7, bytes: 0, dtype: 'fp32' };
 function times(
   overlap: number,
   cmds: Cmd[],
-  host: { issueSeconds?: number; sharedCores?: boolean; stalls?: { rate_per_s: number; durations_s: number[] }; seed?: number } = {},
+  host: { issueSeconds?: number; sharedCores?: boolean; uploadHostShare?: number; stalls?: { rate_per_s: number; durations_s: number[] }; seed?: number } = {},
 ): number[] {
   const p = profile(overlap);
   const seen: number[] = [];
@@ -51,17 +51,42 @@ const compute = (key: string, slots: string[] = []): Cmd => ({ t: 'compute', key
 const sync: Cmd = { t: 'sync', bytes: 0 };
 
 describe('runInSimulator(profile, workload)', () => {
-  it('an upload hides under independent compute when the device overlaps fully', () => {
-    const t = times(1, [compute('x'), upload('a', 5), compute('y', ['a']), sync]);
-    expect(t[3]).toBeCloseTo(0.021, 12); // x 0-10, upload 0-5, y 10-20, readback 1 ms
+  it('an upload queued ahead of independent compute hides under it when the device overlaps fully', () => {
+    const t = times(1, [upload('a', 5), compute('x'), compute('y', ['a']), sync]);
+    expect(t[3]).toBeCloseTo(0.021, 12); // upload 0-5 alongside x 0-10, y 10-20, readback 1 ms
+  });
+  it('an upload queued behind compute starts when that compute is done (one in-order queue)', () => {
+    // x 0-10, the copy 10-15 (the host issued it at 0), y 15-25, +1: a demand fetch right before
+    // its reader pays the whole copy, whatever the overlap.
+    expect(times(1, [compute('x'), upload('a', 5), compute('y', ['a']), sync])[3]).toBeCloseTo(0.026, 12);
+    expect(times(0.5, [compute('x'), upload('a', 5), compute('y', ['a']), sync])[3]).toBeCloseTo(0.026, 12);
   });
   it('an upload serialises with compute in issue order when overlap is 0', () => {
-    const t = times(0, [compute('x'), upload('a', 5), compute('y', ['a']), sync]);
-    expect(t[3]).toBeCloseTo(0.026, 12); // x 0-10, upload's stream share 10-15, y 15-25, +1
+    const t = times(0, [upload('a', 5), compute('x'), compute('y', ['a']), sync]);
+    expect(t[3]).toBeCloseTo(0.026, 12); // upload's stream share 0-5, x 5-15, y 15-25, +1
   });
   it('a partial overlap puts (1 - overlap) of the copy on the stream', () => {
-    const t = times(0.5, [compute('x'), upload('a', 5), compute('y', ['a']), sync]);
-    expect(t[3]).toBeCloseTo(0.0235, 12);
+    const t = times(0.5, [upload('a', 5), compute('x'), compute('y', ['a']), sync]);
+    expect(t[3]).toBeCloseTo(0.0235, 12); // share 0-2.5, x 2.5-12.5 (copy done at 5), y to 22.5, +1
+  });
+  it('a host-side upload (host share 1) with full overlap hidden behind queued compute costs nothing', () => {
+    const host = { uploadHostShare: 1 };
+    const without = times(1, [compute('x'), compute('y'), sync], host)[2]!;
+    expect(without).toBeCloseTo(0.021, 12);
+    // x 0-10 on the device while the host copies 0-5; y is issued at 5 and runs 10-20; +1.
+    expect(times(1, [compute('x'), upload('a', 5), compute('y', ['a']), sync], host)[3]).toBeCloseTo(without, 12);
+  });
+  it('a host-side upload delays the commands behind it: queued first, it hides nothing', () => {
+    // The host copies 0-5 before it can issue x: x 5-15, y 15-25, +1.
+    expect(times(1, [upload('a', 5), compute('x'), compute('y', ['a']), sync], { uploadHostShare: 1 })[3]).toBeCloseTo(0.026, 12);
+  });
+  it('a host-side upload on a partly overlapping device takes (1 - overlap) from the compute stream', () => {
+    // x 0-10; the copy's stream share 2.5 ms queued behind x: 10-12.5; y 12.5-22.5; +1.
+    expect(times(0.5, [compute('x'), upload('a', 5), compute('y', ['a']), sync], { uploadHostShare: 1 })[3]).toBeCloseTo(0.0235, 12);
+  });
+  it('a host share splits the copy: the host copies its part, the device moves the rest in queue order', () => {
+    // Host 0-2 (share 0.4 of 5 ms); the device's 3 ms starts once x (0-10) is done: 10-13; y 13-23; +1.
+    expect(times(1, [compute('x'), upload('a', 5), compute('y', ['a']), sync], { uploadHostShare: 0.4 })[3]).toBeCloseTo(0.024, 12);
   });
   it('compute waits for the upload of the slot it reads', () => {
     const t = times(1, [upload('a', 5), compute('y', ['a']), sync]);

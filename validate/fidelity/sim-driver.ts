@@ -2,10 +2,17 @@
  * Runs a workload's commands in the simulator, on src/engine with a ProfileCost:
  *  - compute is one in-order stream (a Server with one unit; each item also waits for the
  *    uploads of the slots it reads), priced by the profile's op fits;
- *  - an upload moves its bytes on the `h2d` Link (latency + bytes / bandwidth, shared max-min
- *    fairly) and, for the part the device cannot overlap (1 - overlap), also occupies the compute
- *    stream in issue order - overlap 0 is one serial queue, 1 a free copy engine; it waits for the
- *    last compute that read its slot (write-after-read);
+ *  - an upload of solo time U (the `h2d` Link's latency + bytes / bandwidth) has three parts:
+ *    the host's (`uploadHostShare` x U, calibrate/overlap.ts): the issuing thread copies before
+ *    it can issue the next command, while the device runs what is queued (Dawn's writeBuffer
+ *    copies into staging on the calling thread; on lavapipe that is nearly all of it); the
+ *    device's (the rest of the bytes), ordered on the one queue: it starts once the work issued
+ *    ahead of it is done (and the last compute that read its slot: write-after-read) and moves
+ *    on the Link (shared max-min fairly) alongside the compute issued after it; and the share the
+ *    device cannot overlap with compute (1 - the profile's `overlap`), which holds the compute
+ *    stream in issue order - overlap 0 is one serial queue, 1 a free copy engine. A reader waits
+ *    for all of it. So a copy hides behind compute queued around it: a prefetch issued behind a
+ *    layer can, a demand fetch issued when nothing is queued (after a sync) cannot;
  *  - a sync waits for everything issued, then pays one d2h transfer of the bytes read back.
  * The host spends `issueSeconds` per command, one command at a time, before the device sees it.
  * On a software adapter (`sharedCores`) the host's CPU time is taken from the device's own cores,
@@ -30,6 +37,12 @@ export interface SimDeviceOptions {
   issueSeconds?: number;
   /** The device computes on the host's cores (a software adapter). */
   sharedCores?: boolean;
+  /**
+   * Share of an upload's time the issuing host spends inside writeBuffer before it can issue the
+   * next command (calibrate/overlap.ts `host_share`; 0 = the call returns at once and the copy
+   * runs on the queue). That part is done when the call returns; the rest moves in queue order.
+   */
+  uploadHostShare?: number;
   stalls?: { rate_per_s: number; durations_s: readonly number[] };
   seed?: number;
 }
@@ -82,16 +95,26 @@ export function runInSimulator(o: SimDeviceOptions, wl: Workload): SimStats {
           break;
         case 'upload': {
           const war = slotLastUse.get(c.slot);
-          const moved = env.event();
-          const start = () => h2d.transfer(c.bytes, { onDone: () => moved.succeed(undefined) });
-          if (war) war.then(start);
-          else start();
-          const parts = [moved];
-          const serial = (1 - overlap) * h2d.soloSeconds(c.bytes);
+          const solo = h2d.soloSeconds(c.bytes);
+          const hostPart = Math.min(1, Math.max(0, o.uploadHostShare ?? 0));
+          const ahead = tail;
+          const parts: Ev[] = [];
+          // The part the device cannot overlap holds the compute stream in issue order.
+          const serial = (1 - overlap) * solo;
           if (serial > 0) parts.push(stream(serial, war ? [war] : []));
+          if (hostPart < 1) {
+            // Queue order: the device's part starts once the work issued ahead of it is done,
+            // not when the host issues it (the host runs far ahead of the device between syncs).
+            const moved = env.event();
+            const rest = (1 - hostPart) * c.bytes;
+            env.allOf(war ? [ahead, war] : [ahead]).then(() => h2d.transfer(rest, { onDone: () => moved.succeed(undefined) }));
+            parts.push(moved);
+          }
           const ready = env.allOf(parts);
           slotReady.set(c.slot, ready);
           outstanding.push(ready);
+          // The host's part: the issuing thread copies before it can issue anything else.
+          if (hostPart > 0) yield env.timeout(hostPart * solo);
           break;
         }
         case 'compute': {

@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import type { Profile } from '../../src/hardware/profile.js';
 import { InputError } from '../../src/errors.js';
 import { Samples } from '../../src/metrics/summary.js';
+import { kendallPairs } from '../../src/fit/kendall.js';
 import type { Gpu } from '../gpu/device.js';
 import type { KDtype } from '../kernels/dtype.js';
 import { runOnDevice } from './device-driver.js';
@@ -86,6 +87,9 @@ export interface FidelityRun {
   simulated: RunMetrics;
   measured: RunMetrics;
   error: Record<keyof RunMetrics, number>;
+  /** Each repeat's own metrics, device and simulator (their range is the run-to-run spread). */
+  measured_runs: RunMetrics[];
+  simulated_runs: RunMetrics[];
   uploads: number;
   upload_bytes: number;
   device_wall_s: number;
@@ -102,6 +106,8 @@ export interface FidelityReport {
   repeats: number;
   runs: FidelityRun[];
   summary: { mean_abs_error_latency_mean: number; max_abs_error_latency_mean: number; mean_abs_error_latency_p99: number; max_abs_error_latency_p99: number };
+  /** Per workload and ranked metric: do the simulator and the device order the policies alike? */
+  ranking: RankingRow[];
   configs: Record<string, unknown>;
   /** Host CPU load around the run: a software adapter shares these cores with everything else. */
   host: { cpus: number; load_1m_start: number; load_1m_end: number };
@@ -113,6 +119,73 @@ export interface FidelityReport {
   drift?: { op: string; profile_ms: number; before_ms: number; after_ms: number };
   /** The stall rate the simulator used (re-measured before the runs on a software adapter) and the profile's. */
   stalls?: { used_rate_per_s: number; profile_rate_per_s: number; measured_now: boolean };
+}
+
+/**
+ * The policies of one workload ordered by one metric on each side, and Kendall's tau-b between
+ * the orders. Two policies whose measured repeats overlap (the range of one run's value meets the
+ * other's) are tied on the device: the device does not order them, so the pair counts as a tie,
+ * not a disagreement. With one repeat there is no range and every measured difference counts.
+ */
+export interface RankingRow {
+  workload: FidelityRun['workload'];
+  metric: keyof RunMetrics;
+  /** Best first (lowest latency; highest throughput). */
+  simulated_order: string[];
+  measured_order: string[];
+  /** Pairs the simulator gives exactly the same value (it does not order them either). */
+  simulated_ties: Array<[string, string]>;
+  /** Pairs of policies tied on the device (their repeats' ranges overlap). */
+  measured_ties: Array<[string, string]>;
+  tau: number;
+  concordant: number;
+  discordant: number;
+  pairs: number;
+}
+
+/** Metrics the ranking is stated for, and whether higher is better. */
+export const RANKED: Array<[keyof RunMetrics, boolean]> = [
+  ['latency_mean_ms', false],
+  ['unit_mean_ms', false],
+  ['throughput_per_s', true],
+];
+
+export function rankingOf(runs: readonly FidelityRun[], metric: keyof RunMetrics, higherBetter: boolean): RankingRow {
+  const sign = higherBetter ? -1 : 1;
+  const order = (v: (r: FidelityRun) => number) => [...runs].sort((a, b) => sign * (v(a) - v(b))).map((r) => r.policy);
+  const range = (r: FidelityRun) => {
+    const xs = r.measured_runs.map((m) => m[metric]);
+    return [Math.min(...xs), Math.max(...xs)] as const;
+  };
+  const tied = (i: number, j: number): boolean => {
+    if (runs[i]!.measured_runs.length < 2 || runs[j]!.measured_runs.length < 2) return false;
+    const [a, b] = [range(runs[i]!), range(runs[j]!)];
+    return a[0] <= b[1] && b[0] <= a[1];
+  };
+  const k = kendallPairs(
+    runs.map((r) => r.simulated[metric]),
+    runs.map((r) => r.measured[metric]),
+    tied,
+  );
+  const ties: Array<[string, string]> = [];
+  const simTies: Array<[string, string]> = [];
+  for (let i = 0; i < runs.length; i++)
+    for (let j = i + 1; j < runs.length; j++) {
+      if (tied(i, j)) ties.push([runs[i]!.policy, runs[j]!.policy]);
+      if (runs[i]!.simulated[metric] === runs[j]!.simulated[metric]) simTies.push([runs[i]!.policy, runs[j]!.policy]);
+    }
+  return {
+    workload: runs[0]!.workload,
+    metric,
+    simulated_order: order((r) => r.simulated[metric]),
+    measured_order: order((r) => r.measured[metric]),
+    measured_ties: ties,
+    simulated_ties: simTies,
+    tau: k.tau,
+    concordant: k.concordant,
+    discordant: k.discordant,
+    pairs: k.pairs,
+  };
 }
 
 export interface ValidateOptions {
@@ -130,32 +203,55 @@ async function warm(gpu: Gpu, side: DeviceSide): Promise<void> {
   await d.queue.onSubmittedWorkDone();
 }
 
-async function compare(
+/**
+ * Every policy of a workload, `repeats` times on each side. The device runs the policies in
+ * turn within each repeat (A B C, A B C, ...), not each policy's repeats back to back: a shared
+ * host speeds the device up and slows it down over minutes, and blocks of one policy would
+ * turn that drift into a difference between policies.
+ */
+async function comparePolicies(
   gpu: Gpu,
   cost: CostModel,
   profile: Profile,
-  make: (rec: RunRecord) => Workload,
+  workload: FidelityRun['workload'],
+  unit: FidelityRun['unit'],
+  policies: string[],
+  make: (policy: string, rec: RunRecord) => Workload,
   side: DeviceSide,
   repeats: number,
   extras: ProfileExtras,
-): Promise<{ sim: RunRecord[]; dev: RunRecord[]; wall: number }> {
-  const sim = Array.from({ length: repeats }, (_, i) => {
-    const rec = emptyRecord();
-    runInSimulator(
-      { cost, h2d: profile.links['h2d']!, d2h: profile.links['d2h']!, issueSeconds: extras.host_issue_s, sharedCores: extras.software_adapter, stalls: extras.stalls, seed: i + 1 },
-      make(rec),
-    );
-    return rec;
-  });
+): Promise<FidelityRun[]> {
+  const sim = policies.map((policy) =>
+    Array.from({ length: repeats }, (_, i) => {
+      const rec = emptyRecord();
+      runInSimulator(
+        {
+          cost,
+          h2d: profile.links['h2d']!,
+          d2h: profile.links['d2h']!,
+          issueSeconds: extras.host_issue_s,
+          sharedCores: extras.software_adapter,
+          uploadHostShare: extras.upload_host_share,
+          stalls: extras.stalls,
+          seed: i + 1,
+        },
+        make(policy, rec),
+      );
+      return rec;
+    }),
+  );
   await warm(gpu, side);
-  const dev: RunRecord[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < repeats; i++) {
-    const rec = emptyRecord();
-    await runOnDevice(gpu, side, make(rec));
-    dev.push(rec);
-  }
-  return { sim, dev, wall: (performance.now() - t0) / 1e3 / repeats };
+  const dev: RunRecord[][] = policies.map(() => []);
+  const wall = policies.map(() => 0);
+  for (let i = 0; i < repeats; i++)
+    for (let p = 0; p < policies.length; p++) {
+      const rec = emptyRecord();
+      const t0 = performance.now();
+      await runOnDevice(gpu, side, make(policies[p]!, rec));
+      wall[p]! += (performance.now() - t0) / 1e3;
+      dev[p]!.push(rec);
+    }
+  return policies.map((policy, p) => row(workload, policy, unit, { sim: sim[p]!, dev: dev[p]!, wall: wall[p]! / repeats }));
 }
 
 function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRun['unit'], r: { sim: RunRecord[]; dev: RunRecord[]; wall: number }): FidelityRun {
@@ -167,18 +263,37 @@ function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRu
   })) as Record<keyof RunMetrics, number>;
   const [s0, d0] = [r.sim[0]!, r.dev[0]!];
   if (s0.uploads !== d0.uploads) throw new Error(`${workload}/${policy}: simulator issued ${s0.uploads} uploads, device ${d0.uploads}`);
-  return { workload, policy, unit, simulated, measured, error, uploads: d0.uploads, upload_bytes: d0.uploadBytes, device_wall_s: r.wall };
+  return {
+    workload,
+    policy,
+    unit,
+    simulated,
+    measured,
+    error,
+    measured_runs: r.dev.map((x) => metricsOf(x)),
+    simulated_runs: r.sim.map((x) => metricsOf(x)),
+    uploads: d0.uploads,
+    upload_bytes: d0.uploadBytes,
+    device_wall_s: r.wall,
+  };
 }
 
 /** Fields a calibrated profile carries beyond profileSchema that the simulator side uses. */
 export interface ProfileExtras {
   host_issue_s?: number;
   software_adapter?: boolean;
+  /** Share of an upload the issuing host spends in writeBuffer (calibrate/overlap.ts). */
+  upload_host_share?: number;
   stalls?: { rate_per_s: number; durations_s: readonly number[] };
 }
 
 export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o: ValidateOptions): Promise<FidelityReport> {
-  const extras: ProfileExtras = { host_issue_s: profile.host_issue_s, software_adapter: profile.software_adapter, stalls: profile.stalls };
+  const extras: ProfileExtras = {
+    host_issue_s: profile.host_issue_s,
+    software_adapter: profile.software_adapter,
+    upload_host_share: profile.upload_host_share,
+    stalls: profile.stalls,
+  };
   const profileStalls = profile.stalls;
   const log = o.log ?? (() => {});
   const loadStart = loadavg()[0]!;
@@ -204,10 +319,10 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     configs['moe-decode'] = plan.cfg;
     const side = moeDevice(gpu, plan);
     try {
-      for (const policy of Object.keys(MOE_POLICIES) as MoePolicy[]) {
-        const r = row('moe-decode', policy, 'token', await compare(gpu, cost, profile, (rec) => moeWorkload(plan, policy, rec), side, repeats, extras));
+      const rs = await comparePolicies(gpu, cost, profile, 'moe-decode', 'token', Object.keys(MOE_POLICIES), (policy, rec) => moeWorkload(plan, policy as MoePolicy, rec), side, repeats, extras);
+      for (const r of rs) {
         runs.push(r);
-        log(`moe-decode ${policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
+        log(`moe-decode ${r.policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
       }
     } finally {
       side.destroy();
@@ -218,10 +333,10 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     configs['diffusion-edit'] = plan.cfg;
     const side = diffusionDevice(gpu, plan);
     try {
-      for (const policy of Object.keys(DIFFUSION_POLICIES) as DiffusionPolicy[]) {
-        const r = row('diffusion-edit', policy, 'step', await compare(gpu, cost, profile, (rec) => diffusionWorkload(plan, policy, rec), side, repeats, extras));
+      const rs = await comparePolicies(gpu, cost, profile, 'diffusion-edit', 'step', Object.keys(DIFFUSION_POLICIES), (policy, rec) => diffusionWorkload(plan, policy as DiffusionPolicy, rec), side, repeats, extras);
+      for (const r of rs) {
         runs.push(r);
-        log(`diffusion-edit ${policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
+        log(`diffusion-edit ${r.policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
       }
     } finally {
       side.destroy();
@@ -245,6 +360,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
       mean_abs_error_latency_p99: mean(abs('latency_p99_ms')),
       max_abs_error_latency_p99: Math.max(...abs('latency_p99_ms')),
     },
+    ranking: [...new Set(runs.map((r) => r.workload))].flatMap((w) => RANKED.map(([m, hi]) => rankingOf(runs.filter((r) => r.workload === w), m, hi))),
     configs,
     host: { cpus: cpus().length, load_1m_start: loadStart, load_1m_end: loadavg()[0]! },
     ...(extras.stalls ? { stalls: { used_rate_per_s: extras.stalls.rate_per_s, profile_rate_per_s: profileStalls?.rate_per_s ?? 0, measured_now: stallsNow !== undefined } } : {}),
@@ -292,7 +408,7 @@ export function fidelityMarkdown(r: FidelityReport): string {
   const lines = [
     `# Fidelity: simulated vs measured on ${r.adapter.description}`,
     '',
-    `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Each side ran every policy ${r.repeats} time(s); metrics pool the runs. Error = (simulated - measured) / measured.`,
+    `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Each side ran every policy ${r.repeats} time(s), the device the policies in turn within each repeat; metrics pool the runs. Error = (simulated - measured) / measured.`,
     `Host: ${r.host.cpus} CPUs, 1-minute load ${r.host.load_1m_start.toFixed(1)} at the start and ${r.host.load_1m_end.toFixed(1)} at the end (a software adapter computes on these cores).`,
     ...(r.drift
       ? [
@@ -305,14 +421,39 @@ export function fidelityMarkdown(r: FidelityReport): string {
         ]
       : []),
     `Summary: |error| of mean latency: mean ${pct(r.summary.mean_abs_error_latency_mean).slice(1)}, max ${pct(r.summary.max_abs_error_latency_mean).slice(1)}; of p99 latency: mean ${pct(r.summary.mean_abs_error_latency_p99).slice(1)}, max ${pct(r.summary.max_abs_error_latency_p99).slice(1)}.`,
+    ...rankingLines(r),
     '',
-    '| workload | policy | metric | simulated | measured | error |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| workload | policy | metric | simulated | measured | measured range over repeats | error |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const run of r.runs)
-    for (const [k, label] of METRIC_LABELS)
-      lines.push(`| ${run.workload} | ${run.policy} | ${label.replace('{unit}', run.unit)} | ${num(run.simulated[k])} | ${num(run.measured[k])} | ${pct(run.error[k])} |`);
+    for (const [k, label] of METRIC_LABELS) {
+      const xs = (run.measured_runs ?? []).map((m) => m[k]);
+      const range = xs.length > 1 ? `${num(Math.min(...xs))} - ${num(Math.max(...xs))}` : '-';
+      lines.push(`| ${run.workload} | ${run.policy} | ${label.replace('{unit}', run.unit)} | ${num(run.simulated[k])} | ${num(run.measured[k])} | ${range} | ${pct(run.error[k])} |`);
+    }
   lines.push('', '| workload | policy | uploads | MiB uploaded | device wall (s) |', '| --- | --- | --- | --- | --- |');
   for (const run of r.runs) lines.push(`| ${run.workload} | ${run.policy} | ${run.uploads} | ${(run.upload_bytes / 2 ** 20).toFixed(1)} | ${run.device_wall_s.toFixed(1)} |`);
   return lines.join('\n') + '\n';
+}
+
+/** The ranking agreement, one line per workload and ranked metric. */
+function rankingLines(r: FidelityReport): string[] {
+  if (!r.ranking || r.ranking.length === 0) return [];
+  const label = (m: keyof RunMetrics, unit: string) => METRIC_LABELS.find(([k]) => k === m)![1].replace('{unit}', unit);
+  const out = [
+    '',
+    `Ranking agreement (Kendall tau-b between the simulated and measured orders of the policies; ${r.repeats > 1 ? "two policies whose measured repeats' ranges overlap are tied on the device: a tie, not a disagreement" : 'one repeat: no spread, so every measured difference counts'}):`,
+    '',
+  ];
+  for (const k of r.ranking) {
+    const unit = r.runs.find((x) => x.workload === k.workload)?.unit ?? 'unit';
+    const tau = Number.isFinite(k.tau) ? k.tau.toFixed(2) : 'n/a (one side orders no pair)';
+    const ties = k.measured_ties.length > 0 ? `; tied on the device: ${k.measured_ties.map(([a, b]) => `${a} ~ ${b}`).join(', ')}` : '';
+    const simTies = (k.simulated_ties ?? []).length > 0 ? `; equal in the simulator: ${k.simulated_ties.map(([a, b]) => `${a} = ${b}`).join(', ')}` : '';
+    out.push(
+      `- ${k.workload}, ${label(k.metric, unit)}, best first: simulated ${k.simulated_order.join(', ')}; measured ${k.measured_order.join(', ')}; tau ${tau}: ${k.concordant} of ${k.pairs} pairs agree, ${k.discordant} disagree${ties}${simTies}.`,
+    );
+  }
+  return out;
 }
