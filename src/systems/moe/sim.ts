@@ -221,7 +221,15 @@ export class MoeSim implements PrefetchView, MissView {
    * their traced names (a full recorder counts them).
    */
   private detail(): boolean {
-    return this.tracing && this.s.trace!.detail?.() !== false;
+    return this.detailNow;
+  }
+  /**
+   * detail() read once per step: asking the sink costs a call chain on every layer, and the answer
+   * only saves work (a sink that keeps no args drops them anyway), so a step late is fine.
+   */
+  private detailNow = false;
+  private askDetail(): void {
+    this.detailNow = this.tracing && this.s.trace!.detail?.() !== false;
   }
 
   get batchSize(): number {
@@ -321,6 +329,7 @@ export class MoeSim implements PrefetchView, MissView {
     if (!st.measuring && this.decodeDone >= (w.tokens ?? 0) && this.env.now >= (w.seconds ?? 0)) this.startMeasuring();
     this.seq++;
     this.stepsSinceYield++;
+    this.askDetail();
     this.prefill = prefill;
     this.layer = 0;
     this.stepStart = this.env.now;
