@@ -832,7 +832,12 @@ export class MoeSim implements PrefetchView, MissView {
     swapOut &&= this.s.policy.swap !== 'none';
     const onCompute = copyOnComputeStream(this.copyStream, prefetch);
     const share = onCompute ? 0 : this.overlapShare;
-    if (!swapOut && !onCompute && share === 0) return this.h2d.transfer(bytes, opts);
+    if (!swapOut && !onCompute) {
+      // The common case, as go() below does it without building its closures (on every fetch).
+      const t = this.h2d.transfer(bytes, opts);
+      if (share > 0) this.gpu.submit((share * bytes) / this.h2d.bandwidth, this.copyEnd, this.copyShareJob);
+      return t;
+    }
     // swap: in-order - the copy-back follows the load on the same stream (src/systems/moe/swap.ts).
     const inOrder = swapOut && this.s.policy.swap === 'in-order';
     const move = (o: TransferOptions): Transfer => (inOrder ? loadThenCopyBack(this.h2d, this.d2h, bytes, this.model.expertBytes, o) : this.h2d.transfer(bytes, o));
