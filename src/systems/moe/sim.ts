@@ -14,7 +14,7 @@
  * demand fetch in flight together share its bandwidth. Expert slots are GPU MemoryPool
  * allocations (see cache.ts). Requests whose next token is a prefill step run it alone first.
  */
-import { Env, Fifo, Link, MemoryPool, Server, type Rng, type TraceArgs, type TraceSink, type Transfer, type TransferOptions } from '../../engine/index.js';
+import { Env, IntFifo, Link, MemoryPool, Server, type Rng, type TraceArgs, type TraceSink, type Transfer, type TransferOptions } from '../../engine/index.js';
 import type { JobOptions } from '../../engine/server.js';
 import { ConfigError } from '../../errors.js';
 import { fanOut, UtilisationRecorder } from '../../metrics/recorders.js';
@@ -138,14 +138,14 @@ export class MoeSim implements PrefetchView, MissView {
   /** Why the running layer waits for a key: STALL_IN_FLIGHT (a prefetch already loading) or STALL_MISSING. */
   private readonly waitCause: Uint8Array;
   // copy streams
-  private readonly gpuJobs = new Fifo<number>();
-  private readonly demandQ = new Fifo<number>();
+  private readonly gpuJobs = new IntFifo();
+  private readonly demandQ = new IntFifo();
   private demandBusy = false;
   private demandBlocked = false;
   private demandKey = -1;
-  private readonly prefetchQ = new Fifo<number>();
+  private readonly prefetchQ = new IntFifo();
   /** copy_engine fifo, in issue order: one queue, prefetch keys, then N + key (fetch), 2N + key (low-bit). */
-  private readonly copyQ: Fifo<number> | null;
+  private readonly copyQ: IntFifo | null;
   private readonly fifo: boolean;
   private readonly copyStream: CopyStreamMode;
   /** Share of each copy-stream copy's time it also takes from the compute stream: 1 - the cost model's overlap. */
@@ -209,7 +209,7 @@ export class MoeSim implements PrefetchView, MissView {
     const p = setup.policy;
     this.nKeys = n;
     this.fifo = p.copy_engine === 'fifo';
-    this.copyQ = this.fifo && !p.demand_first ? new Fifo<number>() : null;
+    this.copyQ = this.fifo && !p.demand_first ? new IntFifo() : null;
     this.copyStream = p.copy_stream;
     this.overlapShare = 1 - setup.hw.gpuCost.overlap;
     this.waitCause = new Uint8Array(n);
