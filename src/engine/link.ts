@@ -35,8 +35,8 @@ export type TransferState = 'latency' | 'active' | 'done' | 'cancelled';
 
 export class Transfer {
   state: TransferState = 'latency';
-  /** Bytes still to move. */
-  remaining: number;
+  /** Bytes still to move (initialised as a number so V8 stores it unboxed, in place, as it shrinks). */
+  remaining = 0;
   /** Current rate (bytes/s); 0 while in latency. */
   rate = 0;
   readonly submittedAt: number;
