@@ -14,15 +14,42 @@ import { REGISTRY } from '../registry.js';
 import { missingArgument } from './main-args.js';
 import type { Registry } from '../scenario/types.js';
 import { servesimVersion } from '../version.js';
-import { capacityCommand } from './commands/capacity.js';
-import { fitCommand } from './commands/fit.js';
-import { reproduceCommand } from './commands/reproduce.js';
-import { mergeCommand } from './commands/merge.js';
-import { presetsCommand } from './commands/presets.js';
-import { reportCommand } from './commands/report.js';
-import { runCommand } from './commands/run.js';
-import { TRACE_SUBCOMMANDS, traceCommand } from './commands/trace.js';
 import { EXIT, reportError, UsageError, type GlobalArgs } from './shared.js';
+
+type Command = CommandModule<GlobalArgs, any>;
+/**
+ * The built-in commands, each loaded when named: a run loads only its own command's modules (the
+ * others' trees are a sizeable share of start-up). `strings`: the command strings that name a
+ * missing argument in usage errors (missingArgument).
+ */
+const COMMANDS: Record<string, (reg: Registry, module?: string) => Promise<{ command: Command; strings: string[] }>> = {
+  run: async (reg, module) => {
+    const command = (await import('./commands/run.js')).runCommand(reg, module);
+    return { command, strings: [command.command].flat().map(String) };
+  },
+  capacity: async (reg, module) => ({ command: (await import('./commands/capacity.js')).capacityCommand(reg, module), strings: [] }),
+  trace: async (reg) => {
+    const m = await import('./commands/trace.js');
+    return { command: m.traceCommand(reg), strings: m.TRACE_SUBCOMMANDS.map((c) => `trace ${c}`) };
+  },
+  report: async () => {
+    const command = (await import('./commands/report.js')).reportCommand as Command;
+    return { command, strings: [command.command].flat().map(String) };
+  },
+  merge: async () => {
+    const command = (await import('./commands/merge.js')).mergeCommand as Command;
+    return { command, strings: [command.command].flat().map(String) };
+  },
+  presets: async (reg) => ({ command: (await import('./commands/presets.js')).presetsCommand(reg), strings: [] }),
+  fit: async (reg) => {
+    const command = (await import('./commands/fit.js')).fitCommand(reg);
+    return { command, strings: [command.command].flat().map(String) };
+  },
+  reproduce: async (reg) => ({ command: (await import('./commands/reproduce.js')).reproduceCommand(reg), strings: [] }),
+};
+/** Order of the built-ins in --help (and of their usage strings), as registered before they were lazy. */
+const ORDER = ['run', 'capacity', 'trace', 'report', 'merge', 'presets', 'fit', 'reproduce'];
+const STRING_ORDER = ['run', 'report', 'merge', 'fit', 'trace'];
 
 /** Commands the validator adds (calibrate, validate); absent before it is built. */
 async function pluginCommands(): Promise<CommandModule<any, any>[]> {
@@ -52,22 +79,24 @@ async function registry(): Promise<{ registry: Registry; module?: string }> {
 
 export async function main(args: string[]): Promise<void> {
   const { registry: reg, module } = await registry();
-  const commandStrings = [runCommand(reg, module).command, reportCommand.command, mergeCommand.command, fitCommand(reg).command, ...TRACE_SUBCOMMANDS.map((c) => `trace ${c}`)].flat().map(String);
+  // The command named first (the global flags are all booleans, so it is the first word): only it
+  // is loaded. Anything else (no command, --help, a typo, a validator command) loads them all, so
+  // help and "did you mean" see every command.
+  const first = args.find((a) => !a.startsWith('-'));
+  const names = first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : ORDER;
+  const loaded = new Map(await Promise.all(names.map(async (n) => [n, await COMMANDS[n]!(reg, module)] as const)));
+  const commandStrings = STRING_ORDER.flatMap((n) => loaded.get(n)?.strings ?? []);
   const cli: Argv<GlobalArgs> = yargs(args)
     .scriptName('servesim')
     .usage('$0 <command> [options]\n\nDiscrete-event simulator for serving generative models on memory-constrained GPUs.')
     .option('json', { type: 'boolean', default: false, describe: 'machine-readable output on stdout' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar or notes' })
-    .option('debug', { type: 'boolean', default: false, describe: 'show stack traces on errors' })
-    .command(runCommand(reg, module) as CommandModule<GlobalArgs, any>)
-    .command(capacityCommand(reg, module) as CommandModule<GlobalArgs, any>)
-    .command(traceCommand(reg))
-    .command(reportCommand as CommandModule<GlobalArgs, any>)
-    .command(mergeCommand as CommandModule<GlobalArgs, any>)
-    .command(presetsCommand(reg))
-    .command(fitCommand(reg) as CommandModule<GlobalArgs, any>)
-    .command(reproduceCommand(reg) as CommandModule<GlobalArgs, any>);
-  for (const c of await pluginCommands()) cli.command(c);
+    .option('debug', { type: 'boolean', default: false, describe: 'show stack traces on errors' });
+  for (const n of ORDER) {
+    const c = loaded.get(n);
+    if (c) cli.command(c.command);
+  }
+  if (names === ORDER) for (const c of await pluginCommands()) cli.command(c);
   // yargs renders the whole help text as a command's handler starts, to print it should the
   // handler fail; the .fail() below prints one line instead, so skip that render (wrapping every
   // option's text is a sizeable share of a short run's start-up).

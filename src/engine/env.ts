@@ -103,8 +103,9 @@ export class Env {
     const heap = this.heap;
     // The loop reads the next time from the heap's key array and inlines advance(): this is the
     // engine's innermost loop.
+    const bounded = until !== Infinity;
     while (!this.stopped) {
-      if (heap.size === 0 || heap.topTime() > until) break;
+      if (bounded ? heap.topTime() > until : heap.size === 0) break;
       const t = heap.pop()!;
       const fn = t.fn;
       if (fn === null) continue;

@@ -12,11 +12,17 @@
 export type Callback = () => void;
 
 export class Timer {
-  constructor(
-    public time: number,
-    public seq: number,
-    public fn: Callback | null,
-  ) {}
+  // Fields start as numbers, not as the `undefined` a parameter property's class field starts
+  // with: V8 then keeps `time` an unboxed double, stored in place when a timer is re-armed rather
+  // than a new heap number per event.
+  time = 0;
+  seq = 0;
+  fn: Callback | null = null;
+  constructor(time: number, seq: number, fn: Callback | null) {
+    this.time = time;
+    this.seq = seq;
+    this.fn = fn;
+  }
   get cancelled(): boolean {
     return this.fn === null;
   }

@@ -7,5 +7,5 @@ export { Link, Transfer, type LinkOptions, type TransferOptions } from './link.j
 export { MemoryPool, fmtBytes } from './memory.js';
 export { Rng, RngStreams, deriveSeed } from './rng.js';
 export { Categorical, Zipf, zipfWeights, betaFromMean, gammaInterarrival } from './distributions.js';
-export { Fifo, PriorityQueue } from './queues.js';
+export { Fifo, IntFifo, PriorityQueue } from './queues.js';
 export type { TraceSink, TraceArgs } from './trace.js';

@@ -35,8 +35,8 @@ export type TransferState = 'latency' | 'active' | 'done' | 'cancelled';
 
 export class Transfer {
   state: TransferState = 'latency';
-  /** Bytes still to move. */
-  remaining: number;
+  /** Bytes still to move (initialised as a number so V8 stores it unboxed, in place, as it shrinks). */
+  remaining = 0;
   /** Current rate (bytes/s); 0 while in latency. */
   rate = 0;
   readonly submittedAt: number;
@@ -91,6 +91,8 @@ export class Link {
   private waiting: (Transfer | undefined)[] = [];
   private latencyHead = 0;
   private latencyTimer: Timer | null = null;
+  /** The latency timer once it has fired with no transfer left waiting: rearmed rather than reallocated. */
+  private spareLatencyTimer: Timer | null = null;
   private readonly activateNow = (): void => this.onLatencyDone();
   /** Scratch list of the transfers finishing at one instant (filled by index, never shrunk). */
   private readonly finished: (Transfer | undefined)[] = [];
@@ -139,7 +141,14 @@ export class Link {
     if (this.latency > 0) {
       t.activatesAt = this.env.now + this.latency;
       this.waiting.push(t);
-      if (!this.latencyTimer) this.latencyTimer = this.env.schedule(this.latency, this.activateNow);
+      if (!this.latencyTimer) {
+        const spare = this.spareLatencyTimer;
+        if (spare) {
+          this.spareLatencyTimer = null;
+          this.env.rearm(spare, this.latency, this.activateNow);
+          this.latencyTimer = spare;
+        } else this.latencyTimer = this.env.schedule(this.latency, this.activateNow);
+      }
     } else {
       this.activate(t);
     }
@@ -162,6 +171,7 @@ export class Link {
       w[this.latencyHead++] = undefined;
       if (t.state === 'latency') this.activate(t);
     }
+    if (!this.latencyTimer) this.spareLatencyTimer = timer;
     // Compact the FIFO now and then so it does not grow with the run.
     if (this.latencyHead >= 1024 && this.latencyHead * 2 >= w.length) {
       this.waiting = w.slice(this.latencyHead);

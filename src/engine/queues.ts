@@ -1,4 +1,5 @@
-/** Small queues used by resources: a FIFO deque and a stable priority queue (lower value first). */
+/** Small queues used by resources: a FIFO deque (and one of integers) and a stable priority queue (lower value first). */
+import { InvariantError } from '../errors.js';
 
 export class Fifo<T> {
   private items: (T | undefined)[] = [];
@@ -36,6 +37,43 @@ export class Fifo<T> {
   }
   *[Symbol.iterator](): IterableIterator<T> {
     for (let i = this.head; i < this.items.length; i++) yield this.items[i] as T;
+  }
+}
+
+/**
+ * A FIFO of 32-bit integers in a ring of an Int32Array, doubling when full: no allocation per
+ * push, where a JS array of numbers reallocates as it grows and compacts.
+ */
+export class IntFifo {
+  private items = new Int32Array(16);
+  private head = 0;
+  private n = 0;
+  get length(): number {
+    return this.n;
+  }
+  push(x: number): void {
+    if (this.n === this.items.length) this.grow();
+    this.items[(this.head + this.n++) & (this.items.length - 1)] = x;
+  }
+  /** The first element; the queue must not be empty. */
+  peek(): number {
+    if (this.n === 0) throw new InvariantError('IntFifo.peek on an empty queue');
+    return this.items[this.head]!;
+  }
+  /** Remove and return the first element; the queue must not be empty. */
+  shift(): number {
+    if (this.n === 0) throw new InvariantError('IntFifo.shift on an empty queue');
+    const x = this.items[this.head]!;
+    this.head = (this.head + 1) & (this.items.length - 1);
+    this.n--;
+    return x;
+  }
+  private grow(): void {
+    const old = this.items;
+    const items = new Int32Array(old.length * 2);
+    for (let k = 0; k < this.n; k++) items[k] = old[(this.head + k) & (old.length - 1)]!;
+    this.items = items;
+    this.head = 0;
   }
 }
 

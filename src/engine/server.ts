@@ -206,11 +206,13 @@ export class Server {
     const job = this.unitJob[unit]!;
     const onDone = this.unitOnDone[unit];
     const trace = this.opts.trace;
-    if (trace !== undefined && job.label) trace.slice(this.track(unit), job.label, this.unitStart[unit]!, this.env.now, job.args);
+    // One read of the clock for both calls (each read of a float field passed on is boxed anew).
+    const now = this.env.now;
+    if (trace !== undefined && job.label) trace.slice(this.track(unit), job.label, this.unitStart[unit]!, now, job.args);
     this.unitOnDone[unit] = undefined;
     this.unitJob[unit] = NO_JOB;
     this.freeUnit(unit);
-    onDone?.(this.env.now);
+    onDone?.(now);
   }
 
   private freeUnit(unit: number): void {

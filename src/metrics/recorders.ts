@@ -12,6 +12,21 @@ import type { TraceArgs, TraceSink } from '../engine/trace.js';
 export function fanOut(sinks: Array<TraceSink | undefined>): TraceSink | undefined {
   const live = sinks.filter((s): s is TraceSink => s !== undefined);
   if (live.length <= 1) return live[0];
+  if (live.length === 2) {
+    // The common pair (utilisation + a Gantt window): direct calls, no loop, on every slice.
+    const [a, b] = live as [TraceSink, TraceSink];
+    return {
+      slice: (track, name, start, end, args) => {
+        a.slice(track, name, start, end, args);
+        b.slice(track, name, start, end, args);
+      },
+      counter: (track, time, value) => {
+        a.counter(track, time, value);
+        b.counter(track, time, value);
+      },
+      detail: () => a.detail?.() !== false || b.detail?.() !== false,
+    };
+  }
   return {
     slice: (track, name, start, end, args) => {
       for (let i = 0; i < live.length; i++) live[i]!.slice(track, name, start, end, args);
@@ -19,7 +34,11 @@ export function fanOut(sinks: Array<TraceSink | undefined>): TraceSink | undefin
     counter: (track, time, value) => {
       for (let i = 0; i < live.length; i++) live[i]!.counter(track, time, value);
     },
-    detail: () => live.some((s) => s.detail?.() !== false),
+    // A loop rather than some(): this is asked once per traced transfer.
+    detail: () => {
+      for (let i = 0; i < live.length; i++) if (live[i]!.detail?.() !== false) return true;
+      return false;
+    },
   };
 }
 

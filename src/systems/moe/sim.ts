@@ -14,7 +14,7 @@
  * demand fetch in flight together share its bandwidth. Expert slots are GPU MemoryPool
  * allocations (see cache.ts). Requests whose next token is a prefill step run it alone first.
  */
-import { Env, Fifo, Link, MemoryPool, Server, type Rng, type TraceArgs, type TraceSink, type Transfer, type TransferOptions } from '../../engine/index.js';
+import { Env, IntFifo, Link, MemoryPool, Server, type Rng, type TraceArgs, type TraceSink, type Transfer, type TransferOptions } from '../../engine/index.js';
 import type { JobOptions } from '../../engine/server.js';
 import { ConfigError } from '../../errors.js';
 import { fanOut, UtilisationRecorder } from '../../metrics/recorders.js';
@@ -138,14 +138,14 @@ export class MoeSim implements PrefetchView, MissView {
   /** Why the running layer waits for a key: STALL_IN_FLIGHT (a prefetch already loading) or STALL_MISSING. */
   private readonly waitCause: Uint8Array;
   // copy streams
-  private readonly gpuJobs = new Fifo<number>();
-  private readonly demandQ = new Fifo<number>();
+  private readonly gpuJobs = new IntFifo();
+  private readonly demandQ = new IntFifo();
   private demandBusy = false;
   private demandBlocked = false;
   private demandKey = -1;
-  private readonly prefetchQ = new Fifo<number>();
+  private readonly prefetchQ = new IntFifo();
   /** copy_engine fifo, in issue order: one queue, prefetch keys, then N + key (fetch), 2N + key (low-bit). */
-  private readonly copyQ: Fifo<number> | null;
+  private readonly copyQ: IntFifo | null;
   private readonly fifo: boolean;
   private readonly copyStream: CopyStreamMode;
   /** Share of each copy-stream copy's time it also takes from the compute stream: 1 - the cost model's overlap. */
@@ -209,7 +209,7 @@ export class MoeSim implements PrefetchView, MissView {
     const p = setup.policy;
     this.nKeys = n;
     this.fifo = p.copy_engine === 'fifo';
-    this.copyQ = this.fifo && !p.demand_first ? new Fifo<number>() : null;
+    this.copyQ = this.fifo && !p.demand_first ? new IntFifo() : null;
     this.copyStream = p.copy_stream;
     this.overlapShare = 1 - setup.hw.gpuCost.overlap;
     this.waitCause = new Uint8Array(n);
@@ -221,7 +221,15 @@ export class MoeSim implements PrefetchView, MissView {
    * their traced names (a full recorder counts them).
    */
   private detail(): boolean {
-    return this.tracing && this.s.trace!.detail?.() !== false;
+    return this.detailNow;
+  }
+  /**
+   * detail() read once per step: asking the sink costs a call chain on every layer, and the answer
+   * only saves work (a sink that keeps no args drops them anyway), so a step late is fine.
+   */
+  private detailNow = false;
+  private askDetail(): void {
+    this.detailNow = this.tracing && this.s.trace!.detail?.() !== false;
   }
 
   get batchSize(): number {
@@ -321,6 +329,7 @@ export class MoeSim implements PrefetchView, MissView {
     if (!st.measuring && this.decodeDone >= (w.tokens ?? 0) && this.env.now >= (w.seconds ?? 0)) this.startMeasuring();
     this.seq++;
     this.stepsSinceYield++;
+    this.askDetail();
     this.prefill = prefill;
     this.layer = 0;
     this.stepStart = this.env.now;
@@ -823,7 +832,12 @@ export class MoeSim implements PrefetchView, MissView {
     swapOut &&= this.s.policy.swap !== 'none';
     const onCompute = copyOnComputeStream(this.copyStream, prefetch);
     const share = onCompute ? 0 : this.overlapShare;
-    if (!swapOut && !onCompute && share === 0) return this.h2d.transfer(bytes, opts);
+    if (!swapOut && !onCompute) {
+      // The common case, as go() below does it without building its closures (on every fetch).
+      const t = this.h2d.transfer(bytes, opts);
+      if (share > 0) this.gpu.submit((share * bytes) / this.h2d.bandwidth, this.copyEnd, this.copyShareJob);
+      return t;
+    }
     // swap: in-order - the copy-back follows the load on the same stream (src/systems/moe/swap.ts).
     const inOrder = swapOut && this.s.policy.swap === 'in-order';
     const move = (o: TransferOptions): Transfer => (inOrder ? loadThenCopyBack(this.h2d, this.d2h, bytes, this.model.expertBytes, o) : this.h2d.transfer(bytes, o));

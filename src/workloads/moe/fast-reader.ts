@@ -19,6 +19,11 @@ import { MOE_COLUMNS, type MoeReadOptions, type TraceChecker } from './checker.j
 import type { MoeRow } from './types.js';
 
 const CHUNK = 1 << 20;
+/**
+ * Rows parsed per refill: the simulator reads a few tokens ahead, so a batch's rows die young,
+ * where a whole chunk's (~35k) would outlive young-generation collections and be promoted.
+ */
+const BATCH = 1024;
 const NL = 10;
 const COMMA = 44;
 const BAR = 124;
@@ -164,7 +169,7 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
     return true;
   }
 
-  /** Parse what the next chunk completes into `rows` (possibly none); at the end, the last checks. */
+  /** Parse up to BATCH rows of what is read into `rows` (possibly none: then read on); at the end, the last checks. */
   private refill(): void {
     this.rows = [];
     this.ri = 0;
@@ -172,6 +177,7 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
     const buf = this.buf;
     let s = this.start;
     for (;;) {
+      if (this.rows.length >= BATCH) break;
       const nl = buf.indexOf(NL, s);
       if (nl < 0 || nl >= this.end) break;
       // A line the bytes path cannot take: csv-parse from here on.

@@ -145,6 +145,26 @@ describe('moeTraceRows (fast reader) against readMoeTraceCsv (csv-parse)', () =>
     }
   });
 
+  it('parses in batches of rows: the same rows and errors past a batch boundary, read lazily', async () => {
+    // 3000 lines (2 layers a token), far below a 1 MiB chunk: several 1024-row batches in one chunk.
+    let text = H;
+    for (let t = 0; t < 1500; t++) text += `0,${t},0,${t % 4}|${(t + 1) % 4},0.5|0.5,,${t === 0 ? '0' : ''}\n0,${t},1,${(t + 2) % 4},1,,\n`;
+    const ok = await same(text);
+    expect((ok as { rows: MoeRow[] }).rows).toHaveLength(3000);
+    // A bad row past the first batch: the same error; the rows before it are handed out first.
+    const lines = text.split('\n');
+    lines[2501] = '0,1250,0,9,1,,';
+    const bad = lines.join('\n');
+    const got = await same(bad);
+    expect((got as { error: string }).error).toMatch(/^F:2502 field 'experts'/);
+    let before = 0;
+    expect(() => {
+      for (const _ of moeTraceRows(file(bad), { layers: 2, experts: 4, topK: 2 })) before++;
+    }).toThrow(InputError);
+    expect(before).toBeGreaterThanOrEqual(2048);
+    expect(before).toBeLessThan(2500);
+  });
+
   it('names a file it cannot read', () => {
     const p = join(dir, 'missing.csv');
     expect(() => [...moeTraceRows(p)]).toThrow(new InputError('cannot read trace (ENOENT)', { file: p }));
