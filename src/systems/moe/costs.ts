@@ -2,7 +2,8 @@
  * Prices of the moe system's ops on the scenario's hardware, through src/cost (roofline presets or
  * a calibrated profile). Per layer and decode step: attention projections (a GEMM over the batch),
  * attention over the KV cache, the router, shared experts; per routed expert: a SwiGLU FFN over
- * the tokens routed to it. Once per step: the LM head. Memoised where the hot path asks often.
+ * the tokens routed to it. Per dense layer (ahead of the MoE ones): attention and its dense MLP.
+ * Once per step: the LM head. Memoised where the hot path asks often.
  */
 import { bytesPerElement, expertFfnOp, gemmOp, type Op } from '../../cost/ops.js';
 import type { Dtype } from '../../hardware/types.js';
@@ -28,6 +29,7 @@ export class MoeCosts {
   private lowbitExpert: number[] = [];
   private attnFixed: number[] = [];
   private head: number[] = [];
+  private denseFixed: number[] = [];
   readonly lowbitBytes: number;
   private readonly lowbitDtype: Dtype;
 
@@ -76,31 +78,62 @@ export class MoeCosts {
   }
 
   private rooflineDecodeLayer(batch: number, ctx: number): number {
-    const m = this.model;
     const fixed = (this.attnFixed[batch] ??= this.projections(batch));
-    const attention: Op = {
-      kind: 'attention',
-      flops: 4 * m.heads * m.headDim * ctx,
-      bytes: m.kvBytesPerLayer * ctx + batch * m.heads * m.headDim * 2 * 2,
-      dtype: 'fp16',
-    };
-    return fixed + this.hw.gpuCost.opSeconds(attention);
+    return fixed + this.hw.gpuCost.opSeconds(this.decodeAttention(batch, ctx));
   }
 
   /** The same for a prefill step of `prompt` tokens (causal attention over the prompt). */
   prefillLayer(prompt: number): number {
+    const t = this.projections(prompt) + this.hw.gpuCost.opSeconds(this.prefillAttention(prompt));
+    return this.o.layer_overhead_ms !== undefined ? t + this.o.layer_overhead_ms / 1000 : t;
+  }
+
+  /**
+   * All dense layers of a decode step: per layer, attention (projections without the router, and
+   * over the KV cache), the dense SwiGLU MLP and the per-layer framework overhead; 0 if none. Under
+   * `layer_ms` the measured layer time stands for the attention part and the MLP keeps its roofline.
+   */
+  denseDecode(batch: number, ctx: number): number {
     const m = this.model;
-    const attention: Op = {
+    if (m.denseLayers === 0) return 0;
+    const o = this.o;
+    const attention = o.layer_ms !== undefined ? o.layer_ms / 1000 : (this.denseFixed[batch] ??= this.denseProjections(batch)) + this.hw.gpuCost.opSeconds(this.decodeAttention(batch, ctx));
+    const mlp = this.hw.gpuCost.opSeconds(expertFfnOp(batch, m.hidden, m.denseFfn, 'fp16'));
+    return m.denseLayers * (attention + mlp + (o.layer_overhead_ms ?? 0) / 1000);
+  }
+
+  /** The same for a prefill step of `prompt` tokens. */
+  densePrefill(prompt: number): number {
+    const m = this.model;
+    if (m.denseLayers === 0) return 0;
+    const attention = this.denseProjections(prompt) + this.hw.gpuCost.opSeconds(this.prefillAttention(prompt));
+    const mlp = this.hw.gpuCost.opSeconds(expertFfnOp(prompt, m.hidden, m.denseFfn, 'fp16'));
+    return m.denseLayers * (attention + mlp + (this.o.layer_overhead_ms ?? 0) / 1000);
+  }
+
+  private decodeAttention(batch: number, ctx: number): Op {
+    const m = this.model;
+    return { kind: 'attention', flops: 4 * m.heads * m.headDim * ctx, bytes: m.kvBytesPerLayer * ctx + batch * m.heads * m.headDim * 2 * 2, dtype: 'fp16' };
+  }
+
+  private prefillAttention(prompt: number): Op {
+    const m = this.model;
+    return {
       kind: 'attention',
       flops: 4 * m.heads * m.headDim * ((prompt * (prompt + 1)) / 2),
       bytes: m.kvBytesPerLayer * prompt * 2 + prompt * m.heads * m.headDim * 2 * 2,
       dtype: 'fp16',
     };
-    const t = this.projections(prompt) + this.hw.gpuCost.opSeconds(attention);
-    return this.o.layer_overhead_ms !== undefined ? t + this.o.layer_overhead_ms / 1000 : t;
   }
 
-  /** LM head (and any dense layers) once per step for `batch` sequences. */
+  /** A dense layer's attention projections: attn_params counts the router (presets.ts), which a dense layer lacks. */
+  private denseProjections(tokens: number): number {
+    const m = this.model;
+    const params = Math.max(0, m.attnParams - m.hidden * m.experts);
+    return this.hw.gpuCost.opSeconds(gemmOp(tokens, Math.round(params / m.hidden), m.hidden, 'fp16'));
+  }
+
+  /** LM head (and the per-step overhead) once per step for `batch` sequences. */
   lmHead(batch: number): number {
     const m = this.model;
     const o = this.o;

@@ -19,6 +19,8 @@ export function resolveMoeModel(cfg: MoeModelConfig): ResolvedMoeModel {
   const base: MoeModelSpec = MOE_MODELS[cfg.preset];
   const spec: MoeModelSpec = { ...base };
   if (cfg.layers !== undefined) spec.layers = cfg.layers;
+  if (cfg.dense_layers !== undefined) spec.denseLayers = cfg.dense_layers;
+  if (cfg.dense_ffn !== undefined) spec.denseFfn = cfg.dense_ffn;
   if (cfg.experts !== undefined) spec.experts = cfg.experts;
   if (cfg.top_k !== undefined) spec.topK = cfg.top_k;
   if (cfg.hidden !== undefined) spec.hidden = cfg.hidden;
@@ -38,6 +40,7 @@ export function resolveMoeModel(cfg: MoeModelConfig): ResolvedMoeModel {
   if (cfg.resident_gib !== undefined) spec.residentBytes = cfg.resident_gib * 2 ** 30;
   const custom = Object.keys(cfg).some((k) => !['preset', 'max_context', 'reserve_gib', ...COST_FIELDS].includes(k));
   if (custom) spec.name = `${base.name} (modified)`;
+  if (spec.denseLayers > 0 && spec.denseFfn === 0) throw new ConfigError(`dense_layers ${spec.denseLayers} needs dense_ffn (${spec.name} has no dense MLP)`, { field: 'model.dense_ffn' });
   if (spec.topK > spec.experts) throw new ConfigError(`top_k ${spec.topK} is larger than the expert count ${spec.experts} of ${spec.name}`, { field: cfg.top_k !== undefined ? 'model.top_k' : 'model.experts' });
   return { ...spec, maxContext: cfg.max_context, reserveBytes: cfg.reserve_gib * 2 ** 30 };
 }

@@ -9,8 +9,15 @@ import type { Dtype } from '../../hardware/types.js';
 
 export interface MoeModelSpec {
   name: string;
-  /** MoE layers (dense layers, if any, are priced in perTokenParams). */
+  /** MoE layers (routed experts). */
   layers: number;
+  /**
+   * Dense decoder layers ahead of the MoE ones (DeepSeek's `first_k_dense_replace`): attention and
+   * a dense SwiGLU MLP of `denseFfn`, GPU-resident, run every token; nothing routed, nothing fetched.
+   */
+  denseLayers: number;
+  /** Intermediate size of a dense layer's MLP (0 if none). */
+  denseFfn: number;
   /** Routed experts per layer. */
   experts: number;
   topK: number;
@@ -25,7 +32,7 @@ export interface MoeModelSpec {
   attnParams: number;
   /** Total intermediate size of always-on shared experts per layer (0 if none). */
   sharedFfn: number;
-  /** Parameters run once per token outside the MoE layers: LM head, dense layers. */
+  /** Parameters run once per token outside the decoder layers: the LM head. */
   perTokenParams: number;
   /** Non-routed weights kept on the GPU (attention, embeddings, LM head, shared experts, dense layers). */
   residentBytes: number;
@@ -42,6 +49,8 @@ const fp16 = 2;
 /** Mixtral-8x7B (config.json): hidden 4096, ffn 14336, 32 layers, 8 experts top-2, 32 heads / 8 KV heads of 128, vocab 32000. */
 const mixtralBase = {
   layers: 32,
+  denseLayers: 0,
+  denseFfn: 0,
   experts: 8,
   topK: 2,
   hidden: 4096,
@@ -82,7 +91,9 @@ export const MOE_MODELS = {
   },
   'deepseek-v2-lite': {
     name: 'DeepSeek-V2-Lite fp16',
-    layers: 26, // 27 layers, first_k_dense_replace = 1
+    layers: 26, // 27 layers (num_hidden_layers), first_k_dense_replace = 1: 26 MoE layers
+    denseLayers: 1, // layer 0: attention + a dense MLP (modeling_deepseek.py DeepseekV2DecoderLayer)
+    denseFfn: 10944, // intermediate_size of the dense MLP
     experts: 64,
     topK: 6,
     hidden: 2048,
@@ -92,7 +103,7 @@ export const MOE_MODELS = {
     // MLA: q 2048x3072, kv_a 2048x576, kv_b 512x4096, o 2048x2048 = 13.8 M; router 2048x64.
     attnParams: 2048 * 3072 + 2048 * 576 + 512 * 4096 + 2048 * 2048 + 2048 * 64,
     sharedFfn: 2 * 1408, // 2 shared experts
-    perTokenParams: 102400 * 2048 + 3 * 2048 * 10944 + 2048 * 3072 + 2048 * 576 + 512 * 4096 + 2048 * 2048, // LM head + dense layer 0
+    perTokenParams: 102400 * 2048, // LM head (vocab 102400); dense layer 0 is priced as a layer (denseLayers)
     // 15.7 B total - 26 x 64 x 8.65 M routed = 1.3 B resident
     residentBytes: (15.7e9 - 26 * 64 * 3 * 2048 * 1408) * fp16,
     heads: 16,
@@ -103,6 +114,8 @@ export const MOE_MODELS = {
   'qwen3-30b-a3b': {
     name: 'Qwen3-30B-A3B bf16',
     layers: 48,
+    denseLayers: 0,
+    denseFfn: 0,
     experts: 128,
     topK: 8,
     hidden: 2048,
@@ -123,6 +136,8 @@ export const MOE_MODELS = {
   olmoe: {
     name: 'OLMoE-1B-7B bf16',
     layers: 16,
+    denseLayers: 0,
+    denseFfn: 0,
     experts: 64,
     topK: 8,
     hidden: 2048,

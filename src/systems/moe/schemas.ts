@@ -19,6 +19,10 @@ export const moeModelSchema = z
     /** Model preset (`servesim presets`); the fields below override it, e.g. for a scaled-down model. */
     preset: z.enum(MOE_MODEL_NAMES).default('mixtral-8x7b-fp16'),
     layers: z.number().int().positive().optional(),
+    /** Dense decoder layers ahead of the MoE layers (attention + dense MLP, GPU-resident, nothing routed). */
+    dense_layers: z.number().int().nonnegative().optional(),
+    /** Intermediate size of a dense layer's SwiGLU MLP. */
+    dense_ffn: z.number().int().positive().optional(),
     experts: z.number().int().positive().optional(),
     top_k: z.number().int().positive().optional(),
     hidden: z.number().int().positive().optional(),

@@ -65,6 +65,7 @@ const EXPERT: JobOptions = { label: 'expert' };
 /** The hits' job, traced: one job for every expert resident at the gate. */
 const EXPERTS: JobOptions = { label: 'experts' };
 const HEAD: JobOptions = { label: 'lm_head' };
+const DENSE: JobOptions = { label: 'dense layers' };
 const CPU_JOB: JobOptions = { label: 'cpu expert' };
 const QUEUE_TRACKS = ['pcie h2d demand queue', 'pcie h2d prefetch queue', 'cpu queue'];
 
@@ -337,14 +338,22 @@ export class MoeSim implements PrefetchView, MissView {
     this.stepIdleSeen = 0;
     this.stepIdle.fill(0);
     this.stepCopy0 = this.copyOnGpu();
-    if (prefill) this.layerTime = this.s.costs.prefillLayer(this.s.promptTokens);
-    else {
+    let dense: number;
+    if (prefill) {
+      this.layerTime = this.s.costs.prefillLayer(this.s.promptTokens);
+      dense = this.s.costs.densePrefill(this.s.promptTokens);
+    } else {
       let ctx = 0;
       for (const t of this.batch) ctx += this.s.promptTokens + t.index;
       this.layerTime = this.s.costs.decodeLayer(this.batch.length, ctx);
+      dense = this.s.costs.denseDecode(this.batch.length, ctx);
     }
-    this.startLayer();
+    // Dense layers come first (DeepSeek's layer 0): GPU work with no gate, so nothing to fetch.
+    if (dense > 0) this.gpu.submit(dense, this.afterDense, DENSE);
+    else this.startLayer();
   }
+
+  private afterDense = (): void => this.startLayer();
 
   private startMeasuring(): void {
     const st = this.stats;

@@ -280,3 +280,33 @@ describe('BuddyMoE: offline buddy table, entropy gate', () => {
     expect(r.error!.issues[0]!.message).toMatch(/buddy_profile .*buddy_matrix.*buddy_online: true/);
   });
 });
+
+describe('dense layers ahead of the MoE layers (DeepSeek-V2-Lite: first_k_dense_replace 1)', () => {
+  // A dense layer: attention projections (a GEMM, 1 ms) + its dense MLP (a 4096 x 14336 SwiGLU, 2 ms
+  // as an expert FFN over one token) + the per-layer overhead 0.25 ms = 3.25 ms, and no gate.
+  // The MoE layer: attention 1 + 0.25 ms, then its expert; LM head 1 ms.
+  const model = (dense: number) => ({ ...tinyModel(), dense_layers: dense, dense_ffn: 14336, layer_overhead_ms: 0.25 });
+  const go = (dense: number) => run({ hardware: simpleHw(), model: model(dense), workload: { trace: traceFile(singleLayer([0, 1])) }, policy: { cache_experts: 1 } });
+
+  it('is priced every token as GPU-resident compute and fetches nothing', async () => {
+    // Token 0 hits expert 0: 3.25 + 1.25 + 2 + 1 = 7.5 ms. Token 1 misses expert 1, fetched at its
+    // gate (10 MB over 1 GB/s = 10 ms), not during the dense layer: 3.25 + 1.25 + 10 + 2 + 1 = 17.5 ms.
+    const out = await go(1);
+    expect(out.simulatedSeconds).toBeCloseTo(25 * MS, 12);
+    expect(out.metrics.pcie_bytes).toBe(1e7);
+    const none = await go(0);
+    expect(out.simulatedSeconds - none.simulatedSeconds).toBeCloseTo(2 * 3.25 * MS, 12);
+    expect(none.metrics.pcie_bytes).toBe(1e7);
+  });
+
+  it('two dense layers cost twice one', async () => {
+    const one = await go(1);
+    const two = await go(2);
+    expect(two.simulatedSeconds - one.simulatedSeconds).toBeCloseTo(2 * 3.25 * MS, 12);
+  });
+
+  it('dense_layers without a dense MLP size is a config error naming model.dense_ffn', async () => {
+    const bad = { ...tinyModel(), dense_layers: 1 };
+    await expect(run({ hardware: simpleHw(), model: bad, workload: { trace: traceFile(singleLayer([0])) } })).rejects.toMatchObject({ name: 'ConfigError', fields: ['model.dense_ffn'] });
+  });
+});
