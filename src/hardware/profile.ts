@@ -30,13 +30,35 @@ export const opFitSchema = z.discriminatedUnion('model', [
 ]);
 export type OpFit = z.infer<typeof opFitSchema>;
 
-export const linkFitSchema = z.object({
+const linkSegmentSchema = z.object({
+  /** The segment prices transfers of at least this many bytes (the first starts at 0). */
+  from_bytes: z.number().nonnegative(),
   bandwidth: z.number().positive(),
   latency_s: z.number().nonnegative(),
+});
+export type LinkSegment = z.infer<typeof linkSegmentSchema>;
+
+export const linkFitSchema = z.object({
+  /** The largest transfers' figures (the last segment's, when there are segments). */
+  bandwidth: z.number().positive(),
+  latency_s: z.number().nonnegative(),
+  /** Two or more lines by transfer size, ascending `from_bytes` starting at 0, when one line fits badly. */
+  segments: z.array(linkSegmentSchema).min(2).optional(),
   r2: z.number().optional(),
   holdout_error: z.number().optional(),
+  /** Holdout error of the single line, kept beside the segments' for the report. */
+  line_holdout_error: z.number().optional(),
 });
 export type LinkFit = z.infer<typeof linkFitSchema>;
+
+/** The bandwidth and latency that price a transfer of `bytes` on a fitted link. */
+export function linkAt(fit: LinkFit, bytes: number): { bandwidth: number; latency_s: number } {
+  const segs = fit.segments;
+  if (!segs) return { bandwidth: fit.bandwidth, latency_s: fit.latency_s };
+  let seg = segs[0]!;
+  for (const s of segs) if (bytes >= s.from_bytes) seg = s;
+  return { bandwidth: seg.bandwidth, latency_s: seg.latency_s };
+}
 
 export const sampleSchema = z.object({
   op: z.string(),

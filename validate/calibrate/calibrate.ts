@@ -75,10 +75,28 @@ export function plans(gpu: Gpu, quick: boolean, only = ALL): SweepPlan[] {
 }
 
 function describe(fit: OpFit | LinkFit): string {
-  if ('bandwidth' in fit) return `${(fit.bandwidth / 1e9).toFixed(3)} GB/s + ${(fit.latency_s * 1e6).toFixed(1)} us`;
+  const line = (f: { bandwidth: number; latency_s: number }) => `${(f.bandwidth / 1e9).toFixed(3)} GB/s + ${(f.latency_s * 1e6).toFixed(1)} us`;
+  if ('bandwidth' in fit) {
+    if (!fit.segments) return line(fit);
+    return fit.segments.map((g, i) => `${i === 0 ? 'below' : 'from'} ${i === 0 ? fit.segments![1]!.from_bytes : g.from_bytes} B: ${line(g)}`).join('; ');
+  }
   if (fit.model === 'roofline')
     return `${(fit.flops_per_s / 1e9).toFixed(2)} GFLOP/s, ${(fit.bytes_per_s / 1e9).toFixed(2)} GB/s, +${(fit.overhead_s * 1e6).toFixed(1)} us`;
   return `${fit.points.length} points in ${fit.x}`;
+}
+
+/** The fit report's row for a link: one line, or segments with the single line's holdout beside them. */
+export function linkFitReport(link: string, fit: LinkFit, samples: number): FitRow {
+  return {
+    key: `link ${link}`,
+    model: fit.segments ? `latency + bytes/bandwidth, ${fit.segments.length} segments by size` : 'latency + bytes/bandwidth',
+    samples,
+    r2: fit.r2!,
+    r2_linear: NaN,
+    holdout_error: fit.holdout_error ?? NaN,
+    candidates: fit.line_holdout_error !== undefined ? { line: fit.line_holdout_error, segments: fit.holdout_error ?? NaN } : {},
+    summary: describe(fit),
+  };
 }
 
 export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<CalibratedProfile> {
@@ -130,16 +148,7 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
     const ss = tr.samples.filter((s) => s.link === link);
     if (ss.length < 2) continue;
     links[link] = fitLink(ss.map((s) => ({ bytes: s.bytes, seconds: s.median_s })));
-    fitReport.push({
-      key: `link ${link}`,
-      model: 'latency + bytes/bandwidth',
-      samples: ss.length,
-      r2: links[link]!.r2!,
-      r2_linear: NaN,
-      holdout_error: links[link]!.holdout_error ?? NaN,
-      candidates: {},
-      summary: describe(links[link]!),
-    });
+    fitReport.push(linkFitReport(link, links[link]!, ss.length));
   }
   if (!links['h2d'] || !links['d2h']) throw new Error('transfer sweep measured too few sizes to fit the h2d and d2h links');
 

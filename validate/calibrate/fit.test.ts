@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitLink, fitOp, fitPiecewise, fitRoofline, holdoutSplit, isotonic, nelderMead, overlapFactor, type FitSample } from './fit.js';
+import { fitLink, fitLinkSegments, fitOp, fitPiecewise, fitRoofline, holdoutSplit, isotonic, nelderMead, overlapFactor, type FitSample } from './fit.js';
+import { linkAt, type LinkFit } from '../../src/hardware/profile.js';
 import { randomValues } from '../kernels/reference.js';
 
 /** Samples from a known roofline with multiplicative noise of +-`noise`. */
@@ -86,6 +87,11 @@ describe('fitOp(samples)', () => {
   });
 });
 
+const linePriceOf = (f: LinkFit, bytes: number) => {
+  const l = linkAt(f, bytes);
+  return l.latency_s + bytes / l.bandwidth;
+};
+
 describe('fitLink(samples)', () => {
   it('recovers latency and bandwidth', () => {
     const bw = 24e9;
@@ -95,6 +101,34 @@ describe('fitLink(samples)', () => {
     expect(f.bandwidth / bw).toBeCloseTo(1, 6);
     expect(f.latency_s / lat).toBeCloseTo(1, 6);
     expect(f.holdout_error!).toBeLessThan(1e-9);
+    expect(f.segments).toBeUndefined(); // one line fits exactly: no knee is invented
+  });
+
+  it('splits at a knee when two lines predict held-out sizes better (lavapipe h2d: fast below 96 KiB)', () => {
+    // Below the knee 2 us + b / 18 GB/s; from 96 KiB on b / 3.8 GB/s; sizes as the calibration sweeps them.
+    const knee = 96 << 10;
+    const sizes = [1, 2, 4, 8, 16, 32, 64, 96, 128, 256, 512, 1024, 4096, 16384, 65536].map((k) => k << 10);
+    const price = (b: number) => (b < knee ? 2e-6 + b / 18e9 : b / 3.8e9);
+    const f = fitLink(sizes.map((bytes) => ({ bytes, seconds: price(bytes) })));
+    expect(f.segments).toHaveLength(2);
+    expect(f.segments![1]!.from_bytes).toBe(knee);
+    expect(f.segments![0]!.bandwidth / 18e9).toBeCloseTo(1, 6);
+    expect(f.segments![0]!.latency_s / 2e-6).toBeCloseTo(1, 6);
+    expect(f.bandwidth / 3.8e9).toBeCloseTo(1, 6); // top level = the large transfers' segment
+    expect(f.holdout_error!).toBeLessThan(1e-9);
+    expect(f.line_holdout_error!).toBeGreaterThan(0.1); // what the single line got wrong
+    // A 768 KiB expert upload is priced by the slow segment: 207 us, not the single line's guess.
+    expect(linePriceOf(f, 768 << 10)).toBeCloseTo((768 << 10) / 3.8e9, 12);
+    expect(linePriceOf(f, 8 << 10)).toBeCloseTo(2e-6 + (8 << 10) / 18e9, 12);
+  });
+});
+
+describe('fitLinkSegments(samples)', () => {
+  it('needs three sizes on each side of a knee', () => {
+    const s = [1, 2, 3, 4, 5].map((k) => ({ bytes: k * 1000, seconds: k * 1e-6 }));
+    expect(fitLinkSegments(s)).toBeUndefined();
+    const six = [1, 2, 3, 4, 5, 6].map((k) => ({ bytes: k * 1000, seconds: k * 1e-6 }));
+    expect(fitLinkSegments(six)!.map((x) => x.from_bytes)).toEqual([0, 4000]);
   });
 });
 

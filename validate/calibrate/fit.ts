@@ -13,7 +13,7 @@
  * mean |relative error| on held-out sizes (every fourth size, interior only) of a fit made
  * without them. The op fit kept is the one with the lower holdout error.
  */
-import type { LinkFit, OpFit } from '../../src/hardware/profile.js';
+import { linkAt, type LinkFit, type LinkSegment, type OpFit } from '../../src/hardware/profile.js';
 import { fitSeconds } from '../../src/cost/model.js';
 import type { Op } from '../../src/cost/ops.js';
 
@@ -250,18 +250,55 @@ export function fitLinkLine(samples: LinkSample[]): { bandwidth: number; latency
   return { bandwidth: 1 / slope, latency_s: lat };
 }
 
+type Line = { bandwidth: number; latency_s: number };
+const linePrice = (f: Line, bytes: number) => f.latency_s + bytes / f.bandwidth;
+const linkRelError = (price: (bytes: number) => number, s: LinkSample[]) => s.reduce((a, x) => a + Math.abs(price(x.bytes) - x.seconds) / x.seconds, 0) / s.length;
+
+/** Fewest distinct sizes on each side of a knee: a line through two points says nothing. */
+const MIN_SIZES_PER_SEGMENT = 3;
+
+/**
+ * Two lines split at a knee between two sampled sizes (small copies can ride a staging buffer or
+ * the caches, large ones cannot), the split with the lowest training error; undefined when there
+ * are too few sizes for both sides.
+ */
+export function fitLinkSegments(samples: LinkSample[]): LinkSegment[] | undefined {
+  const sizes = [...new Set(samples.map((s) => s.bytes))].sort((a, b) => a - b);
+  let best: { err: number; segs: LinkSegment[] } | undefined;
+  for (let i = MIN_SIZES_PER_SEGMENT; i <= sizes.length - MIN_SIZES_PER_SEGMENT; i++) {
+    const knee = sizes[i]!;
+    const lo = fitLinkLine(samples.filter((s) => s.bytes < knee));
+    const hi = fitLinkLine(samples.filter((s) => s.bytes >= knee));
+    const segs = [{ from_bytes: 0, ...lo }, { from_bytes: knee, ...hi }];
+    const err = linkRelError((b) => linePrice(linkAt({ ...hi, segments: segs }, b), b), samples);
+    if (!best || err < best.err) best = { err, segs };
+  }
+  return best?.segs;
+}
+
+/**
+ * A link's fit: one line, or two segments when their holdout error is lower (the same rule the op
+ * fits use to pick a model). The top-level bandwidth and latency are the largest sizes' segment.
+ */
 export function fitLink(samples: LinkSample[]): LinkFit {
   const asFit = (s: LinkSample[]): FitSample[] => s.map((x) => ({ flops: 0, bytes: x.bytes, seconds: x.seconds }));
   const { train, test } = holdoutSplit(asFit(samples));
-  const pred = (f: { bandwidth: number; latency_s: number }, b: number) => f.latency_s + b / f.bandwidth;
-  let holdout = NaN;
-  if (test.length > 0 && train.length >= 2) {
-    const f = fitLinkLine(train);
-    holdout = test.reduce((a, s) => a + Math.abs(pred(f, s.bytes) - s.seconds) / s.seconds, 0) / test.length;
+  const trainL = train.map((s) => ({ bytes: s.bytes, seconds: s.seconds }));
+  const testL = test.map((s) => ({ bytes: s.bytes, seconds: s.seconds }));
+  const canTest = testL.length > 0 && trainL.length >= 2;
+  const lineHoldout = canTest ? linkRelError((b) => linePrice(fitLinkLine(trainL), b), testL) : NaN;
+  const segTrain = canTest ? fitLinkSegments(trainL) : undefined;
+  const segHoldout = segTrain ? linkRelError((b) => linePrice(linkAt({ bandwidth: 1, latency_s: 0, segments: segTrain }, b), b), testL) : NaN;
+  const segAll = segHoldout < lineHoldout ? fitLinkSegments(samples) : undefined;
+  if (segAll) {
+    const top = segAll[segAll.length - 1]!;
+    const fit: LinkFit = { bandwidth: top.bandwidth, latency_s: top.latency_s, segments: segAll };
+    const r2 = logR2((s) => linePrice(linkAt(fit, s.bytes), s.bytes), asFit(samples));
+    return { ...fit, r2, holdout_error: segHoldout, line_holdout_error: lineHoldout };
   }
   const f = fitLinkLine(samples);
-  const r2 = logR2((s) => pred(f, s.bytes), asFit(samples));
-  return { ...f, r2, ...(Number.isFinite(holdout) ? { holdout_error: holdout } : {}) };
+  const r2 = logR2((s) => linePrice(f, s.bytes), asFit(samples));
+  return { ...f, r2, ...(Number.isFinite(lineHoldout) ? { holdout_error: lineHoldout } : {}) };
 }
 
 /**

@@ -23,7 +23,7 @@
  */
 import { Env, Link, RngStreams, Server, type SimEvent } from '../../src/engine/index.js';
 import type { CostModel } from '../../src/cost/model.js';
-import type { LinkFit } from '../../src/hardware/profile.js';
+import { linkAt, type LinkFit } from '../../src/hardware/profile.js';
 import type { Workload } from './stream.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -55,7 +55,15 @@ export interface SimStats {
 export function runInSimulator(o: SimDeviceOptions, wl: Workload): SimStats {
   const env = new Env();
   const compute = new Server(env, 'compute');
-  const h2d = new Link(env, 'h2d', { bandwidth: o.h2d.bandwidth, latency: o.h2d.latency_s });
+  // One Link per fitted size segment (a profile's h2d may have a knee): a workload's uploads are
+  // all one size, so in practice one Link carries them all and they queue on it.
+  const h2dLinks = new Map<number, Link>();
+  const h2dFor = (bytes: number): Link => {
+    const seg = linkAt(o.h2d, bytes);
+    let l = h2dLinks.get(seg.bandwidth);
+    if (!l) h2dLinks.set(seg.bandwidth, (l = new Link(env, 'h2d', { bandwidth: seg.bandwidth, latency: seg.latency_s })));
+    return l;
+  };
   const overlap = o.cost.overlap;
   let tail: Ev = env.timeout(0);
   const slotReady = new Map<string, Ev>();
@@ -95,6 +103,7 @@ export function runInSimulator(o: SimDeviceOptions, wl: Workload): SimStats {
           break;
         case 'upload': {
           const war = slotLastUse.get(c.slot);
+          const h2d = h2dFor(c.bytes);
           const solo = h2d.soloSeconds(c.bytes);
           const hostPart = Math.min(1, Math.max(0, o.uploadHostShare ?? 0));
           const ahead = tail;
@@ -136,5 +145,5 @@ export function runInSimulator(o: SimDeviceOptions, wl: Workload): SimStats {
     }
   });
   env.run();
-  return { computeBusy_s: compute.busyTime(), linkBusy_s: h2d.busyTime() };
+  return { computeBusy_s: compute.busyTime(), linkBusy_s: [...h2dLinks.values()].reduce((a, l) => a + l.busyTime(), 0) };
 }
