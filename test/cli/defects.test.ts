@@ -7,20 +7,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliSync, ensureBuilt, MAIN } from '../robust/cli-helpers.js';
 
-const MAIN = resolve('dist/src/cli/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-defects-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function cli(args: string[]) {
-  const env = { ...process.env, FORCE_COLOR: '0' };
-  delete env.SERVESIM_REGISTRY;
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = cliSync;
 
 beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error('build first: npx tsc -p tsconfig.build.json');
+  ensureBuilt();
 });
 
 describe('missing and unreadable trace inputs: one line naming the file, exit 2', () => {

@@ -2,26 +2,19 @@
  * `model.measured` (edit) as a user hits it through the built CLI: nonsense is refused with one
  * line naming the field, exit 2, before anything runs. Build first: `npx tsc -p tsconfig.build.json`.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliSync, ensureBuilt } from '../robust/cli-helpers.js';
 
-const MAIN = resolve('dist/src/cli/main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-edit-measured-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function cli(args: string[]) {
-  const env = { ...process.env, FORCE_COLOR: '0' };
-  delete env.SERVESIM_REGISTRY;
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = cliSync;
 
 const scenario = join(tmp, 'cal.yaml');
 beforeAll(() => {
-  if (!existsSync(MAIN)) throw new Error('build first: npx tsc -p tsconfig.build.json');
+  ensureBuilt();
   writeFileSync(
     scenario,
     ['name: cal', 'system: edit', 'hardware: { gpu: h800, gpus: 1, host: epyc-9654-2s }', 'model: { preset: flux }', 'workload:', '  generator: { requests: 4, rps: 0.5, templates: 2 }', 'policies:', '  - label: a', '    policy: {}', ''].join('\n'),

@@ -17,6 +17,7 @@ import { REGISTRY } from '../../src/registry.js';
 import { readResults, writeOutputs } from '../../src/report/io.js';
 import { runPlan } from '../../src/scenario/runner.js';
 import { planOf } from '../robust/scenario-helpers.js';
+import { EDIT, ODD } from './requests-fixtures.js';
 
 const REQUIRED = process.env.SERVESIM_REQUIRE_GPU === '1' || (process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false');
 
@@ -32,26 +33,6 @@ const PY = pythonWithPandas();
 
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-pandas-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const ODD = 'masked, "pipeline"';
-const EDIT = `
-name: edit-pandas
-system: edit
-seed: 5
-replications: 2
-hardware: { gpu: h800, gpus: 2, host: epyc-9654-2s }
-model: { preset: sdxl }
-workload:
-  generator: { requests: 30, rps: 1.5, templates: 4 }
-policies:
-  - label: full
-    policy: { compute: full, loading: sequential, batching: static, balance: round-robin }
-  - label: '${ODD}'
-    policy: { compute: masked, loading: pipeline, batching: continuous, balance: cost-aware }
-sweep:
-  workload.generator.rps: [1, 2]
-warmup: { requests: 4 }
-`;
 
 // Prints, per (point, policy, replication) past the warm-up: count, latency mean and p99; and the dtypes.
 const SCRIPT = `

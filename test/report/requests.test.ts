@@ -16,31 +16,10 @@ import type { ResultsFile } from '../../src/report/types.js';
 import { runPlan } from '../../src/scenario/runner.js';
 import { cli, ensureBuilt } from '../robust/cli-helpers.js';
 import { planOf } from '../robust/scenario-helpers.js';
+import { EDIT, ODD } from './requests-fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-requests-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-// A label with a comma and quotes: the CSV must quote it and csv-parse must read it back.
-const ODD = 'masked, "pipeline"';
-
-const EDIT = `
-name: edit-tiny
-system: edit
-seed: 3
-replications: 2
-hardware: { gpu: h800, gpus: 2, host: epyc-9654-2s }
-model: { preset: sdxl }
-workload:
-  generator: { requests: 40, rps: 1.5, templates: 4 }
-policies:
-  - label: full
-    policy: { compute: full, loading: sequential, batching: static, balance: round-robin }
-  - label: '${ODD}'
-    policy: { compute: masked, loading: pipeline, batching: continuous, balance: cost-aware }
-sweep:
-  workload.generator.rps: [1, 2]
-warmup: { requests: 5 }
-`;
 
 const T2I = `
 name: t2i-tiny

@@ -2,7 +2,7 @@
  * Running the built CLI (`node dist/src/cli/main.js`) from tests with the real registry (all three
  * systems and trace kinds), building first when dist/ is missing or older than src/.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -37,4 +37,12 @@ export function cli(args: string[], opts: { timeoutMs?: number; env?: Record<str
       done({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr });
     });
   });
+}
+
+/** Run the CLI synchronously (for tests that check one invocation at a time). */
+export function cliSync(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const env: Record<string, string | undefined> = { ...process.env, FORCE_COLOR: '0' };
+  delete env.SERVESIM_REGISTRY;
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env, maxBuffer: 16 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
