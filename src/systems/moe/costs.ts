@@ -56,7 +56,12 @@ export class MoeCosts {
   expertGpu(n: number): number {
     const o = this.o;
     if (o.expert_ms !== undefined) return (this.gpuExpert[n] ??= (o.expert_ms + (n - 1) * (o.expert_token_ms ?? 0)) / 1000);
-    return (this.gpuExpert[n] ??= this.hw.gpuCost.opSeconds(expertFfnOp(n, this.model.hidden, this.model.ffn, this.model.expertDtype)));
+    return (this.gpuExpert[n] ??= this.hw.gpuCost.opSeconds(expertFfnOp(n, this.model.hidden, this.model.ffn, this.model.expertDtype)) + this.dequant(this.model.expertDequantBytes));
+  }
+
+  /** A memory-bound pass of `bytes` on the GPU (per-forward dequantisation, dequant.ts); 0 bytes: free. */
+  private dequant(bytes: number): number {
+    return bytes > 0 ? this.hw.gpuCost.opSeconds({ kind: 'elementwise', flops: 0, bytes, dtype: 'fp16' }) : 0;
   }
 
   /** The same expert computed on the host CPU from its host copy. */
@@ -145,7 +150,7 @@ export class MoeCosts {
   private projections(tokens: number): number {
     const m = this.model;
     const cost = this.hw.gpuCost;
-    let t = cost.opSeconds(gemmOp(tokens, Math.round(m.attnParams / m.hidden), m.hidden, 'fp16'));
+    let t = cost.opSeconds(gemmOp(tokens, Math.round(m.attnParams / m.hidden), m.hidden, m.attnDtype)) + this.dequant(m.attnDequantBytes);
     if (m.sharedFfn > 0) t += cost.opSeconds(expertFfnOp(tokens, m.hidden, m.sharedFfn, 'fp16'));
     return t;
   }

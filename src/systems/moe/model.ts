@@ -4,12 +4,19 @@ import { bytesPerElement } from '../../cost/ops.js';
 import { MOE_MODELS, type MoeModelSpec } from './presets.js';
 import type { MoeModelConfig } from './schemas.js';
 import { QUANT_SCHEMES, quantDtype, quantisedBytes } from './quant.js';
+import { dequantBytes } from './dequant.js';
+import type { Dtype } from '../../hardware/types.js';
 
 export interface ResolvedMoeModel extends MoeModelSpec {
   /** KV tokens reserved per concurrent sequence. */
   maxContext: number;
   /** GPU bytes held back for context, activations and slack. */
   reserveBytes: number;
+  /** Precision of the attention projections' weights. */
+  attnDtype: Dtype;
+  /** Extra GPU memory bytes per routed-expert forward / per layer's attention forward (dequant.ts). */
+  expertDequantBytes: number;
+  attnDequantBytes: number;
 }
 
 /** Measured-cost fields: they price ops, they do not change the model. */
@@ -42,5 +49,9 @@ export function resolveMoeModel(cfg: MoeModelConfig): ResolvedMoeModel {
   if (custom) spec.name = `${base.name} (modified)`;
   if (spec.denseLayers > 0 && spec.denseFfn === 0) throw new ConfigError(`dense_layers ${spec.denseLayers} needs dense_ffn (${spec.name} has no dense MLP)`, { field: 'model.dense_ffn' });
   if (spec.topK > spec.experts) throw new ConfigError(`top_k ${spec.topK} is larger than the expert count ${spec.experts} of ${spec.name}`, { field: cfg.top_k !== undefined ? 'model.top_k' : 'model.experts' });
-  return { ...spec, maxContext: cfg.max_context, reserveBytes: cfg.reserve_gib * 2 ** 30 };
+  // Attention weights: attn_params counts the router (presets.ts), an fp16 nn.Linear in the stacks
+  // that quantise attention; its hidden x experts weights are under 0.1% and priced with the rest.
+  const expertDequantBytes = cfg.expert_dequant ? dequantBytes(3 * spec.hidden * spec.ffn, cfg.expert_dequant) : 0;
+  const attnDequantBytes = cfg.attn_dequant ? dequantBytes(spec.attnParams, cfg.attn_dequant) : 0;
+  return { ...spec, maxContext: cfg.max_context, reserveBytes: cfg.reserve_gib * 2 ** 30, attnDtype: cfg.attn_dtype ?? 'fp16', expertDequantBytes, attnDequantBytes };
 }

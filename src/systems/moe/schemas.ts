@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { routingShape } from '../../workloads/moe/generator.js';
 import { MOE_MODEL_NAMES } from './presets.js';
 import { QUANT_NAMES, quantSchemeSchema } from './quant.js';
+import { dequantSchema } from './dequant.js';
 import { PREFETCH_POLICIES } from './policies/prefetch/index.js';
 import { EVICTION_POLICIES } from './policies/eviction/index.js';
 import { MISS_POLICIES } from './policies/miss/index.js';
@@ -34,6 +35,15 @@ export const moeModelSchema = z
     expert_quant: z.union([z.enum(QUANT_NAMES), quantSchemeSchema]).optional(),
     /** Attention + router parameters per MoE layer. */
     attn_params: z.number().nonnegative().optional(),
+    /** Precision the attention projections' weights are read at (default fp16), e.g. int4 for HQQ 4-bit attention. */
+    attn_dtype: dtype.optional(),
+    /**
+     * Per-forward dequantisation traffic of group-quantised weights (src/systems/moe/dequant.ts:
+     * HQQ rebuilds its 8-bit scales/zeros in fp16 on every call): `{ group, quantised }`, priced at
+     * the GPU's memory bandwidth each time a routed expert runs / each layer's attention runs.
+     */
+    expert_dequant: dequantSchema.optional(),
+    attn_dequant: dequantSchema.optional(),
     /** Non-routed weights resident on the GPU, GiB. */
     resident_gib: z.number().nonnegative().optional(),
     // Measured-cost overrides (like t2i's unet_step_ms), for calibrating to the stack a user runs;

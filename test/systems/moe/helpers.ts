@@ -34,6 +34,8 @@ export interface FakeCosts {
   cpuExpert?: (n: number) => number;
   /** PCIe bytes/s (latency 0). */
   bandwidth: number;
+  /** GPU memory bytes/s for elementwise (memory-bound) ops; absent: priced like a GEMM. */
+  memBandwidth?: number;
 }
 
 /** Mixtral shapes: tokens of an expert_ffn op recovered from its FLOPs. */
@@ -50,7 +52,9 @@ export function fakeHardware(c: FakeCosts): ResolvedHardware {
   return {
     ...base,
     pcie: { name: 'test link', bandwidth: c.bandwidth, latency: 0, source: 'test' },
-    gpuCost: fakeCost((op) => (op.kind === 'expert_ffn' ? c.expert(tokensOf(op)) : op.kind === 'attention' ? 0 : c.gemm)),
+    gpuCost: fakeCost((op) =>
+      op.kind === 'expert_ffn' ? c.expert(tokensOf(op)) : op.kind === 'attention' ? 0 : op.kind === 'elementwise' && c.memBandwidth ? op.bytes / c.memBandwidth : c.gemm,
+    ),
     cpuCost: fakeCost((op) => (op.kind === 'expert_ffn' && c.cpuExpert ? c.cpuExpert(tokensOf(op)) : 0)),
   };
 }
