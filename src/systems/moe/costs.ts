@@ -9,6 +9,7 @@ import { bytesPerElement, expertFfnOp, gemmOp, type Op } from '../../cost/ops.js
 import type { Dtype } from '../../hardware/types.js';
 import type { ResolvedHardware } from '../hardware.js';
 import type { ResolvedMoeModel } from './model.js';
+import { jobSeconds, type HostOverlap } from './host.js';
 
 /** Measured per-op times that replace the cost model's (model schema fields of the same names). */
 export interface CostOverrides {
@@ -18,6 +19,8 @@ export interface CostOverrides {
   head_ms?: number;
   layer_overhead_ms?: number;
   step_overhead_ms?: number;
+  expert_overhead_ms?: number;
+  host_overlap?: HostOverlap;
 }
 
 /** Bits of a low-precision copy plus group-wise fp16 scales (one per 64 weights: +0.25 bit). Estimate. */
@@ -54,9 +57,19 @@ export class MoeCosts {
 
   /** One routed expert on the GPU over n tokens. */
   expertGpu(n: number): number {
+    const cached = this.gpuExpert[n];
+    if (cached !== undefined) return cached;
     const o = this.o;
-    if (o.expert_ms !== undefined) return (this.gpuExpert[n] ??= (o.expert_ms + (n - 1) * (o.expert_token_ms ?? 0)) / 1000);
-    return (this.gpuExpert[n] ??= this.hw.gpuCost.opSeconds(expertFfnOp(n, this.model.hidden, this.model.ffn, this.model.expertDtype)) + this.dequant(this.model.expertDequantBytes));
+    const gpu =
+      o.expert_ms !== undefined
+        ? (o.expert_ms + (n - 1) * (o.expert_token_ms ?? 0)) / 1000
+        : this.hw.gpuCost.opSeconds(expertFfnOp(n, this.model.hidden, this.model.ffn, this.model.expertDtype)) + this.dequant(this.model.expertDequantBytes);
+    return (this.gpuExpert[n] = this.host(gpu, o.expert_overhead_ms));
+  }
+
+  /** A GPU job with `ms` of host time to issue it (host.ts); no host time: the GPU time. */
+  private host(gpu: number, ms: number | undefined): number {
+    return ms === undefined ? gpu : jobSeconds(gpu, ms / 1000, this.o.host_overlap ?? 'serial');
   }
 
   /** A memory-bound pass of `bytes` on the GPU (per-forward dequantisation, dequant.ts); 0 bytes: free. */
@@ -77,9 +90,7 @@ export class MoeCosts {
   /** Attention + router + shared experts of one layer: `batch` decode tokens with `ctx` KV tokens in total. */
   decodeLayer(batch: number, ctx: number): number {
     const o = this.o;
-    if (o.layer_ms !== undefined) return (o.layer_ms + (o.layer_overhead_ms ?? 0)) / 1000;
-    const t = this.rooflineDecodeLayer(batch, ctx);
-    return o.layer_overhead_ms !== undefined ? t + o.layer_overhead_ms / 1000 : t;
+    return this.host(o.layer_ms !== undefined ? o.layer_ms / 1000 : this.rooflineDecodeLayer(batch, ctx), o.layer_overhead_ms);
   }
 
   private rooflineDecodeLayer(batch: number, ctx: number): number {
@@ -89,8 +100,7 @@ export class MoeCosts {
 
   /** The same for a prefill step of `prompt` tokens (causal attention over the prompt). */
   prefillLayer(prompt: number): number {
-    const t = this.projections(prompt) + this.hw.gpuCost.opSeconds(this.prefillAttention(prompt));
-    return this.o.layer_overhead_ms !== undefined ? t + this.o.layer_overhead_ms / 1000 : t;
+    return this.host(this.projections(prompt) + this.hw.gpuCost.opSeconds(this.prefillAttention(prompt)), this.o.layer_overhead_ms);
   }
 
   /**
@@ -104,7 +114,7 @@ export class MoeCosts {
     const o = this.o;
     const attention = o.layer_ms !== undefined ? o.layer_ms / 1000 : (this.denseFixed[batch] ??= this.denseProjections(batch)) + this.hw.gpuCost.opSeconds(this.decodeAttention(batch, ctx));
     const mlp = this.hw.gpuCost.opSeconds(expertFfnOp(batch, m.hidden, m.denseFfn, 'fp16'));
-    return m.denseLayers * (attention + mlp + (o.layer_overhead_ms ?? 0) / 1000);
+    return m.denseLayers * this.host(attention + mlp, o.layer_overhead_ms);
   }
 
   /** The same for a prefill step of `prompt` tokens. */
@@ -113,7 +123,7 @@ export class MoeCosts {
     if (m.denseLayers === 0) return 0;
     const attention = this.denseProjections(prompt) + this.hw.gpuCost.opSeconds(this.prefillAttention(prompt));
     const mlp = this.hw.gpuCost.opSeconds(expertFfnOp(prompt, m.hidden, m.denseFfn, 'fp16'));
-    return m.denseLayers * (attention + mlp + (this.o.layer_overhead_ms ?? 0) / 1000);
+    return m.denseLayers * this.host(attention + mlp, this.o.layer_overhead_ms);
   }
 
   private decodeAttention(batch: number, ctx: number): Op {
@@ -142,9 +152,10 @@ export class MoeCosts {
   lmHead(batch: number): number {
     const m = this.model;
     const o = this.o;
-    return (this.head[batch] ??=
-      (o.head_ms !== undefined ? o.head_ms / 1000 : this.hw.gpuCost.opSeconds(gemmOp(batch, Math.round(m.perTokenParams / m.hidden), m.hidden, 'fp16'))) +
-      (o.step_overhead_ms !== undefined ? o.step_overhead_ms / 1000 : 0));
+    return (this.head[batch] ??= this.host(
+      o.head_ms !== undefined ? o.head_ms / 1000 : this.hw.gpuCost.opSeconds(gemmOp(batch, Math.round(m.perTokenParams / m.hidden), m.hidden, 'fp16')),
+      o.step_overhead_ms,
+    ));
   }
 
   private projections(tokens: number): number {

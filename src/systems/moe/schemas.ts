@@ -60,6 +60,14 @@ export const moeModelSchema = z
     layer_overhead_ms: z.number().nonnegative().optional(),
     /** ... and once per step (sampling, detokenising, host sync), ms. */
     step_overhead_ms: z.number().nonnegative().optional(),
+    /** ... and per routed-expert forward (the host ops of one expert's call: its linears, indexing, weighting), ms. */
+    expert_overhead_ms: z.number().nonnegative().optional(),
+    /**
+     * How those host times meet the GPU work (src/systems/moe/host.ts): `serial` adds them to each
+     * job; `overlapped` - the host issues a job's kernels while the GPU runs them and waits only at
+     * the job's end (a stack that syncs per layer and per expert) - takes the longer of the two.
+     */
+    host_overlap: z.enum(['serial', 'overlapped']).default('serial'),
     /** Tokens of KV cache reserved per concurrent sequence. Default 4096 (a modelling choice). */
     max_context: z.number().int().positive().default(4096),
     /** GPU memory held back for the CUDA context, activations and allocator slack, GiB. Estimate. */
