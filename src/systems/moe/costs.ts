@@ -21,6 +21,7 @@ export interface CostOverrides {
   step_overhead_ms?: number;
   expert_overhead_ms?: number;
   host_overlap?: HostOverlap;
+  host_time_scale?: number;
 }
 
 /** Bits of a low-precision copy plus group-wise fp16 scales (one per 64 weights: +0.25 bit). Estimate. */
@@ -69,7 +70,7 @@ export class MoeCosts {
 
   /** A GPU job with `ms` of host time to issue it (host.ts); no host time: the GPU time. */
   private host(gpu: number, ms: number | undefined): number {
-    return ms === undefined ? gpu : jobSeconds(gpu, ms / 1000, this.o.host_overlap ?? 'serial');
+    return ms === undefined ? gpu : jobSeconds(gpu, (ms * (this.o.host_time_scale ?? 1)) / 1000, this.o.host_overlap ?? 'serial');
   }
 
   /** A memory-bound pass of `bytes` on the GPU (per-forward dequantisation, dequant.ts); 0 bytes: free. */

@@ -20,7 +20,7 @@ export interface ResolvedMoeModel extends MoeModelSpec {
 }
 
 /** Measured-cost fields: they price ops, they do not change the model. */
-const COST_FIELDS = ['layer_ms', 'expert_ms', 'expert_token_ms', 'head_ms', 'layer_overhead_ms', 'step_overhead_ms', 'expert_overhead_ms', 'host_overlap'];
+const COST_FIELDS = ['layer_ms', 'expert_ms', 'expert_token_ms', 'head_ms', 'layer_overhead_ms', 'step_overhead_ms', 'expert_overhead_ms', 'host_overlap', 'host_time_scale'];
 
 export function resolveMoeModel(cfg: MoeModelConfig): ResolvedMoeModel {
   const base: MoeModelSpec = MOE_MODELS[cfg.preset];

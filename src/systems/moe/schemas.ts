@@ -68,6 +68,12 @@ export const moeModelSchema = z
      * the job's end (a stack that syncs per layer and per expert) - takes the longer of the two.
      */
     host_overlap: z.enum(['serial', 'overlapped']).default('serial'),
+    /**
+     * Multiplies every host term above (layer, expert and step overhead): how much slower (> 1) or
+     * faster this host runs the same ops than the host they were counted or measured for. The one
+     * number a different machine changes; what `servesim fit` calibrates per machine.
+     */
+    host_time_scale: z.number().positive().default(1),
     /** Tokens of KV cache reserved per concurrent sequence. Default 4096 (a modelling choice). */
     max_context: z.number().int().positive().default(4096),
     /** GPU memory held back for the CUDA context, activations and allocator slack, GiB. Estimate. */

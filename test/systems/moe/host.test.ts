@@ -34,6 +34,13 @@ describe('host time on the timeline', () => {
     expect((await step('overlapped', [1])).simulatedSeconds).toBeCloseTo(16 * MS, 12);
   });
 
+  it('host_time_scale 2 doubles every host term: serial (1 + 6) + (2 + 1) + (1 + 1) = 12 ms, overlapped 6 + 2 + 1 = 9 ms', async () => {
+    const go = (mode: string) =>
+      run({ hardware: simpleHw(), model: { ...tinyModel(), ...host, host_overlap: mode, host_time_scale: 2 }, workload: { trace: traceFile(singleLayer([0])) }, policy: { cache_experts: 1 } });
+    expect((await go('serial')).simulatedSeconds).toBeCloseTo(12 * MS, 12);
+    expect((await go('overlapped')).simulatedSeconds).toBeCloseTo(9 * MS, 12);
+  });
+
   it('the default is serial (what the scenarios without host_overlap ran before)', async () => {
     const out = await run({ hardware: simpleHw(), model: { ...tinyModel(), ...host }, workload: { trace: traceFile(singleLayer([0])) }, policy: { cache_experts: 1 } });
     expect(out.simulatedSeconds).toBeCloseTo(8 * MS, 12);
