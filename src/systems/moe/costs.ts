@@ -146,7 +146,9 @@ export class MoeCosts {
   private denseProjections(tokens: number): number {
     const m = this.model;
     const params = Math.max(0, m.attnParams - m.hidden * m.experts);
-    return this.hw.gpuCost.opSeconds(gemmOp(tokens, Math.round(params / m.hidden), m.hidden, 'fp16'));
+    // Same precision and per-forward dequantisation as a MoE layer's attention (the router's
+    // share of attn_dequant, hidden x experts weights, is under 0.1% and left in).
+    return this.hw.gpuCost.opSeconds(gemmOp(tokens, Math.round(params / m.hidden), m.hidden, m.attnDtype)) + this.dequant(m.attnDequantBytes);
   }
 
   /** LM head (and the per-step overhead) once per step for `batch` sequences. */

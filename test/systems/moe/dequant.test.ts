@@ -50,6 +50,11 @@ describe('dequantisation on the GPU stream', () => {
     expect(out.simulatedSeconds).toBeCloseTo((1 + 2 * (2 + 2.86261248) + 1) * MS, 12);
   });
 
+  it("a dense layer's attention pays it too: dense (1 + MLP 2 + 0.04) + MoE layer (1 + 0.04) + expert 2 + head 1 = 7.08 ms", async () => {
+    const out = await step({ attn_params: 64e6, attn_dequant: { group: 64, quantised: 0 }, dense_layers: 1, dense_ffn: 14336 });
+    expect(out.simulatedSeconds).toBeCloseTo(7.08 * MS, 12);
+  });
+
   it('a group of 0 or an unknown field is refused by the model schema, naming the field', () => {
     expect(() => moeSystem.modelSchema.parse({ expert_dequant: { group: 0 } })).toThrow(/group/);
     expect(() => moeSystem.modelSchema.parse({ attn_dequant: { group: 64, bits: 8 } })).toThrow(/bits/);
