@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMeasured } from '../../src/fit/measured.js';
 import { listTables, readTableSpec, reproduceTable } from '../../src/fit/reproduce.js';
+import { dequantBytes } from '../../src/systems/moe/dequant.js';
 
 const ROOT = join(process.cwd(), 'reproduce');
 
@@ -84,5 +85,10 @@ describe('reproduce/', () => {
     const scenario = readFileSync(join(ROOT, 'mixtral-offloading-table2', 'scenario.yaml'), 'utf8');
     expect(scenario).toContain(`${mb(hqq(2, 16)).toFixed(2)} MB`);
     expect(scenario).toContain(`${mb(hqq(3.2, 64)).toFixed(2)} MB`);
+    // Each row's dequantisation group is its HQQ group (2-bit: 16, 3-bit: 64), and the per-forward
+    // traffic the scenario states follows from it (dequant.ts: 4 + 2 x 11 B a group).
+    for (const r of table.rows) expect(r.config['model.expert_dequant.group']).toBe(r.config['model.expert_mb'] === mb(hqq(2, 16)) ? 16 : 64);
+    expect(scenario).toContain(`${Math.round(dequantBytes(weights, { group: 16, quantised: 2 }) / 1e6)} MB`);
+    expect(scenario).toContain(`${Math.round(dequantBytes(weights, { group: 64, quantised: 2 }) / 1e6)} MB`);
   });
 });
