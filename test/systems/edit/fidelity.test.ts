@@ -17,7 +17,7 @@ const J = 0.1;
 function blocks(model: EditModelConfig, m: number, u: number) {
   const hw = input({ hardware: SLOW, workload: {} }).hardware;
   const resolved = resolveEditModel(model);
-  const costs = new EditCosts(resolved, hw.gpuCost, hw.pcie);
+  const costs = new EditCosts(resolved, hw.gpuCost, hw.pcie, hw.gpu);
   costs.price(new BatchShape().add(1, m, u));
   const at = (xs: Float64Array) => Array.from(resolved.blockGroup, (g) => xs[g]!);
   return { resolved, link: hw.pcie, l: at(costs.l), c: at(costs.c), fixed: 0.002 + costs.textEncoderSeconds(1) + costs.vaeSeconds(1) };
