@@ -63,7 +63,7 @@ policies:
     // The same prices the system uses: full recompute of each block, from the cost model.
     const hw = resolveHardware({ gpu: 'h800', gpus: 1 });
     const model = resolveEditModel({ preset: 'sdxl' });
-    const costs = new EditCosts(model, hw.gpuCost, hw.pcie);
+    const costs = new EditCosts(model, hw.gpuCost, hw.pcie, hw.gpu);
     costs.price(new BatchShape().add(1, 1, 0));
     const f = Array.from(model.blockGroup, (g) => costs.f[g]!);
     const expected: Array<[string, string, number, number]> = [];

@@ -26,7 +26,7 @@ export const EDIT_CALIBRATIONS = {
   // caching the block outputs (our default `cache.content: attn-out`) takes 2.27 s; the section
   // does not name the model. It is read here as Flux: it is not OOTD (whose whole request takes
   // 1.94 s in full, Fig. 1), and Fig. 15 (right) plots the models on an axis up to 5 s; SD2.1 on
-  // the A10 would fit too (priced here at 2.32 s at 768^2). The full request follows from
+  // the A10 would fit too (priced here at 2.45 s at 768^2). The full request follows from
   // Fig. 15's "1.9x at mask 0.2" for Flux: 2.27 s x 1.9 = 4.313 s.
   'flashps-flux-h800': {
     preset: 'flux',

@@ -28,6 +28,7 @@ import { ConfigError } from '../../errors.js';
 import type { LinkSpec } from '../../hardware/types.js';
 import type { CacheContent } from './architectures.js';
 import type { ResolvedEditModel } from './model.js';
+import { attentionUtilisation, gemmsUtilisation, SM_COUNTS, type WaveModel } from './kernels.js';
 import type { BlockGroup } from './models.js';
 
 /** Sums over the requests of a batch (see the file comment). */
@@ -92,11 +93,15 @@ export class EditCosts {
   private kvCached: boolean;
   /** Calibration to `model.measured` (k: every compute price; e: a masked block's saving); absent: none. */
   readonly calibration?: { readonly k: number; readonly e: number };
+  /** Wave quantisation of the blocks' GEMMs and attention (kernels.ts); absent: kernels fill the GPU. */
+  readonly wave?: WaveModel;
 
+  /** `gpuSpec` names the GPU for its SM count (wave quantisation); without it, and without `model.sms`, there is none. */
   constructor(
     readonly model: ResolvedEditModel,
     private readonly gpu: CostModel,
     readonly link: Pick<LinkSpec, 'bandwidth' | 'latency'>,
+    gpuSpec?: { readonly name: string },
   ) {
     const G = model.groups.length;
     this.c = new Float64Array(G);
@@ -110,7 +115,21 @@ export class EditCosts {
     this.slow = { masked_block: slowFor('masked_block'), text_encoder: slowFor('text_encoder'), vae: slowFor('vae') };
     const empty = (kind: PricedKind) => gpu.opSeconds(networkOp(kind, 0, 0, 'fp16'));
     this.launch = { masked_block: empty('masked_block'), text_encoder: empty('text_encoder'), vae: empty('vae') };
+    const sms = model.sms ?? (gpuSpec ? SM_COUNTS[gpuSpec.name] : undefined);
+    if (model.gemmTiles && sms) this.wave = { tiles: model.gemmTiles, sms, splitK: model.gemmSplitK };
     if (model.measured) this.calibration = this.calibrate(model.measured);
+  }
+
+  /**
+   * Rows a set of GEMMs is worth once wave quantisation is counted: image rows `img` and joint
+   * text rows `txt` (per CFG branch), through their own weights (split streams) or one GEMM
+   * together. rows / utilisation; the plain row count without a wave model.
+   */
+  private effRows(grp: BlockGroup, shapes: ReadonlyArray<readonly [number, number]>, img: number, txt: number, cfg: number): number {
+    const w = this.wave;
+    if (!w) return img + txt;
+    if (grp.splitStreams) return img / gemmsUtilisation(w, cfg * img, shapes) + txt / gemmsUtilisation(w, cfg * txt, shapes);
+    return (img + txt) / gemmsUtilisation(w, cfg * (img + txt), shapes);
   }
 
   /**
@@ -165,10 +184,21 @@ export class EditCosts {
       const T = grp.tokens;
       const kvTokens = T * s.R1 + J * s.B;
       const q = T * s.A1 + J * s.B;
-      const conv = grp.convFlopsPerToken * T * s.R1;
-      const kvFlops = grp.kvFlopsPerToken * (this.kvCached ? q : kvTokens);
-      this.c[g] = this.block(grp.maskableFlopsPerToken * q + kvFlops + conv, grp, cfg, q, T * T * s.A2 + J * T * (s.A1 + s.R1) + J * J * s.B, kvTokens);
-      this.f[g] = this.block((grp.maskableFlopsPerToken + grp.kvFlopsPerToken) * kvTokens + conv, grp, cfg, kvTokens, T * T * s.R2 + 2 * J * T * s.R1 + J * J * s.B, kvTokens);
+      const txt = J * s.B;
+      const tw = grp.gemms.tokenwise;
+      const kv = grp.gemms.kv;
+      // Convolutions run on every image token of every request, masked or not.
+      const conv = grp.convFlopsPerToken * (grp.gemms.conv ? this.effRows(grp, [grp.gemms.conv], T * s.R1, 0, cfg) : T * s.R1);
+      const kvFlops = grp.kvFlopsPerToken * this.effRows(grp, kv, this.kvCached ? T * s.A1 : T * s.R1, txt, cfg);
+      this.c[g] = this.block(grp.maskableFlopsPerToken * this.effRows(grp, tw, T * s.A1, txt, cfg) + kvFlops + conv, grp, cfg, q, T * T * s.A2 + J * T * (s.A1 + s.R1) + J * J * s.B, kvTokens);
+      this.f[g] = this.block(
+        grp.maskableFlopsPerToken * this.effRows(grp, tw, T * s.R1, txt, cfg) + grp.kvFlopsPerToken * this.effRows(grp, kv, T * s.R1, txt, cfg) + conv,
+        grp,
+        cfg,
+        kvTokens,
+        T * T * s.R2 + 2 * J * T * s.R1 + J * J * s.B,
+        kvTokens,
+      );
       this.loadBytes[g] = m.cacheBytesPerToken[g]! * T * s.U;
       this.l[g] = s.U > 0 ? this.link.latency + this.loadBytes[g]! / this.link.bandwidth : 0;
     }
@@ -184,9 +214,19 @@ export class EditCosts {
 
   /** One block call: `layers` FLOPs outside attention, `q` query tokens, `qn` = sum of q_r n_r, `kv` key tokens (per CFG branch). */
   private block(layers: number, grp: BlockGroup, cfg: number, q: number, qn: number, kv: number): number {
-    const flops = cfg * (layers + 4 * grp.dim * qn);
-    const bytes = grp.weightBytes + cfg * (q * ACT_BYTES_PER_ELEMENT + kv * 4) * grp.dim;
-    return this.launches('masked_block', flops, bytes, grp.kernels);
+    // One FlashAttention CTA per 128 queries per head, over all the batch's sequences (the
+    // per-sequence rounding is below the sums a BatchShape keeps).
+    const attn = this.wave ? attentionUtilisation(this.wave, cfg * q, grp.heads) : 1;
+    const flops = cfg * (layers + (4 * grp.dim * qn) / attn);
+    const bytes = grp.weightBytes - grp.gemvWeightBytes + cfg * (q * ACT_BYTES_PER_ELEMENT + kv * 4) * grp.dim;
+    return this.launches('masked_block', flops, bytes, grp.kernels) + this.gemvSeconds(grp);
+  }
+
+  /** The per-image GEMVs' weight read: memory-bound, not hidden under the block's compute (no launch: counted in `kernels`). */
+  private gemvSeconds(grp: BlockGroup): number {
+    if (grp.gemvWeightBytes === 0) return 0;
+    const o = this.launch.masked_block;
+    return this.slow.masked_block * (this.gpu.opSeconds(networkOp('masked_block', 0, grp.gemvWeightBytes, 'fp16')) - o);
   }
 
   /**

@@ -65,6 +65,21 @@ export const editModelSchema = z
     cache: cacheSchema.default({ content: 'attn-out', load: 'unmasked' }),
     /** Override the derived activation cache per template per step at the preset resolution, GiB (both CFG branches). */
     cache_gib_per_step: z.number().positive().optional(),
+    /**
+     * GEMM tiles [rows, output features] a library chooses among, for wave quantisation of the
+     * blocks' kernels (kernels.ts; default CUTLASS 3's Hopper warp-specialized tiles, cooperative
+     * 128 x 256 and ping-pong 128 x 128), one tile, or off: every kernel fills the GPU.
+     */
+    gemm_tile: z
+      .union([z.literal('off'), z.array(z.tuple([z.number().int().positive(), z.number().int().positive()])).min(1), z.tuple([z.number().int().positive(), z.number().int().positive()])])
+      .default([
+        [128, 256],
+        [128, 128],
+      ]),
+    /** Split K across CTAs when a GEMM's tile grid is under one wave (the libraries' small-grid heuristic). */
+    gemm_split_k: z.boolean().default(true),
+    /** SMs of the GPU, when its preset's count (kernels.ts SM_COUNTS) is missing or should be overridden. */
+    sms: z.number().int().positive().optional(),
     /** Measured lone-request latencies that the priced GPU compute is scaled to (off by default). */
     measured: z.union([z.enum(EDIT_CALIBRATION_NAMES), measuredSchema]).optional(),
   })
@@ -93,6 +108,12 @@ export interface ResolvedEditModel extends Omit<EditModelPreset, 'groups'> {
   cacheDtype: CacheDtype;
   /** Share of a request's cached tensor loaded per step at mask ratio m: 1 - m (`load: unmasked`) or 1 (`all`). */
   loadShare(maskRatio: number): number;
+  /** GEMM tiles [rows, features] the library chooses among, for wave quantisation; absent: off. */
+  gemmTiles?: ReadonlyArray<readonly [number, number]>;
+  /** Split-K for grids under one wave (`model.gemm_split_k`). */
+  gemmSplitK: boolean;
+  /** SM count override (`model.sms`); absent: the GPU preset's. */
+  sms?: number;
   /** Measured lone-request latencies to calibrate compute to (`model.measured`); absent: priced as derived. */
   measured?: EditMeasured;
   /** With a published calibration: the GPU preset it was measured on (the scenario's must match). */
@@ -146,6 +167,9 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
     cacheContent: content,
     cacheDtype: dtype,
     loadShare: c.cache.load === 'all' ? () => 1 : (m) => 1 - m,
+    ...(c.gemm_tile === 'off' ? {} : { gemmTiles: typeof c.gemm_tile[0] === 'number' ? [c.gemm_tile as [number, number]] : (c.gemm_tile as Array<[number, number]>) }),
+    gemmSplitK: c.gemm_split_k,
+    ...(c.sms === undefined ? {} : { sms: c.sms }),
     ...measuredOf(c.measured),
   };
 }

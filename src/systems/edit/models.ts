@@ -30,8 +30,27 @@ export interface BlockGroup {
   convFlopsPerToken: number;
   /** Weight bytes one block reads per call. */
   weightBytes: number;
+  /**
+   * Of those, the weights of per-image GEMVs (Flux's adaLN modulation: one row per image, so a
+   * memory-bound read whatever the token count). A compute-bound GEMM hides its weight read; these
+   * cannot, so they are priced as their own memory-bound kernel, once per block whatever the batch.
+   */
+  gemvWeightBytes: number;
   /** Kernel launches per block call (eager framework). */
   kernels: number;
+  /**
+   * The GEMMs behind the FLOPs above, as [N output features, K inputs] per token, for wave
+   * quantisation (kernels.ts): token-wise ones, the self-attention K/V projections, and the
+   * ResNet convolutions as implicit GEMMs (absent without convs).
+   */
+  gemms: { tokenwise: ReadonlyArray<readonly [number, number]>; kv: ReadonlyArray<readonly [number, number]>; conv?: readonly [number, number] };
+  /** Self-attention heads (FlashAttention launches one CTA per 128 queries per head). */
+  heads: number;
+  /**
+   * Image and joint text tokens run through separate weights (Flux double-stream blocks: one
+   * GEMM per stream, each on its own rows); otherwise they share every GEMM.
+   */
+  splitStreams: boolean;
 }
 
 export interface EditModelPreset {
@@ -72,11 +91,15 @@ const UNET_KERNELS = 30;
 
 /**
  * Fitted so SDXL's full step (1024^2, CFG) prices at its measured 54.6 ms on H800
- * (SwiftDiffusion, arXiv 2407.02031) on the h800 preset with default efficiencies: 10.5 ms of launches plus 24.0 ms
- * of roofline stretched x1.84 (attention softmax, norms and convs run below GEMM efficiency).
- * Shared by the UNet presets; Flux's DiT is GEMM-dominated and keeps the plain roofline.
+ * (SwiftDiffusion, arXiv 2407.02031) on the h800 preset with default efficiencies and the default
+ * GEMM tiles: 10.5 ms of launches plus 32.0 ms of wave-quantised roofline (kernels.ts) stretched
+ * x1.3775 (attention softmax, norms and convs run below GEMM efficiency). Wave quantisation
+ * explains a factor 1.34 of the 1.84 this constant was before it was modelled (SDXL's 1280-wide
+ * level at 32^2 fills 2048 CFG rows: 160 CTAs of 128 x 128 on 132 SMs, two waves at 61%). With
+ * `model.gemm_tile: off` the UNet steps price faster than the measurement (43.5 ms). Shared by the
+ * UNet presets; Flux's DiT is GEMM-dominated and keeps the plain (wave-quantised) roofline.
  */
-const UNET_SLOWDOWN = 1.84;
+const UNET_SLOWDOWN = 1.3775;
 
 /**
  * A UNet transformer block (diffusers BasicTransformerBlock) in MACs per token, d^2 units:
@@ -99,6 +122,17 @@ function unetGroup(tokens: number, dim: number, resnetMacsD2: number, crossDim: 
     // Block linears plus cross-attention K/V projections from the text width, fp16.
     weightBytes: 2 * (UNET_BLOCK_MACS_D2 * d2 + 2 * crossDim * dim + resnetMacsD2 * d2),
     kernels: UNET_KERNELS,
+    // The ResNets' time-embedding projections are the only per-image GEMVs here: small, left in.
+    gemvWeightBytes: 0,
+    // Self Q/O, cross Q/O, proj in/out (d -> d), GEGLU d -> 8d and 4d -> d; K/V d -> d; 3x3 convs as implicit GEMMs (K = 9 d).
+    gemms: {
+      tokenwise: [[dim, dim], [dim, dim], [dim, dim], [dim, dim], [dim, dim], [dim, dim], [8 * dim, dim], [dim, 4 * dim]],
+      kv: [[dim, dim], [dim, dim]],
+      conv: resnetMacsD2 > 0 ? [dim, 9 * dim] : undefined,
+    },
+    // Head dim 64 (SD2.x attention_head_dim 5/10/20 heads at 320/640/1280; SDXL 64 per head).
+    heads: dim / 64,
+    splitStreams: false,
   };
 }
 
@@ -189,10 +223,13 @@ const FLUX: EditModelPreset = {
   cfg: 1,
   jointTextTokens: 512,
   groups: {
-    // Weights include adaLN modulation (6 d^2 per stream; per image, not per token): ~340 M params.
-    double: { tokens: 4096, dim: FLUX_D, maskableFlopsPerToken: FLUX_TOKENWISE_FLOPS, kvFlopsPerToken: FLUX_KV_FLOPS, convFlopsPerToken: 0, weightBytes: 2 * 36 * FLUX_D * FLUX_D, kernels: 40 },
-    // 15 d^2 params (~141 M) with modulation.
-    single: { tokens: 4096, dim: FLUX_D, maskableFlopsPerToken: FLUX_TOKENWISE_FLOPS, kvFlopsPerToken: FLUX_KV_FLOPS, convFlopsPerToken: 0, weightBytes: 2 * 15 * FLUX_D * FLUX_D, kernels: 20 },
+    // Weights include adaLN modulation (6 d^2 per stream; per image, not per token): ~340 M params,
+    // of which the modulation's 12 d^2 (norm1, norm1_context: d -> 6d) are GEMVs on one row per image.
+    // Per stream: Q and O d -> d, FF d -> 4d -> d; image and text streams have their own weights.
+    double: { tokens: 4096, dim: FLUX_D, maskableFlopsPerToken: FLUX_TOKENWISE_FLOPS, kvFlopsPerToken: FLUX_KV_FLOPS, convFlopsPerToken: 0, weightBytes: 2 * 36 * FLUX_D * FLUX_D, gemvWeightBytes: 2 * 12 * FLUX_D * FLUX_D, kernels: 40, gemms: { tokenwise: [[FLUX_D, FLUX_D], [FLUX_D, FLUX_D], [4 * FLUX_D, FLUX_D], [FLUX_D, 4 * FLUX_D]], kv: [[FLUX_D, FLUX_D], [FLUX_D, FLUX_D]] }, heads: 24, splitStreams: true },
+    // 15 d^2 params (~141 M) with modulation (AdaLayerNormZeroSingle d -> 3d: a 3 d^2 GEMV).
+    // Q d -> d, proj_mlp d -> 4d, proj_out 5d -> d, on the concatenated text + image tokens.
+    single: { tokens: 4096, dim: FLUX_D, maskableFlopsPerToken: FLUX_TOKENWISE_FLOPS, kvFlopsPerToken: FLUX_KV_FLOPS, convFlopsPerToken: 0, weightBytes: 2 * 15 * FLUX_D * FLUX_D, gemvWeightBytes: 2 * 3 * FLUX_D * FLUX_D, kernels: 20, gemms: { tokenwise: [[FLUX_D, FLUX_D], [4 * FLUX_D, FLUX_D], [FLUX_D, 5 * FLUX_D]], kv: [[FLUX_D, FLUX_D], [FLUX_D, FLUX_D]] }, heads: 24, splitStreams: false },
   },
   sequence: [
     ['double', 19],

@@ -203,7 +203,7 @@ export class EditSim {
     this.balance = BALANCE_POLICIES[policy.balance]();
     this.batching = BATCHING_POLICIES[policy.batching]();
     this.prepare = PREPARE_POLICIES[policy.prepare]();
-    this.costs = new EditCosts(model, hw.gpuCost, hw.pcie);
+    this.costs = new EditCosts(model, hw.gpuCost, hw.pcie, hw.gpu);
     this.planner = new StepPlanner(this.costs, LOADING_POLICIES[policy.loading]());
     this.detailed = o.trace !== undefined;
     this.trace = o.trace;

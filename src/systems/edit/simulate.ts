@@ -124,7 +124,7 @@ export function checkEdit(input: EditInput): void {
   const model = resolveEditModel(input.model);
   checkEditFits(model, editPolicySchema.parse(input.policy), input.hardware);
   // A measured calibration the model cannot reach is refused before any run.
-  if (model.measured) new EditCosts(model, input.hardware.gpuCost, input.hardware.pcie);
+  if (model.measured) new EditCosts(model, input.hardware.gpuCost, input.hardware.pcie, input.hardware.gpu);
   const workload = editWorkloadSchema.parse(input.workload);
   if (workload.trace === undefined) checkGeneratorModel(editGenSchema.parse(workload.generator ?? {}).model, model.name);
 }

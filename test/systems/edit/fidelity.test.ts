@@ -2,7 +2,8 @@
  * The FlashPS artifact's mechanisms (Sylvia-16/FlashPS), each on hand-computed timelines:
  * full-tensor cache loads (`model.cache.load: all`), the strawman's preparation cost per
  * interruption (`prepare: inline-interruption`), the no-continuous-batching server that runs one
- * request at a time (`batching: static, max_batch: 1`), and the artifact's balancer
+ * request at a time (`batching: static, max_batch: 1`), its static server's batches prepared in
+ * line (`batching: static, prepare: inline`), and the artifact's balancer
  * (`balance: assigned-work`).
  */
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ const J = 0.1;
 function blocks(model: EditModelConfig, m: number, u: number) {
   const hw = input({ hardware: SLOW, workload: {} }).hardware;
   const resolved = resolveEditModel(model);
-  const costs = new EditCosts(resolved, hw.gpuCost, hw.pcie);
+  const costs = new EditCosts(resolved, hw.gpuCost, hw.pcie, hw.gpu);
   costs.price(new BatchShape().add(1, m, u));
   const at = (xs: Float64Array) => Array.from(resolved.blockGroup, (g) => xs[g]!);
   return { resolved, link: hw.pcie, l: at(costs.l), c: at(costs.c), fixed: 0.002 + costs.textEncoderSeconds(1) + costs.vaeSeconds(1) };
@@ -90,6 +91,29 @@ describe('batching: static, max_batch: 1 (the artifact serves one request at a t
       expect(done.get('r0')!.end).toBeCloseTo(end0, 9);
       expect(done.get('r1')!.start).toBeCloseTo(end0, 9);
       expect(done.get('r1')!.end).toBeCloseTo(2 * end0, 9);
+    }
+  });
+});
+
+describe('batching: static, prepare: inline (the artifact static server: server.py no_cb, batches of up to 8)', () => {
+  const { N, S1, S2, te, vae } = sdxlStepPrices();
+  const hw = input({ workload: {} }).hardware;
+  const vae2 = new EditCosts(resolveEditModel({ preset: 'sdxl' }), hw.gpuCost, hw.pcie, hw.gpu).vaeSeconds(2);
+
+  it('requests arriving during a batch wait for it to leave, then are prepared one after another before the next batch starts', async () => {
+    for (const detailed of [false, true]) {
+      const rows: Array<[number, string, string, number]> = [[0, 'r0', 't0', 0.2], [0.05, 'r1', 't1', 0.2], [0.06, 'r2', 't2', 0.2]];
+      const done = await full('static-inline.csv', rows, { batching: 'static', max_batch: 8, prepare: 'inline' }, detailed);
+      // r0 alone: its preparation, text encoder, N steps, decode.
+      const end0 = J + te(1) + N * S1 + vae;
+      expect(done.get('r0')!.end).toBeCloseTo(end0, 9);
+      // r1 and r2 join the empty worker together (the batch did not wait to fill), each prepared
+      // in line (2 J), one batched text encoder, N steps of two, one batched decode.
+      const end12 = end0 + 2 * J + te(2) + N * S2 + vae2;
+      for (const r of ['r1', 'r2']) {
+        expect(done.get(r)!.start).toBeCloseTo(end0, 9);
+        expect(done.get(r)!.end).toBeCloseTo(end12, 9);
+      }
     }
   });
 });

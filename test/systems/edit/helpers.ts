@@ -57,7 +57,7 @@ export function recorder(): { hooks: EditHooks; done: Map<string, { arrival: num
 export function sdxlStepPrices() {
   const hw = input({ workload: {} }).hardware;
   const model = resolveEditModel({ preset: 'sdxl' });
-  const costs = new EditCosts(model, hw.gpuCost, hw.pcie);
+  const costs = new EditCosts(model, hw.gpuCost, hw.pcie, hw.gpu);
   const step = (n: number) => {
     const s = new BatchShape();
     for (let i = 0; i < n; i++) s.add(1, 1, 0);

@@ -16,7 +16,7 @@ const SLOW = { pcie: 'pcie4-pageable' };
 function prices(model: EditModelConfig, m: number, u: number, hardware = {}) {
   const hw = input({ hardware, workload: {} }).hardware;
   const resolved = resolveEditModel(model);
-  const costs = new EditCosts(resolved, hw.gpuCost, hw.pcie);
+  const costs = new EditCosts(resolved, hw.gpuCost, hw.pcie, hw.gpu);
   costs.price(new BatchShape().add(1, m, u));
   const at = (xs: Float64Array) => Array.from(resolved.blockGroup, (g) => xs[g]!);
   const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
@@ -134,7 +134,7 @@ describe('model.measured.masked: the saving of a masked block x e', () => {
     const model = resolveEditModel({ preset: 'flux', measured: { full_ms: 4000, masked: { mask: 0.2, ms: 500 } } });
     let err: unknown;
     try {
-      new EditCosts(model, hw.gpuCost, hw.pcie);
+      new EditCosts(model, hw.gpuCost, hw.pcie, hw.gpu);
     } catch (e) {
       err = e;
     }

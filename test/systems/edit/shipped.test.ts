@@ -45,11 +45,12 @@ describe('shipped edit scenarios', () => {
     expect(pipe.latency_ms.mean).toBeLessThan(0.6 * base.latency_ms.mean);
     // The derived SDXL cache (0.39 GiB per step) costs ~7 ms per step over PCIe5 when not overlapped.
     expect(seq.latency_ms.p50 / pipe.latency_ms.p50).toBeGreaterThan(1.15);
-    // At 5 RPS the baseline is past saturation (~3.4 RPS) and static batches queue.
+    // At 5 RPS the baseline is past saturation (~4.2 RPS: full-compute batches fill more of the
+    // GPU's waves than lone requests, kernels.ts) and static batches queue.
     const base5 = await run(0, 5);
     const static5 = await run(2, 5);
     const cont5 = await run(3, 5);
-    expect(base5.throughput_per_s).toBeLessThan(3.6);
+    expect(base5.throughput_per_s).toBeLessThan(4.5);
     expect(static5.latency_ms.p95).toBeGreaterThan(1.1 * cont5.latency_ms.p95);
   });
 });

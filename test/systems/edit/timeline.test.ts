@@ -12,7 +12,7 @@ const SLOW = { pcie: 'pcie4-pageable' };
 function blocks() {
   const hw = input({ hardware: SLOW, workload: {} }).hardware;
   const model = resolveEditModel({ preset: 'sdxl' });
-  const costs = new EditCosts(model, hw.gpuCost, hw.pcie);
+  const costs = new EditCosts(model, hw.gpuCost, hw.pcie, hw.gpu);
   costs.price(new BatchShape().add(1, mask, 1 - mask));
   const at = (xs: Float64Array) => Array.from(model.blockGroup, (g) => xs[g]!);
   return { model, costs, l: at(costs.l), c: at(costs.c), f: at(costs.f), fixed: 0.002 + costs.textEncoderSeconds(1) + costs.vaeSeconds(1) };
