@@ -36,6 +36,8 @@ export class ExpertCache implements EvictionView {
   private readonly mem: Int32Array;
   private readonly memOff: Int32Array;
   private readonly memN: Int32Array;
+  /** Each key's layer (a division and a floor per lookup, otherwise). */
+  private readonly layerOf: Int32Array;
   private readonly cap: Int32Array;
   private readonly keysOf: number[][];
   private readonly scratch: number[] = [];
@@ -70,12 +72,13 @@ export class ExpertCache implements EvictionView {
     for (let p = 0; p < parts; p++) this.memOff[p + 1] = this.memOff[p]! + this.cap[p]!;
     this.mem = new Int32Array(this.memOff[parts]!);
     this.memN = new Int32Array(parts);
+    this.layerOf = Int32Array.from({ length: n }, (_, k) => Math.floor(k / E));
     for (let p = 0; p < parts; p++) pool.alloc(this.shared ? 'expert cache' : `expert cache L${p}`, this.cap[p]! * model.expertBytes);
     this.keysOf = this.shared ? [Array.from({ length: n }, (_, k) => k)] : Array.from({ length: L }, (_, l) => Array.from({ length: E }, (_, e) => l * E + e));
   }
 
   partition(key: number): number {
-    return this.shared ? 0 : Math.floor(key / this.E);
+    return this.shared ? 0 : this.layerOf[key]!;
   }
 
   capacityOf(key: number): number {
