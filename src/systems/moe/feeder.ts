@@ -110,6 +110,8 @@ export class Feeder {
   private building: TokenRec | null = null;
   private readonly cols: ColumnSource | null;
   private readonly scratch = new TokenScratch();
+  /** Set when a row finished a token or started a request (what want() in fillSync reads changed). */
+  private changed = false;
   /** The sink a column source writes into: add() without a row object. */
   private readonly sink: MoeColumnSink = { row: (r, t, l, a, ex, s, e, w, p, ps, pe) => this.addCells(r, t, l, a, ex, s, e, w, p, ps, pe) };
 
@@ -136,11 +138,25 @@ export class Feeder {
   fillSync(want: () => boolean): void {
     const cols = this.cols;
     if (cols) {
-      while (!this.eof && want()) if (!cols.nextColumns(this.sink)) this.finish();
+      // want() reads the buffer's state, which only a finished token or a new request changes
+      // (the flag), so it is asked again only then: the same stopping row as asking every row.
+      this.changed = true;
+      while (!this.eof) {
+        if (this.changed) {
+          this.changed = false;
+          if (!want()) return;
+        }
+        if (!cols.nextColumns(this.sink)) this.finish();
+      }
       return;
     }
     const it = this.it as Iterator<MoeRow>;
-    while (!this.eof && want()) {
+    this.changed = true;
+    while (!this.eof) {
+      if (this.changed) {
+        this.changed = false;
+        if (!want()) return;
+      }
       const r = it.next();
       if (r.done) this.finish();
       else this.add(r.value);
@@ -222,6 +238,7 @@ export class Feeder {
       this.current = req;
       this.pending.push(req);
       this.building = null;
+      this.changed = true;
     }
     const sc = this.scratch;
     let tok = this.building;
@@ -264,6 +281,7 @@ export class Feeder {
       req.tokens.push(tok);
       this.tokensAhead++;
       this.building = null;
+      this.changed = true;
       if (!tok.prefill && ++this.decodeRead >= this.maxTokens) this.finish();
     }
   }
