@@ -173,6 +173,14 @@ export class WindowRecorder implements TraceSink {
     return out;
   }
 
+  /**
+   * The slices as the recorder holds them, without building an object per slice: slice i (in
+   * recording order, i < n) is track[i], name[i], start[i]..end[i]. Read-only views of its state.
+   */
+  sliceColumns(): { n: number; track: readonly string[]; name: readonly string[]; start: Float64Array; end: Float64Array } {
+    return { n: this.nS, track: this.sTrack, name: this.sName, start: this.sStart, end: this.sEnd };
+  }
+
   /** The counter samples recorded, in recording order. */
   get counters(): RecordedCounter[] {
     const out = this.counterObjects;
