@@ -131,8 +131,23 @@ export interface RecordedCounter {
 }
 
 export class WindowRecorder implements TraceSink {
-  readonly slices: RecordedSlice[] = [];
-  readonly counters: RecordedCounter[] = [];
+  // Recorded as columns (strings by reference, times in Float64Arrays): a run records up to
+  // maxEvents of them, and an object per slice lived through young-generation collections and was
+  // promoted (the largest cost of a `servesim run`'s Gantt recording). The objects are built when
+  // `slices` or `counters` is read, appended to one array each, in recording order.
+  private sTrack: string[] = [];
+  private sName: string[] = [];
+  private sStart = new Float64Array(256);
+  private sEnd = new Float64Array(256);
+  /** Only with keepArgs. */
+  private sArgs: (TraceArgs | undefined)[] = [];
+  private nS = 0;
+  private cTrack: string[] = [];
+  private cTime = new Float64Array(256);
+  private cValue = new Float64Array(256);
+  private nC = 0;
+  private readonly sliceObjects: RecordedSlice[] = [];
+  private readonly counterObjects: RecordedCounter[] = [];
   /** Events dropped because the cap was reached. */
   dropped = 0;
 
@@ -144,24 +159,75 @@ export class WindowRecorder implements TraceSink {
     readonly keepArgs = true,
   ) {}
 
+  /** The slices recorded, in recording order (one array, grown as more are recorded). */
+  get slices(): RecordedSlice[] {
+    const out = this.sliceObjects;
+    for (let i = out.length; i < this.nS; i++) {
+      const args = this.keepArgs ? this.sArgs[i] : undefined;
+      const track = this.sTrack[i]!;
+      const name = this.sName[i]!;
+      const start = this.sStart[i]!;
+      const end = this.sEnd[i]!;
+      out.push(args ? { track, name, start, end, args } : { track, name, start, end });
+    }
+    return out;
+  }
+
+  /**
+   * The slices as the recorder holds them, without building an object per slice: slice i (in
+   * recording order, i < n) is track[i], name[i], start[i]..end[i]. Read-only views of its state.
+   */
+  sliceColumns(): { n: number; track: readonly string[]; name: readonly string[]; start: Float64Array; end: Float64Array } {
+    return { n: this.nS, track: this.sTrack, name: this.sName, start: this.sStart, end: this.sEnd };
+  }
+
+  /** The counter samples recorded, in recording order. */
+  get counters(): RecordedCounter[] {
+    const out = this.counterObjects;
+    for (let i = out.length; i < this.nC; i++) out.push({ track: this.cTrack[i]!, time: this.cTime[i]!, value: this.cValue[i]! });
+    return out;
+  }
+
   /** Args are kept: if asked to, until the cap is reached. */
   detail(): boolean {
-    return this.keepArgs && this.slices.length + this.counters.length < this.maxEvents;
+    return this.keepArgs && this.nS + this.nC < this.maxEvents;
   }
 
   private room(): boolean {
-    if (this.slices.length + this.counters.length < this.maxEvents) return true;
+    if (this.nS + this.nC < this.maxEvents) return true;
     this.dropped++;
     return false;
   }
 
   slice(track: string, name: string, start: number, end: number, args?: TraceArgs): void {
     if (end < this.start || start > this.end || !this.room()) return;
-    this.slices.push(args && this.keepArgs ? { track, name, start, end, args } : { track, name, start, end });
+    const i = this.nS++;
+    if (i === this.sStart.length) {
+      this.sStart = grown(this.sStart);
+      this.sEnd = grown(this.sEnd);
+    }
+    this.sTrack.push(track);
+    this.sName.push(name);
+    this.sStart[i] = start;
+    this.sEnd[i] = end;
+    if (this.keepArgs) this.sArgs[i] = args;
   }
 
   counter(track: string, time: number, value: number): void {
     if (time < this.start || time > this.end || !this.room()) return;
-    this.counters.push({ track, time, value });
+    const i = this.nC++;
+    if (i === this.cTime.length) {
+      this.cTime = grown(this.cTime);
+      this.cValue = grown(this.cValue);
+    }
+    this.cTrack.push(track);
+    this.cTime[i] = time;
+    this.cValue[i] = value;
   }
+}
+
+function grown(a: Float64Array): Float64Array {
+  const b = new Float64Array(2 * a.length);
+  b.set(a);
+  return b;
 }

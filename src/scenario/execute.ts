@@ -140,21 +140,30 @@ export function checkOutput(out: SimulationOutput, what: string): void {
  * downsampled. If the recorder filled up, the window stays inside the part it saw completely.
  */
 export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSeconds: number): GanttData {
-  const all = rec.slices;
+  // Read off the recorder's columns: a full recorder holds 200k slices, and an object for each
+  // (then filtered copies of them) was most of this function's time. Only the slices output are
+  // built.
+  const { n: total, track, name, start, end } = rec.sliceColumns();
   const horizon = horizonOf(rec, simulatedSeconds);
   // The window is read off the slices sorted by start (then end, track; a stable sort). Only the
   // slices at and after the middle decide it, and only those overlapping it are output: those
-  // subsets are sorted, not the whole record (a full recorder holds 200k slices). A stable sort of
-  // a subset orders it as the sorted whole does.
+  // subsets are sorted, not the whole record. A stable sort of a subset (indices in recording
+  // order) orders it as the sorted whole does.
+  const byStart = (a: number, b: number) => start[a]! - start[b]! || end[a]! - end[b]! || (track[a]! < track[b]! ? -1 : track[a]! > track[b]! ? 1 : 0);
+  const pick = (keep: (i: number) => boolean) => {
+    const out: number[] = [];
+    for (let i = 0; i < total; i++) if (keep(i)) out.push(i);
+    return out.sort(byStart);
+  };
   let from = 0;
   let to = 0;
   let n = 0;
   let before = 0;
   const mid = horizon / 2;
-  for (const s of all) {
-    if (s.start > horizon) continue;
+  for (let i = 0; i < total; i++) {
+    if (start[i]! > horizon) continue;
     n++;
-    if (s.start < mid) before++;
+    if (start[i]! < mid) before++;
   }
   if (n > 0) {
     // findIndex(start >= mid) on the sorted usable slices is `before` (-1 when none is at or past mid)
@@ -163,15 +172,15 @@ export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSecond
     const i1 = Math.min(n - 1, i0 + slices - 1);
     // Ranks i0..i1 lie among the slices from rank i0 on; when i0 is `before`, those are the ones
     // starting at or after mid. Otherwise (a short run) sort them all.
-    const tail = sortSlices(i0 === before ? all.filter((s) => s.start >= mid && s.start <= horizon) : all.filter((s) => s.start <= horizon));
+    const tail = i0 === before ? pick((i) => start[i]! >= mid && start[i]! <= horizon) : pick((i) => start[i]! <= horizon);
     const off = i0 === before ? before : 0;
-    from = tail[i0 - off]!.start;
-    to = Math.max(tail[i1 - off]!.start, from);
-    if (to === from) to = tail[i1 - off]!.end;
+    from = start[tail[i0 - off]!]!;
+    to = Math.max(start[tail[i1 - off]!]!, from);
+    if (to === from) to = end[tail[i1 - off]!]!;
   }
-  const inWindow = sortSlices(all.filter((s) => s.end >= from && s.start <= to))
+  const inWindow = pick((i) => end[i]! >= from && start[i]! <= to)
     .slice(0, slices * 4)
-    .map((s) => ({ track: s.track, name: s.name, start_s: Math.max(s.start, from), end_s: Math.min(s.end, to) }));
+    .map((i) => ({ track: track[i]!, name: name[i]!, start_s: Math.max(start[i]!, from), end_s: Math.min(end[i]!, to) }));
   return { from_s: from, to_s: to, slices: inWindow, counters: downsampleCounters(rec, horizon), dropped: rec.dropped };
 }
 
@@ -198,9 +207,13 @@ export function fixedGanttWindow(rec: WindowRecorder, win: WindowRecorder, slice
 
 /** Up to where a recorder saw everything: the whole run, or (cap reached) its last slice's end less the longest slice. */
 function horizonOf(rec: WindowRecorder, simulatedSeconds: number): number {
-  if (rec.dropped === 0 || rec.slices.length === 0) return simulatedSeconds;
-  const longest = rec.slices.reduce((m, s) => Math.max(m, s.end - s.start), 0);
-  return Math.max(0, rec.slices.reduce((m, s) => Math.max(m, s.end), 0) - longest);
+  const { n, start, end } = rec.sliceColumns();
+  if (rec.dropped === 0 || n === 0) return simulatedSeconds;
+  let longest = 0;
+  for (let i = 0; i < n; i++) longest = Math.max(longest, end[i]! - start[i]!);
+  let last = 0;
+  for (let i = 0; i < n; i++) last = Math.max(last, end[i]!);
+  return Math.max(0, last - longest);
 }
 
 function sortSlices<T extends { start: number; end: number; track: string }>(xs: T[]): T[] {

@@ -55,12 +55,12 @@ export class BuddyTable {
   }
 
   /** Count co-activations of one (token, layer) routing. */
-  observe(layer: number, experts: readonly number[]): void {
+  observe(layer: number, experts: ArrayLike<number>, s = 0, e = experts.length): void {
     if (this.fixed) return;
     const E = this.experts;
     const base = layer * E * E;
-    for (let i = 0; i < experts.length; i++) {
-      for (let j = 0; j < experts.length; j++) if (i !== j) this.sim[base + experts[i]! * E + experts[j]!]! += 1;
+    for (let i = s; i < e; i++) {
+      for (let j = s; j < e; j++) if (i !== j) this.sim[base + experts[i]! * E + experts[j]!]! += 1;
     }
   }
 

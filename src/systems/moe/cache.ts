@@ -28,7 +28,16 @@ export class ExpertCache implements EvictionView {
   private useClock = 0;
   private readonly E: number;
   private readonly shared: boolean;
-  private readonly members: number[][];
+  /**
+   * The keys in each partition's slots: partition p's are mem[memOff[p], memOff[p] + memN[p]), in
+   * the order a JS array with push and swap-remove would hold them (candidates are listed in it).
+   * Typed, because such an array's store is trimmed on pop and reallocated on the next push.
+   */
+  private readonly mem: Int32Array;
+  private readonly memOff: Int32Array;
+  private readonly memN: Int32Array;
+  /** Each key's layer (a division and a floor per lookup, otherwise). */
+  private readonly layerOf: Int32Array;
   private readonly cap: Int32Array;
   private readonly keysOf: number[][];
   private readonly scratch: number[] = [];
@@ -59,13 +68,17 @@ export class ExpertCache implements EvictionView {
     }
     this.cap = new Int32Array(parts);
     for (let p = 0; p < parts; p++) this.cap[p] = Math.floor(capacity / parts) + (p < capacity % parts ? 1 : 0);
-    this.members = Array.from({ length: parts }, () => []);
+    this.memOff = new Int32Array(parts + 1);
+    for (let p = 0; p < parts; p++) this.memOff[p + 1] = this.memOff[p]! + this.cap[p]!;
+    this.mem = new Int32Array(this.memOff[parts]!);
+    this.memN = new Int32Array(parts);
+    this.layerOf = Int32Array.from({ length: n }, (_, k) => Math.floor(k / E));
     for (let p = 0; p < parts; p++) pool.alloc(this.shared ? 'expert cache' : `expert cache L${p}`, this.cap[p]! * model.expertBytes);
     this.keysOf = this.shared ? [Array.from({ length: n }, (_, k) => k)] : Array.from({ length: L }, (_, l) => Array.from({ length: E }, (_, e) => l * E + e));
   }
 
   partition(key: number): number {
-    return this.shared ? 0 : Math.floor(key / this.E);
+    return this.shared ? 0 : this.layerOf[key]!;
   }
 
   capacityOf(key: number): number {
@@ -87,11 +100,16 @@ export class ExpertCache implements EvictionView {
    */
   reserve(key: number, demand: boolean): boolean {
     const p = this.partition(key);
-    const members = this.members[p]!;
-    if (members.length >= this.cap[p]!) {
+    const mem = this.mem;
+    const base = this.memOff[p]!;
+    if (this.memN[p]! >= this.cap[p]!) {
       const cands = this.scratch;
       let n = 0;
-      for (const k of members) if (this.state[k] === RESIDENT && this.pins[k] === 0 && (demand || !this.shielded(k))) cands[n++] = k;
+      const end = base + this.memN[p]!;
+      for (let i = base; i < end; i++) {
+        const k = mem[i]!;
+        if (this.state[k] === RESIDENT && this.pins[k] === 0 && (demand || !this.shielded(k))) cands[n++] = k;
+      }
       if (n === 0) return false;
       let v = this.policy.victim(this, cands, n, key, demand);
       if (v < 0) {
@@ -100,7 +118,7 @@ export class ExpertCache implements EvictionView {
       }
       this.evict(v);
     }
-    members.push(key);
+    mem[base + this.memN[p]!++] = key;
     this.state[key] = LOADING;
     this.lastUse[key] = ++this.useClock;
     return true;
@@ -132,15 +150,20 @@ export class ExpertCache implements EvictionView {
   /** Resident experts (for tests and warm starts). */
   residents(): number[] {
     const out: number[] = [];
-    for (const m of this.members) for (const k of m) if (this.state[k] === RESIDENT) out.push(k);
+    for (let p = 0; p < this.memN.length; p++) {
+      for (let i = this.memOff[p]!; i < this.memOff[p]! + this.memN[p]!; i++) if (this.state[this.mem[i]!] === RESIDENT) out.push(this.mem[i]!);
+    }
     return out.sort((a, b) => a - b);
   }
 
   private evict(key: number): void {
-    const members = this.members[this.partition(key)]!;
-    const i = members.indexOf(key);
-    members[i] = members[members.length - 1]!;
-    members.pop();
+    const p = this.partition(key);
+    const mem = this.mem;
+    const base = this.memOff[p]!;
+    const last = base + --this.memN[p]!;
+    let i = base;
+    while (mem[i] !== key) i++;
+    mem[i] = mem[last]!;
     this.state[key] = ABSENT;
     this.evictions++;
     this.onEvict(key);

@@ -4,7 +4,7 @@
  * the future that Belady and the oracle may see. Memory stays bounded by the window (plus, for
  * batched decode, the requests in the batch), so traces of any length replay.
  */
-import type { MoeRow } from '../../workloads/moe/types.js';
+import type { MoeColumnSink, MoeRow } from '../../workloads/moe/types.js';
 
 export interface TokenRec {
   req: RequestRec;
@@ -12,7 +12,16 @@ export interface TokenRec {
   index: number;
   /** Position of this token in its request's buffer (for next-use lookups). */
   ordinal: number;
-  rows: MoeRow[];
+  /**
+   * The token's rows as typed columns (a token's 32-odd row objects and their arrays, kept for
+   * whole requests at batch > 1, were most of a replay's old-generation heap). Layer l's experts
+   * are ex[ex[l], ex[l + 1]): the first L + 1 entries are offsets.
+   */
+  ex: Int32Array;
+  /** Gate weights at the same indices as ex (NaN for a row that has none); null when no row has weights. */
+  w: Float64Array | null;
+  /** The trace's predicted experts, laid out as ex; null when no row has any. */
+  pred: Int32Array | null;
   /** Some layer lists more experts than top-k. */
   prefill: boolean;
   /** Synthetic predictions per layer, made once and kept (common random numbers). */
@@ -48,6 +57,43 @@ export interface RequestRec {
 
 type Source = Iterator<MoeRow> | AsyncIterator<MoeRow>;
 
+/** A source that can hand rows over as cells instead of objects (the trace reader). */
+interface ColumnSource {
+  nextColumns(sink: MoeColumnSink): boolean;
+}
+
+/** Scratch columns of the token being read, grown as needed. */
+class TokenScratch {
+  ex = new Int32Array(256);
+  w = new Float64Array(256);
+  pred = new Int32Array(256);
+  n = 0;
+  np = 0;
+  rows = 0;
+  anyW = false;
+  anyP = false;
+  start(layers: number): void {
+    this.n = this.np = layers + 1;
+    this.rows = 0;
+    this.anyW = this.anyP = false;
+  }
+  room(n: number, np: number): void {
+    if (n > this.ex.length) {
+      const ex = new Int32Array(2 * n);
+      ex.set(this.ex);
+      this.ex = ex;
+      const w = new Float64Array(2 * n);
+      w.set(this.w);
+      this.w = w;
+    }
+    if (np > this.pred.length) {
+      const pred = new Int32Array(2 * np);
+      pred.set(this.pred);
+      this.pred = pred;
+    }
+  }
+}
+
 export class Feeder {
   /** Requests read whose first row is buffered and that the simulator has not admitted yet. */
   readonly pending: RequestRec[] = [];
@@ -62,6 +108,12 @@ export class Feeder {
   private readonly it: Source;
   private current: RequestRec | null = null;
   private building: TokenRec | null = null;
+  private readonly cols: ColumnSource | null;
+  private readonly scratch = new TokenScratch();
+  /** Set when a row finished a token or started a request (what want() in fillSync reads changed). */
+  private changed = false;
+  /** The sink a column source writes into: add() without a row object. */
+  private readonly sink: MoeColumnSink = { row: (r, t, l, a, ex, s, e, w, p, ps, pe) => this.addCells(r, t, l, a, ex, s, e, w, p, ps, pe) };
 
   constructor(
     source: Iterable<MoeRow> | AsyncIterable<MoeRow>,
@@ -74,7 +126,9 @@ export class Feeder {
     if (Symbol.iterator in source) {
       this.it = (source as Iterable<MoeRow>)[Symbol.iterator]();
       this.sync = true;
+      this.cols = typeof (this.it as Partial<ColumnSource>).nextColumns === 'function' ? (this.it as unknown as ColumnSource) : null;
     } else {
+      this.cols = null;
       this.it = (source as AsyncIterable<MoeRow>)[Symbol.asyncIterator]();
       this.sync = false;
     }
@@ -82,8 +136,27 @@ export class Feeder {
 
   /** Read rows while `want()` holds (sync sources only). */
   fillSync(want: () => boolean): void {
+    const cols = this.cols;
+    if (cols) {
+      // want() reads the buffer's state, which only a finished token or a new request changes
+      // (the flag), so it is asked again only then: the same stopping row as asking every row.
+      this.changed = true;
+      while (!this.eof) {
+        if (this.changed) {
+          this.changed = false;
+          if (!want()) return;
+        }
+        if (!cols.nextColumns(this.sink)) this.finish();
+      }
+      return;
+    }
     const it = this.it as Iterator<MoeRow>;
-    while (!this.eof && want()) {
+    this.changed = true;
+    while (!this.eof) {
+      if (this.changed) {
+        this.changed = false;
+        if (!want()) return;
+      }
       const r = it.next();
       if (r.done) this.finish();
       else this.add(r.value);
@@ -132,13 +205,20 @@ export class Feeder {
   }
 
   private add(row: MoeRow): void {
+    const ex = row.experts;
+    const p = row.predicted;
+    this.addCells(row.request, row.token, row.layer, row.arrival_s, ex, 0, ex.length, row.weights ?? null, p ?? null, 0, p ? p.length : -1);
+  }
+
+  /** One row: `ex[s, e)` its experts, `w` their weights at the same indices, `p[ps, pe)` its predictions (pe < 0: none). */
+  private addCells(request: number, token: number, layer: number, arrival: number | undefined, ex: ArrayLike<number>, s: number, e: number, w: ArrayLike<number> | null, p: ArrayLike<number> | null, ps: number, pe: number): void {
     this.rowsRead++;
     let req = this.current;
-    if (!req || row.request !== req.id) {
+    if (!req || request !== req.id) {
       if (req) req.complete = true;
       req = {
-        id: row.request,
-        arrival: row.arrival_s ?? 0,
+        id: request,
+        arrival: arrival ?? 0,
         tokens: [],
         head: 0,
         base: 0,
@@ -158,23 +238,65 @@ export class Feeder {
       this.current = req;
       this.pending.push(req);
       this.building = null;
+      this.changed = true;
     }
+    const sc = this.scratch;
     let tok = this.building;
-    if (!tok || row.layer === 0) {
-      tok = { req, index: row.token, ordinal: req.base + req.tokens.length, rows: [], prefill: false, synth: undefined };
+    if (!tok || layer === 0) {
+      tok = { req, index: token, ordinal: req.base + req.tokens.length, ex: EMPTY_IDS, w: null, pred: null, prefill: false, synth: undefined };
       this.building = tok;
+      sc.start(this.layers);
     }
-    tok.rows.push(row);
-    if (row.experts.length > this.topK) tok.prefill = true;
+    // Rows come in layer order 0..L-1 (the reader checks it), so row number = layer.
+    const k = e - s;
+    const np = pe > ps ? pe - ps : 0;
+    sc.room(sc.n + k, sc.np + np);
+    const r = sc.rows++;
+    sc.ex[r] = sc.n;
+    sc.pred[r] = sc.np;
+    const o = sc.n;
+    for (let i = 0; i < k; i++) sc.ex[o + i] = ex[s + i]!;
+    if (w) {
+      for (let i = 0; i < k; i++) sc.w[o + i] = w[s + i]!;
+      sc.anyW = true;
+    } else for (let i = 0; i < k; i++) sc.w[o + i] = NaN;
+    sc.n += k;
+    if (pe >= 0) {
+      for (let i = 0; i < np; i++) sc.pred[sc.np + i] = p![ps + i]!;
+      sc.np += np;
+      sc.anyP = true;
+    }
+    if (k > this.topK) tok.prefill = true;
     if (req.occ) {
       const E = this.keys / this.layers;
-      for (const e of row.experts) (req.occ[row.layer * E + e] ??= []).push(tok.ordinal);
+      for (let i = s; i < e; i++) (req.occ[layer * E + ex[i]!] ??= []).push(tok.ordinal);
     }
-    if (tok.rows.length === this.layers) {
+    if (sc.rows === this.layers) {
+      sc.ex[sc.rows] = sc.n;
+      sc.pred[sc.rows] = sc.np;
+      // Copied by loops into new arrays: TypedArray#slice is a runtime call, several times slower here.
+      tok.ex = copyInt(sc.ex, sc.n);
+      tok.w = sc.anyW ? copyFloat(sc.w, sc.n) : null;
+      tok.pred = sc.anyP ? copyInt(sc.pred, sc.np) : null;
       req.tokens.push(tok);
       this.tokensAhead++;
       this.building = null;
+      this.changed = true;
       if (!tok.prefill && ++this.decodeRead >= this.maxTokens) this.finish();
     }
   }
+}
+
+const EMPTY_IDS = new Int32Array(0);
+
+function copyInt(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(n);
+  for (let i = 0; i < n; i++) b[i] = a[i]!;
+  return b;
+}
+
+function copyFloat(a: Float64Array, n: number): Float64Array {
+  const b = new Float64Array(n);
+  for (let i = 0; i < n; i++) b[i] = a[i]!;
+  return b;
 }

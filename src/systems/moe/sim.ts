@@ -157,6 +157,12 @@ export class MoeSim implements PrefetchView, MissView {
   private readonly fetchOpts: TransferOptions = { label: 'fetch', onDone: () => this.onDemandDone() };
   private readonly lowbitOpts: TransferOptions = { label: 'lowbit', onDone: () => this.onDemandDone() };
   private readonly prefetchOpts: TransferOptions = { label: 'prefetch', onDone: () => this.onPrefetchDone() };
+  // The same for moveIn's plain path, where nothing keeps the Transfer past its onDone (a
+  // prefetch's is dropped there): the link reuses the objects. Swaps and compute-stream copies
+  // hand theirs on, so they use the options above.
+  private readonly fetchOptsR: TransferOptions = { ...this.fetchOpts, recycle: true };
+  private readonly lowbitOptsR: TransferOptions = { ...this.lowbitOpts, recycle: true };
+  private readonly prefetchOptsR: TransferOptions = { ...this.prefetchOpts, recycle: true };
   private prefetchBusy = false;
   private prefetchKey = -1;
   private prefetchTransfer: Transfer | null = null;
@@ -387,13 +393,16 @@ export class MoeSim implements PrefetchView, MissView {
     let nu = 0;
     // 1. experts needed: the union over the batch, tokens per expert, heaviest gate weight
     for (const tok of this.batch) {
-      const row = tok.rows[l]!;
-      const ex = row.experts;
-      const w = row.weights;
+      const ex = tok.ex;
+      const s0 = ex[l]!;
+      const s1 = ex[l + 1]!;
+      const k = s1 - s0;
+      const tw = tok.w;
+      const w = tw !== null && tw[s0] === tw[s0] ? tw : null; // NaN: this row has no weights
       let wsum = 0;
-      if (w) for (let i = 0; i < w.length; i++) wsum += w[i]!;
+      if (w) for (let i = s0; i < s1; i++) wsum += w[i]!;
       const prefillTokens = this.prefill ? this.s.promptTokens * this.model.topK : 0;
-      for (let i = 0; i < ex.length; i++) {
+      for (let i = s0; i < s1; i++) {
         const e = ex[i]!;
         if (this.mark[e] !== stamp) {
           this.mark[e] = stamp;
@@ -403,7 +412,7 @@ export class MoeSim implements PrefetchView, MissView {
           this.wtot[e] = 0;
           union[nu++] = e;
         }
-        const wi = w ? w[i]! / wsum : 1 / ex.length;
+        const wi = w ? w[i]! / wsum : 1 / k;
         this.wtot[e] += wi;
         const add = this.prefill ? Math.max(1, Math.round(prefillTokens * wi)) : 1;
         this.need[e] += add;
@@ -411,7 +420,7 @@ export class MoeSim implements PrefetchView, MissView {
         if (wi > this.wmax[e]!) this.wmax[e] = wi;
       }
       if (!this.prefill) {
-        for (let i = 0; i < ex.length; i++) {
+        for (let i = s0; i < s1; i++) {
           this.counts[l * E + ex[i]!]! += 1;
           this.countsAll[l * E + ex[i]!]! += 1;
         }
@@ -456,7 +465,7 @@ export class MoeSim implements PrefetchView, MissView {
     if (nm > 0) this.serveMisses(l, misses, nm, measuring);
     // Co-activation statistics learn from this layer only after its misses were decided (causal).
     const buddies = this.s.buddies;
-    if (buddies && !this.prefill) for (const tok of this.batch) buddies.observe(l, tok.rows[l]!.experts);
+    if (buddies && !this.prefill) for (const tok of this.batch) buddies.observe(l, tok.ex, tok.ex[l]!, tok.ex[l + 1]!);
     this.flushReady();
     // 4. the accuracy proxy: where each token's gate mass went (summed per expert in step 1)
     if (measuring && !this.prefill) {
@@ -502,12 +511,14 @@ export class MoeSim implements PrefetchView, MissView {
     const decide = !this.prefill && !this.alwaysFetch;
     // Missing experts per token, for the confidence gate.
     if (decide) for (const tok of this.batch) {
-      const row = tok.rows[l]!;
-      const ex = row.experts;
+      const ex = tok.ex;
+      const s0 = ex[l]!;
+      const s1 = ex[l + 1]!;
       let missing = 0;
-      for (const e of ex) if (this.cache.state[l * E + e] === ABSENT || this.lateMark[e] === this.stamp) missing++;
-      const h = this.entropyGate ? routingEntropy(row.weights, ex.length) : 1;
-      for (const e of ex) {
+      for (let i = s0; i < s1; i++) if (this.cache.state[l * E + ex[i]!] === ABSENT || this.lateMark[ex[i]!] === this.stamp) missing++;
+      const h = this.entropyGate ? routingEntropyAt(tok.w, s0, s1) : 1;
+      for (let i = s0; i < s1; i++) {
+        const e = ex[i]!;
         if (missing > this.missTok[e]!) this.missTok[e] = missing;
         // The most confident token routing to e decides (BuddyMoE's gate is per token).
         if (this.mark2[e] !== this.stamp || h < this.entMin[e]!) this.entMin[e] = h;
@@ -843,10 +854,20 @@ export class MoeSim implements PrefetchView, MissView {
     const share = onCompute ? 0 : this.overlapShare;
     if (!swapOut && !onCompute) {
       // The common case, as go() below does it without building its closures (on every fetch).
-      const t = this.h2d.transfer(bytes, opts);
+      const o = opts === this.fetchOpts ? this.fetchOptsR : opts === this.prefetchOpts ? this.prefetchOptsR : opts === this.lowbitOpts ? this.lowbitOptsR : opts;
+      const t = this.h2d.transfer(bytes, o);
       if (share > 0) this.gpu.submit((share * bytes) / this.h2d.bandwidth, this.copyEnd, this.copyShareJob);
       return t;
     }
+    return this.moveInStaged(bytes, opts, swapOut, prefetch, onCompute, share);
+  }
+
+  /**
+   * moveIn's swaps and compute-stream copies. A method of its own: the closures here capture its
+   * arguments, and V8 allocates the context they share on entry to the function that declares
+   * them, so in moveIn the plain path would pay for it on every fetch.
+   */
+  private moveInStaged(bytes: number, opts: TransferOptions, swapOut: boolean, prefetch: boolean, onCompute: boolean, share: number): Transfer | null {
     // swap: in-order - the copy-back follows the load on the same stream (src/systems/moe/swap.ts).
     const inOrder = swapOut && this.s.policy.swap === 'in-order';
     const move = (o: TransferOptions): Transfer => (inOrder ? loadThenCopyBack(this.h2d, this.d2h, bytes, this.model.expertBytes, o) : this.h2d.transfer(bytes, o));
@@ -1025,10 +1046,11 @@ export class MoeSim implements PrefetchView, MissView {
   }
   private readonly nextTokens: TokenRec[] = [];
 
-  private unionInto(out: number[], ids: readonly number[] | undefined): void {
-    if (!ids) return;
+  /** Appends ids[s, e) not yet in `out` this round (dedupeStamp). */
+  private unionInto(out: number[], ids: ArrayLike<number>, s = 0, end = ids.length): void {
     const st = this.dedupeStamp;
-    for (const e of ids) {
+    for (let i = s; i < end; i++) {
+      const e = ids[i]!;
       if (this.dedupe[e] === st) continue;
       this.dedupe[e] = st;
       out.push(e);
@@ -1037,25 +1059,27 @@ export class MoeSim implements PrefetchView, MissView {
 
   actual(t: PrefetchTarget, out: number[]): void {
     this.dedupeStamp++;
-    for (const tok of this.targetTokens(t, this.nextTokens)) this.unionInto(out, tok.rows[t.layer]!.experts);
+    for (const tok of this.targetTokens(t, this.nextTokens)) this.unionInto(out, tok.ex, tok.ex[t.layer]!, tok.ex[t.layer + 1]!);
   }
 
   previous(t: PrefetchTarget, out: number[]): void {
     this.dedupeStamp++;
     for (const tok of this.batch) {
       const prev = t.step === 0 ? tok.req.lastDone : tok.prefill ? null : tok;
-      if (prev) this.unionInto(out, prev.rows[t.layer]!.experts);
+      if (prev) this.unionInto(out, prev.ex, prev.ex[t.layer]!, prev.ex[t.layer + 1]!);
     }
   }
 
   predicted(t: PrefetchTarget, out: number[]): void {
     this.dedupeStamp++;
     for (const tok of this.targetTokens(t, this.nextTokens)) {
-      const row = tok.rows[t.layer]!;
-      if (this.s.tracePredictions) this.unionInto(out, row.predicted);
-      else {
+      const l = t.layer;
+      if (this.s.tracePredictions) {
+        const p = tok.pred;
+        if (p) this.unionInto(out, p, p[l]!, p[l + 1]!);
+      } else {
         const synth = (tok.synth ??= []);
-        this.unionInto(out, (synth[t.layer] ??= synthPrediction(row.experts, this.E, this.s.policy.predictor_accuracy, this.s.predictorRng)));
+        this.unionInto(out, (synth[l] ??= synthPrediction(Array.from(tok.ex.subarray(tok.ex[l]!, tok.ex[l + 1]!)), this.E, this.s.policy.predictor_accuracy, this.s.predictorRng)));
       }
     }
   }
@@ -1068,8 +1092,14 @@ export class MoeSim implements PrefetchView, MissView {
 
   selectedWith(expert: number, other: number): boolean {
     for (const tok of this.batch) {
-      const ex = tok.rows[this.layer]!.experts;
-      if (ex.includes(expert) && ex.includes(other)) return true;
+      const ex = tok.ex;
+      let a = false;
+      let b = false;
+      for (let i = ex[this.layer]!; i < ex[this.layer + 1]!; i++) {
+        if (ex[i] === expert) a = true;
+        if (ex[i] === other) b = true;
+      }
+      if (a && b) return true;
     }
     return false;
   }
@@ -1134,11 +1164,22 @@ export class MoeSim implements PrefetchView, MissView {
  */
 export function routingEntropy(weights: readonly number[] | undefined, k: number): number {
   if (!weights || k < 2) return k < 2 ? 0 : 1;
+  return entropyOf(weights, 0, weights.length, k);
+}
+
+/** routingEntropy of a token's row whose weights are w[s, e) (TokenRec.w: null or NaN at s when it has none). */
+function routingEntropyAt(w: Float64Array | null, s: number, e: number): number {
+  const k = e - s;
+  if (w === null || !(w[s] === w[s]) || k < 2) return k < 2 ? 0 : 1;
+  return entropyOf(w, s, e, k);
+}
+
+function entropyOf(w: ArrayLike<number>, s: number, e: number, k: number): number {
   let sum = 0;
-  for (const w of weights) sum += w;
+  for (let i = s; i < e; i++) sum += w[i]!;
   let h = 0;
-  for (const w of weights) {
-    const p = w / sum;
+  for (let i = s; i < e; i++) {
+    const p = w[i]! / sum;
     if (p > 0) h -= p * Math.log(p);
   }
   return h / Math.log(k);

@@ -16,7 +16,7 @@ import { parse } from 'csv-parse';
 import { InputError } from '../../errors.js';
 import { checkHeader, csvMessage, csvParseOptions, csvRow, MAX_RECORD_BYTES, type CsvParseError, type CsvRow } from '../csv.js';
 import { MOE_COLUMNS, type MoeReadOptions, type TraceChecker } from './checker.js';
-import type { MoeRow } from './types.js';
+import type { MoeColumnSink, MoeRow } from './types.js';
 
 const CHUNK = 1 << 20;
 /**
@@ -64,8 +64,35 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
   private fileEof = false;
   /** Lines before buf[start]. */
   private line = 0;
-  private rows: MoeRow[] = [];
+  /**
+   * The batch parsed: a row the checks built (generic path, csv-parse) is an object here; a plain
+   * line's row is `undefined` here and lives in the typed columns below, the next in order at `fr`
+   * (no object, no arrays per row: nextColumns hands the cells over, next() builds the object).
+   */
+  private rows: (MoeRow | undefined)[] = [];
+  /** Rows in the batch: rows[0, nRows) (the array is reused, not reallocated per batch). */
+  private nRows = 0;
   private ri = 0;
+  private nf = 0;
+  private fr = 0;
+  private readonly cReq = new Float64Array(BATCH);
+  private readonly cTok = new Float64Array(BATCH);
+  private readonly cLayer = new Float64Array(BATCH);
+  /** NaN: no arrival on the row. */
+  private readonly cArr = new Float64Array(BATCH);
+  /** Row f's experts are cEx[cExS[f], cExS[f] + cExN[f]), its weights (if cHasW[f]) at the same indices of cW. */
+  private readonly cExS = new Int32Array(BATCH);
+  private readonly cExN = new Int32Array(BATCH);
+  private readonly cHasW = new Uint8Array(BATCH);
+  /** Predictions: cP[cPS[f], cPS[f] + cPN[f]); cPN[f] = -1 when the cell is empty. */
+  private readonly cPS = new Int32Array(BATCH);
+  private readonly cPN = new Int32Array(BATCH);
+  private cEx = new Float64Array(4 * BATCH);
+  private cW = new Float64Array(4 * BATCH);
+  private cP = new Float64Array(4 * BATCH);
+  /** Fill level of cEx/cW and cP this batch. */
+  private exPos = 0;
+  private pPos = 0;
   private header: string[] | undefined;
   private kinds: Int8Array = new Int8Array(0);
   /** The row the checks report on: only file and line are read. */
@@ -78,9 +105,7 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
   // the value of the cell just parsed (scan*); lists are gathered in scratch arrays, then copied
   // at their length (an array grown by push holds room for 16 or more)
   private num = 0;
-  private readonly ids: number[] = [];
   private nIds = 0;
-  private readonly ws: number[] = [];
 
   constructor(
     readonly file: string,
@@ -95,18 +120,58 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
   }
 
   next(): IteratorResult<MoeRow> {
-    if (this.ri >= this.rows.length) {
-      if (!this.opened) this.open();
-      while (this.ri >= this.rows.length && !this.finished) this.refill();
-      if (this.ri >= this.rows.length) {
-        this.close();
-        return { done: true, value: undefined };
-      }
-    }
+    if (!this.more()) return { done: true, value: undefined };
     // One result object for every row: the consumer reads `value` before calling next() again.
     const r = this.result as { done: boolean; value: MoeRow };
-    r.value = this.rows[this.ri++]!;
+    const o = this.rows[this.ri];
+    this.rows[this.ri++] = undefined;
+    r.value = o ?? this.fastObject(this.fr++);
     return r;
+  }
+
+  /**
+   * The next row as cells, without a row object (the simulator's feeder reads so): false at the
+   * end. The lists are ranges of the reader's columns, valid during the call.
+   */
+  nextColumns(sink: MoeColumnSink): boolean {
+    if (!this.more()) return false;
+    const o = this.rows[this.ri];
+    if (o !== undefined) {
+      this.rows[this.ri++] = undefined;
+      const p = o.predicted;
+      sink.row(o.request, o.token, o.layer, o.arrival_s, o.experts, 0, o.experts.length, o.weights ?? null, p ?? null, 0, p ? p.length : -1);
+      return true;
+    }
+    this.ri++;
+    const f = this.fr++;
+    const s = this.cExS[f]!;
+    const a = this.cArr[f]!;
+    const ps = this.cPS[f]!;
+    const pn = this.cPN[f]!;
+    sink.row(this.cReq[f]!, this.cTok[f]!, this.cLayer[f]!, a === a ? a : undefined, this.cEx, s, s + this.cExN[f]!, this.cHasW[f] ? this.cW : null, pn >= 0 ? this.cP : null, ps, pn >= 0 ? ps + pn : -1);
+    return true;
+  }
+
+  /** Whether a row is ready at `ri` (refilling as needed); at the end, closes the file. */
+  private more(): boolean {
+    if (this.ri < this.nRows) return true;
+    if (!this.opened) this.open();
+    while (this.ri >= this.nRows && !this.finished) this.refill();
+    if (this.ri < this.nRows) return true;
+    this.close();
+    return false;
+  }
+
+  /** The object of column row f, as the checks would build it (every key present). */
+  private fastObject(f: number): MoeRow {
+    const s = this.cExS[f]!;
+    const n = this.cExN[f]!;
+    const experts = listOf(this.cEx, s, n);
+    const weights = this.cHasW[f] ? listOf(this.cW, s, n) : undefined;
+    const pn = this.cPN[f]!;
+    const predicted = pn >= 0 ? listOf(this.cP, this.cPS[f]!, pn) : undefined;
+    const a = this.cArr[f]!;
+    return { request: this.cReq[f]!, token: this.cTok[f]!, layer: this.cLayer[f]!, experts, weights, predicted, arrival_s: a === a ? a : undefined };
   }
 
   return(): IteratorResult<MoeRow> {
@@ -171,13 +236,17 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
 
   /** Parse up to BATCH rows of what is read into `rows` (possibly none: then read on); at the end, the last checks. */
   private refill(): void {
-    this.rows = [];
+    this.nRows = 0;
     this.ri = 0;
+    this.nf = 0;
+    this.fr = 0;
+    this.exPos = 0;
+    this.pPos = 0;
     if (this.api) return this.refillCsv();
     const buf = this.buf;
     let s = this.start;
     for (;;) {
-      if (this.rows.length >= BATCH) break;
+      if (this.nRows >= BATCH) break;
       const nl = buf.indexOf(NL, s);
       if (nl < 0 || nl >= this.end) break;
       // A line the bytes path cannot take: csv-parse from here on.
@@ -190,7 +259,7 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
     }
     this.start = s;
     this.bytesRead = this.base + s;
-    if (this.rows.length > 0) return;
+    if (this.nRows > 0) return;
     if (this.end - s > MAX_RECORD_BYTES / 2) return this.toCsv(); // a line near csv-parse's limit: it decides
     if (this.read()) return;
     // End of file: a last line without a newline, then the end checks.
@@ -224,9 +293,8 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
     if (e - s > MAX_RECORD_BYTES / 2) return false; // near csv-parse's limit: it decides
     const lineNo = this.line + 1;
     if (!this.header) return this.headerLine(s, e);
-    const row = this.fastRow(s, e, lineNo);
-    if (row) {
-      this.rows.push(row);
+    if (this.fastRow(s, e, lineNo)) {
+      this.rows[this.nRows++] = undefined;
       this.lastLine = lineNo;
       return true;
     }
@@ -234,7 +302,7 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
     if (!plain(buf, s, e)) return false;
     const record = buf.toString('latin1', s, e).split(',').map((c) => c.trim());
     if (record.length === 1 && record[0] === '') return true; // spaces only: csv-parse skips it as empty
-    this.rows.push(this.record(record, lineNo));
+    this.rows[this.nRows++] = this.record(record, lineNo);
     return true;
   }
 
@@ -259,81 +327,104 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
   }
 
   /**
-   * A row of plain cells, checked (the same checks, in any order: a failure returns null and the
-   * generic path finds and reports it); null when anything is not plain.
+   * A row of plain cells, checked (the same checks, in any order: a failure returns false and the
+   * generic path finds and reports it), into the columns at nf; false when anything is not plain.
    */
-  private fastRow(s: number, e: number, lineNo: number): MoeRow | null {
+  private fastRow(s: number, e: number, lineNo: number): boolean {
     const buf = this.buf;
     const kinds = this.kinds;
     const check = this.check;
     const maxExpert = check.maxExpert ?? Infinity;
+    // A list of a line this long has at most this many entries.
+    const room = ((e - s) >> 1) + 1;
+    if (this.exPos + room > this.cEx.length) this.growEx(this.exPos + room);
+    if (this.pPos + room > this.cP.length) this.cP = grown(this.cP, this.pPos + room);
+    const f = this.nf;
+    const ex0 = this.exPos;
     let request = -1;
     let token = -1;
     let layer = -1;
-    let experts: number[] | undefined;
-    let weights: number[] | undefined;
-    let predicted: number[] | undefined;
+    let nEx = -1;
+    let nW = -1;
+    let nP = -1;
     let arrival: number | undefined;
     let p = s;
     for (let c = 0; c < kinds.length; c++) {
       if (c > 0) {
-        if (p >= e || buf[p] !== COMMA) return null;
+        if (p >= e || buf[p] !== COMMA) return false;
         p++;
       }
       const empty = p >= e || buf[p] === COMMA;
       switch (kinds[c]) {
         case REQUEST:
-          if ((p = this.scanInt(p, e)) < 0) return null;
+          if ((p = this.scanInt(p, e)) < 0) return false;
           request = this.num;
           break;
         case TOKEN:
-          if ((p = this.scanInt(p, e)) < 0) return null;
+          if ((p = this.scanInt(p, e)) < 0) return false;
           token = this.num;
           break;
         case LAYER:
-          if ((p = this.scanInt(p, e)) < 0) return null;
+          if ((p = this.scanInt(p, e)) < 0) return false;
           layer = this.num;
           break;
         case EXPERTS:
-          if (empty) return null;
-          if ((p = this.scanIds(p, e, maxExpert)) < 0) return null;
-          experts = this.ids.slice(0, this.nIds);
+          if (empty) return false;
+          if ((p = this.scanIds(p, e, maxExpert, this.cEx, ex0)) < 0) return false;
+          nEx = this.nIds;
           break;
         case PREDICTED:
           if (empty) break;
-          if ((p = this.scanIds(p, e, maxExpert)) < 0) return null;
-          predicted = this.ids.slice(0, this.nIds);
+          if ((p = this.scanIds(p, e, maxExpert, this.cP, this.pPos)) < 0) return false;
+          nP = this.nIds;
           break;
         case WEIGHTS: {
           if (empty) break;
-          const w = this.ws;
+          const w = this.cW;
           let nw = 0;
           let sum = 0;
           for (;;) {
-            if ((p = this.scanNum(p, e)) < 0) return null;
-            w[nw++] = this.num;
+            if ((p = this.scanNum(p, e)) < 0) return false;
+            w[ex0 + nw++] = this.num;
             sum += this.num;
             if (p < e && buf[p] === BAR) p++;
             else break;
           }
-          if (!(sum > 0)) return null;
-          weights = w.slice(0, nw);
+          if (!(sum > 0)) return false;
+          nW = nw;
           break;
         }
         case ARRIVAL:
           if (empty) break;
-          if ((p = this.scanNum(p, e)) < 0) return null;
+          if ((p = this.scanNum(p, e)) < 0) return false;
           arrival = this.num;
           break;
       }
     }
-    if (p !== e || !experts) return null;
+    if (p !== e || nEx < 0) return false;
     const L = check.layers;
-    if (L !== undefined && layer > L - 1) return null;
-    if (weights && weights.length !== experts.length) return null;
+    if (L !== undefined && layer > L - 1) return false;
+    if (nW >= 0 && nW !== nEx) return false;
     this.at.line = lineNo;
     check.order(this.at, request, token, layer, arrival);
-    return { request, token, layer, experts, weights, predicted, arrival_s: arrival };
+    this.cReq[f] = request;
+    this.cTok[f] = token;
+    this.cLayer[f] = layer;
+    this.cArr[f] = arrival ?? NaN;
+    this.cExS[f] = ex0;
+    this.cExN[f] = nEx;
+    this.cHasW[f] = nW >= 0 ? 1 : 0;
+    this.cPS[f] = this.pPos;
+    this.cPN[f] = nP;
+    this.exPos = ex0 + nEx;
+    if (nP > 0) this.pPos += nP;
+    this.nf = f + 1;
+    return true;
+  }
+
+  private growEx(n: number): void {
+    this.cEx = grown(this.cEx, n);
+    this.cW = grown(this.cW, n);
   }
 
   /** Digits at p: sets `num`, returns the position after them, or -1. */
@@ -374,16 +465,15 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
     return p;
   }
 
-  /** `id|id|...`, each at most `max` and none twice, into ids[0, nIds); -1 otherwise. */
-  private scanIds(p: number, e: number, max: number): number {
-    const ids = this.ids;
+  /** `id|id|...`, each at most `max` and none twice, into ids[o, o + nIds); -1 otherwise. */
+  private scanIds(p: number, e: number, max: number, ids: Float64Array, o: number): number {
     let n = 0;
     for (;;) {
       if ((p = this.scanInt(p, e)) < 0) return -1;
       const v = this.num;
       if (v > max) return -1;
-      for (let i = 0; i < n; i++) if (ids[i] === v) return -1;
-      ids[n++] = v;
+      for (let i = 0; i < n; i++) if (ids[o + i] === v) return -1;
+      ids[o + n++] = v;
       this.nIds = n;
       if (p < e && this.buf[p] === BAR) p++;
       else return p;
@@ -414,7 +504,7 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
         this.header = checkHeader(record, MOE_COLUMNS, this.file);
         return;
       }
-      this.rows.push(this.record(record, lineNo));
+      this.rows[this.nRows++] = this.record(record, lineNo);
     };
     const close = () => {};
     const chunk = this.end > this.start ? this.buf.subarray(this.start, this.end) : undefined;
@@ -445,4 +535,18 @@ function plain(buf: Buffer, s: number, e: number): boolean {
     if (b < 0x20 || b > 0x7e || b === 0x22) return false;
   }
   return true;
+}
+
+/** A copy of a[s, s + n) as a plain array (the rows the checks build hold plain arrays). */
+function listOf(a: Float64Array, s: number, n: number): number[] {
+  const out: number[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = a[s + i]!;
+  return out;
+}
+
+/** `a` copied into a Float64Array of at least n entries. */
+function grown(a: Float64Array, n: number): Float64Array {
+  const b = new Float64Array(Math.max(n, 2 * a.length));
+  b.set(a);
+  return b;
 }

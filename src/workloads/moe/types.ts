@@ -20,3 +20,12 @@ export interface MoeRow {
   /** Arrival time of the request, seconds; only on a request's first row. */
   arrival_s?: number;
 }
+
+/**
+ * A consumer of rows as cells, for readers that build no row object (MoeTraceReader.nextColumns):
+ * the experts are ex[s, e), their weights (w non-null) at the same indices of w, the predictions
+ * p[ps, pe) (pe < 0: the row has none). The arrays are the reader's, valid during the call only.
+ */
+export interface MoeColumnSink {
+  row(request: number, token: number, layer: number, arrival: number | undefined, ex: ArrayLike<number>, s: number, e: number, w: ArrayLike<number> | null, p: ArrayLike<number> | null, ps: number, pe: number): void;
+}

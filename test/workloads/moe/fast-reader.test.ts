@@ -30,6 +30,25 @@ function fast(p: string, opts?: MoeReadOptions): Outcome {
   return { rows };
 }
 
+/** The same reader through nextColumns (no row objects: what the simulator's feeder reads), rebuilt into rows. */
+function columns(p: string, opts?: MoeReadOptions): Outcome {
+  const rows: MoeRow[] = [];
+  const list = (a: ArrayLike<number>, s: number, e: number) => Array.from({ length: e - s }, (_, i) => a[s + i]!);
+  const sink = {
+    row(request: number, token: number, layer: number, arrival: number | undefined, ex: ArrayLike<number>, s: number, e: number, w: ArrayLike<number> | null, pr: ArrayLike<number> | null, ps: number, pe: number) {
+      rows.push({ request, token, layer, experts: list(ex, s, e), weights: w ? list(w, s, e) : undefined, predicted: pe >= 0 ? list(pr!, ps, pe) : undefined, arrival_s: arrival });
+    },
+  };
+  try {
+    const it = moeTraceRows(p, opts);
+    while (it.nextColumns(sink));
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    return { error: e.message.replace(p, 'F') };
+  }
+  return { rows };
+}
+
 async function reference(p: string, opts?: MoeReadOptions): Promise<Outcome> {
   const rows: MoeRow[] = [];
   try {
@@ -48,6 +67,7 @@ async function same(text: string | Buffer, opts: MoeReadOptions = { layers: 2, e
   const got = fast(p, opts);
   // toStrictEqual: undefined keys, array contents and every float's bits (Object.is) must agree.
   expect(got).toStrictEqual(want);
+  expect(columns(p, opts)).toStrictEqual(want);
   return got;
 }
 
@@ -60,6 +80,7 @@ describe('moeTraceRows (fast reader) against readMoeTraceCsv (csv-parse)', () =>
     const opts = { layers: 32, experts: 8, topK: 2 };
     const got = fast(p, opts);
     expect(got).toStrictEqual(await reference(p, opts));
+    expect(columns(p, opts)).toStrictEqual(got);
     expect((got as { rows: MoeRow[] }).rows).toHaveLength(2016);
   });
 
