@@ -241,7 +241,7 @@ async function warm(gpu: Gpu, side: DeviceSide): Promise<void> {
 
 /** The workload's ops re-timed now (speed.ts), and whether the simulator prices at those speeds. */
 interface SpeedProbe {
-  /** Timed before the device runs (the arrivals were planned with these). */
+  /** Timed before the device runs. */
   before: SpeedEntry[];
   retime(): Promise<SpeedEntry[]>;
   apply: boolean;
@@ -392,8 +392,6 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     };
     return { before: await retime(), retime, apply };
   };
-  /** Arrivals follow the speeds timed before the runs, so the planned load is the device's load now. */
-  const planCost = (p: SpeedProbe) => (p.apply ? new ScaledCost(cost, factorsOf(p.before)) : cost);
   const collect = (w: FidelityRun['workload'], r: { runs: FidelityRun[]; speed?: WorkloadSpeed }) => {
     if (r.speed) speed[w] = r.speed;
     for (const x of r.runs) {
@@ -402,10 +400,10 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     }
   };
   if (want.includes('moe-decode')) {
-    const cfg = moeConfig(o.quick, dtype);
-    // The op shapes do not depend on the arrivals, so any plan lists them.
-    const probe = await probeFor('moe-decode', moeOpShapes(planMoe(cfg, cost)));
-    const plan = planMoe(cfg, planCost(probe));
+    // Arrivals are planned at the profile's speeds, not at a moment's: the workload stays the same
+    // from one run to the next (a snapshot taken at a fast moment overloaded the device later).
+    const plan = planMoe(moeConfig(o.quick, dtype), cost);
+    const probe = await probeFor('moe-decode', moeOpShapes(plan));
     configs['moe-decode'] = plan.cfg;
     const side = moeDevice(gpu, plan);
     try {
@@ -415,9 +413,8 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     }
   }
   if (want.includes('diffusion-edit')) {
-    const cfg = diffusionConfig(o.quick, dtype);
-    const probe = await probeFor('diffusion-edit', diffusionOpShapes(planDiffusion(cfg, cost)));
-    const plan = planDiffusion(cfg, planCost(probe));
+    const plan = planDiffusion(diffusionConfig(o.quick, dtype), cost);
+    const probe = await probeFor('diffusion-edit', diffusionOpShapes(plan));
     configs['diffusion-edit'] = plan.cfg;
     const side = diffusionDevice(gpu, plan);
     try {
@@ -538,7 +535,7 @@ function speedLines(r: FidelityReport): string[] {
       const seen = sp!.timings.map((t) => t.find((e) => e.key === u.key)!.now_ms);
       return `${u.key} ${ms(u.profile_ms)} ms in the profile, ${ms(Math.min(...seen))}-${ms(Math.max(...seen))} in ${seen.length} timings (mean ${ms(u.now_ms)}, x${u.factor.toFixed(2)})`;
     });
-    out.push(`- ${w}: ${parts.join('; ')}. ${sp!.applied ? 'The simulator priced each op kind at its mean (a software adapter computes on the shared host); the arrivals were planned with the first timing.' : 'Reported only: the simulator priced the ops at the profile.'}`);
+    out.push(`- ${w}: ${parts.join('; ')}. ${sp!.applied ? 'The simulator priced each op kind at its mean (a software adapter computes on the shared host); the arrivals were planned at the profile.' : 'Reported only: the simulator priced the ops at the profile.'}`);
   }
   return out;
 }
