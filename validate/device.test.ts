@@ -164,6 +164,9 @@ describe.skipIf(!gpu)('calibrate --quick, then validate --quick with its profile
     expect(md).toContain('- moe-decode, request latency mean (ms), best first: simulated ');
     // A software adapter's stalls are re-measured before the runs and the report says which rate was used.
     if (gpu!.software) expect(r.stalls?.measured_now).toBe(true);
+    // ... and applied per sync: the probe's stalls per burst, a probability.
+    if (gpu!.software) expect(r.stalls!.per_sync).toBeGreaterThanOrEqual(0);
+    if (gpu!.software) expect(r.stalls!.per_sync).toBeLessThanOrEqual(1);
     // Each workload's own ops were re-timed before the runs and after each device run.
     const dt = gpu!.hasF16 ? 'f16' : 'f32';
     expect(r.speed!['moe-decode']!.used.map((e) => e.key)).toEqual([`attention_${dt}`, `gemv_${dt}`, `expert_ffn_${dt}`]);

@@ -126,7 +126,7 @@ export interface FidelityReport {
    */
   drift?: { op: string; profile_ms: number; before_ms: number; after_ms: number };
   /** The stall rate the simulator used (re-measured before the runs on a software adapter) and the profile's. */
-  stalls?: { used_rate_per_s: number; profile_rate_per_s: number; measured_now: boolean };
+  stalls?: { used_rate_per_s: number; profile_rate_per_s: number; measured_now: boolean; per_sync?: number };
   /**
    * Per workload: its ops re-timed at its shapes before and after the runs, against the profile
    * (speed.ts); `applied` when the simulator priced them at the `before` speeds (a software adapter).
@@ -346,7 +346,8 @@ export interface ProfileExtras {
   software_adapter?: boolean;
   /** Share of an upload the issuing host spends in writeBuffer (calibrate/overlap.ts). */
   upload_host_share?: number;
-  stalls?: { rate_per_s: number; durations_s: readonly number[] };
+  /** `probes` and `seconds` (the burst probe's count and time) give `per_sync`, the stalls per burst. */
+  stalls?: { rate_per_s: number; durations_s: readonly number[]; probes?: number; seconds?: number; per_sync?: number };
 }
 
 export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o: ValidateOptions): Promise<FidelityReport> {
@@ -356,6 +357,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     upload_host_share: profile.upload_host_share,
     stalls: profile.stalls,
   };
+
   const profileStalls = profile.stalls;
   const log = o.log ?? (() => {});
   const loadStart = loadavg()[0]!;
@@ -374,6 +376,9 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     log(`stalls now: ${stallsNow.rate_per_s.toFixed(2)} per s (profile: ${extras.stalls?.rate_per_s.toFixed(2) ?? 'none'})`);
     extras.stalls = stallsNow;
   }
+  // The probe's stalls per burst (per sync), where the fit says how many bursts it timed.
+  const perSync = extras.stalls?.probes ? (extras.stalls.rate_per_s * (extras.stalls.seconds ?? 0)) / extras.stalls.probes : undefined;
+  if (extras.stalls && perSync !== undefined) extras.stalls = { ...extras.stalls, per_sync: perSync };
   const runs: FidelityRun[] = [];
   const configs: Record<string, unknown> = {};
   // The workloads' own ops, re-timed at their shapes (speed.ts): a software adapter's speed is the
@@ -445,7 +450,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     configs,
     host: { cpus: cpus().length, load_1m_start: loadStart, load_1m_end: loadavg()[0]! },
     speed,
-    ...(extras.stalls ? { stalls: { used_rate_per_s: extras.stalls.rate_per_s, profile_rate_per_s: profileStalls?.rate_per_s ?? 0, measured_now: stallsNow !== undefined } } : {}),
+    ...(extras.stalls ? { stalls: { used_rate_per_s: extras.stalls.rate_per_s, profile_rate_per_s: profileStalls?.rate_per_s ?? 0, measured_now: stallsNow !== undefined, ...(perSync !== undefined ? { per_sync: perSync } : {}) } } : {}),
     ...(reference && driftBefore !== undefined && driftAfter !== undefined
       ? { drift: { op: reference.label, profile_ms: reference.profileMs, before_ms: driftBefore, after_ms: driftAfter } }
       : {}),
@@ -500,7 +505,9 @@ export function fidelityMarkdown(r: FidelityReport): string {
       : []),
     ...(r.stalls
       ? [
-          `Stalls: ${r.stalls.used_rate_per_s.toFixed(2)} per s of device time in the simulator (${r.stalls.measured_now ? 're-measured before these runs' : 'from the profile'}; the profile measured ${r.stalls.profile_rate_per_s.toFixed(2)}).`,
+          r.stalls.per_sync !== undefined
+            ? `Stalls: ${r.stalls.used_rate_per_s.toFixed(2)} per s of probe time, ${r.stalls.per_sync.toFixed(3)} per probe burst (${r.stalls.measured_now ? 're-measured before these runs' : 'from the profile'}; the profile measured ${r.stalls.profile_rate_per_s.toFixed(2)} per s); the simulator stalls each sync with that probability.`
+            : `Stalls: ${r.stalls.used_rate_per_s.toFixed(2)} per s of device time in the simulator (${r.stalls.measured_now ? 're-measured before these runs' : 'from the profile'}; the profile measured ${r.stalls.profile_rate_per_s.toFixed(2)}).`,
         ]
       : []),
     ...speedLines(r),
