@@ -17,7 +17,7 @@ import type { KDtype } from '../kernels/dtype.js';
 import { runOnDevice } from './device-driver.js';
 import { FAMILIES } from '../calibrate/cases.js';
 import { DeviceTimer, FULL_REPEAT, QUICK_REPEAT } from '../harness/timer.js';
-import { measureStalls } from '../calibrate/stalls.js';
+import { measureStalls, poolStalls, stallsPerSync, type StallFit } from '../calibrate/stalls.js';
 import { submit } from '../kernels/pipeline.js';
 import { runInSimulator } from './sim-driver.js';
 import { emptyRecord, type DeviceSide, type RunRecord, type Workload } from './stream.js';
@@ -143,6 +143,8 @@ export interface WorkloadSpeed {
   applied: boolean;
   timings: SpeedEntry[][];
   used: SpeedEntry[];
+  /** The stalls the simulator used for this workload: the probe before the runs and one after each device run, pooled. */
+  stalls?: { fits: number; probes: number; seconds: number; rate_per_s: number; per_sync: number };
 }
 
 /**
@@ -245,6 +247,9 @@ interface SpeedProbe {
   before: SpeedEntry[];
   retime(): Promise<SpeedEntry[]>;
   apply: boolean;
+  /** Re-measure stalls after each device run; the simulator uses them pooled with `stallsBefore`. */
+  stalls?: () => Promise<StallFit>;
+  stallsBefore?: StallFit;
 }
 
 /**
@@ -269,7 +274,7 @@ async function comparePolicies(
   repeats: number,
   extras: ProfileExtras,
 ): Promise<{ runs: FidelityRun[]; speed?: WorkloadSpeed }> {
-  const simulate = (cost: CostModel) => policies.map((policy) =>
+  const simulate = (cost: CostModel, stalls: ProfileExtras['stalls']) => policies.map((policy) =>
     Array.from({ length: repeats }, (_, i) => {
       const rec = emptyRecord();
       runInSimulator(
@@ -280,7 +285,7 @@ async function comparePolicies(
           issueSeconds: extras.host_issue_s,
           sharedCores: extras.software_adapter,
           uploadHostShare: extras.upload_host_share,
-          stalls: extras.stalls,
+          stalls,
           seed: i + 1,
         },
         make(policy, rec),
@@ -292,6 +297,7 @@ async function comparePolicies(
   const dev: RunRecord[][] = policies.map(() => []);
   const wall = policies.map(() => 0);
   const timings: SpeedEntry[][] = probe ? [probe.before] : [];
+  const stallFits: StallFit[] = probe?.stallsBefore ? [probe.stallsBefore] : [];
   for (let i = 0; i < repeats; i++) {
     for (let p = 0; p < policies.length; p++) {
       const rec = emptyRecord();
@@ -300,14 +306,18 @@ async function comparePolicies(
       wall[p]! += (performance.now() - t0) / 1e3;
       dev[p]!.push(rec);
       if (probe) timings.push(await probe.retime());
+      if (probe?.stalls) stallFits.push(await probe.stalls());
     }
   }
   const used = probe ? meanSpeed(timings) : [];
   const scaled = probe?.apply ? new ScaledCost(cost, factorsOf(used)) : undefined;
-  const sim = simulate(scaled ?? cost);
-  const atProfile = scaled ? simulate(cost) : undefined;
+  const pooled = stallFits.length > 1 ? poolStalls(stallFits) : undefined;
+  const stalls = pooled ? { ...pooled, per_sync: stallsPerSync(pooled) } : extras.stalls;
+  const sim = simulate(scaled ?? cost, stalls);
+  const atProfile = scaled ? simulate(cost, stalls) : undefined;
   const runs = policies.map((policy, p) => row(workload, policy, unit, { sim: sim[p]!, atProfile: atProfile?.[p], dev: dev[p]!, wall: wall[p]! / repeats }));
-  return { runs, speed: probe ? { applied: probe.apply, timings, used } : undefined };
+  const stallsUsed = pooled ? { probes: pooled.probes, seconds: pooled.seconds, rate_per_s: pooled.rate_per_s, per_sync: stallsPerSync(pooled)!, fits: stallFits.length } : undefined;
+  return { runs, speed: probe ? { applied: probe.apply, timings, used, ...(stallsUsed ? { stalls: stallsUsed } : {}) } : undefined };
 }
 
 function errorsOf(simulated: RunMetrics, measured: RunMetrics): Record<keyof RunMetrics, number> {
@@ -377,7 +387,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     extras.stalls = stallsNow;
   }
   // The probe's stalls per burst (per sync), where the fit says how many bursts it timed.
-  const perSync = extras.stalls?.probes ? (extras.stalls.rate_per_s * (extras.stalls.seconds ?? 0)) / extras.stalls.probes : undefined;
+  const perSync = extras.stalls ? stallsPerSync(extras.stalls) : undefined;
   if (extras.stalls && perSync !== undefined) extras.stalls = { ...extras.stalls, per_sync: perSync };
   const runs: FidelityRun[] = [];
   const configs: Record<string, unknown> = {};
@@ -395,7 +405,9 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
       log(`${w} ops now: ${es.map((e) => `${e.key} ${e.now_ms.toFixed(3)} ms (profile ${e.profile_ms.toFixed(3)}, x${e.factor.toFixed(2)})`).join(', ')}`);
       return es;
     };
-    return { before: await retime(), retime, apply };
+    // A short stall probe after each device run too (pooled with the one before), on a software adapter.
+    const stalls = stallsNow ? () => measureStalls(gpu, dtype, 1) : undefined;
+    return { before: await retime(), retime, apply, ...(stalls && stallsNow ? { stalls, stallsBefore: stallsNow } : {}) };
   };
   const collect = (w: FidelityRun['workload'], r: { runs: FidelityRun[]; speed?: WorkloadSpeed }) => {
     if (r.speed) speed[w] = r.speed;
@@ -542,7 +554,8 @@ function speedLines(r: FidelityReport): string[] {
       const seen = sp!.timings.map((t) => t.find((e) => e.key === u.key)!.now_ms);
       return `${u.key} ${ms(u.profile_ms)} ms in the profile, ${ms(Math.min(...seen))}-${ms(Math.max(...seen))} in ${seen.length} timings (mean ${ms(u.now_ms)}, x${u.factor.toFixed(2)})`;
     });
-    out.push(`- ${w}: ${parts.join('; ')}. ${sp!.applied ? 'The simulator priced each op kind at its mean (a software adapter computes on the shared host); the arrivals were planned at the profile.' : 'Reported only: the simulator priced the ops at the profile.'}`);
+    const st = sp!.stalls ? ` Stalls pooled over ${sp!.stalls.fits} probes (${sp!.stalls.probes} bursts, ${sp!.stalls.seconds.toFixed(1)} s): ${sp!.stalls.per_sync.toFixed(3)} per sync (${sp!.stalls.rate_per_s.toFixed(1)} per s of probe time), which the simulator used.` : '';
+    out.push(`- ${w}: ${parts.join('; ')}. ${sp!.applied ? 'The simulator priced each op kind at its mean (a software adapter computes on the shared host); the arrivals were planned at the profile.' : 'Reported only: the simulator priced the ops at the profile.'}${st}`);
   }
   return out;
 }
