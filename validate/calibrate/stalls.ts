@@ -2,8 +2,9 @@
  * Stalls: moments when the device, or the host thread feeding it, makes no progress for
  * milliseconds at a time. On a software adapter that is the OS giving the cores it computes on to
  * someone else; on a GPU, clock changes or the driver. The op fits are medians of repetitions and
- * leave stalls out; the fidelity simulator adds them back as a Poisson process over compute time,
- * each stall's length drawn from the ones measured here.
+ * leave stalls out; the fidelity simulator adds them back: each sync stalls with the probe's
+ * stalls per burst as its probability (sim-driver.ts), each stall's length drawn from the ones
+ * measured here.
  *
  * Measurement: a burst of BURST small ops (an expert FFN of the MoE workload's size), each its own
  * command buffer, closed by a readback - the shape of one decode token - repeated for `seconds`.
