@@ -39,7 +39,12 @@ const extrasSchema = z.object({
   software_adapter: z.boolean().optional(),
   upload_host_share: z.number().min(0).max(1).optional(),
   stalls: z
-    .object({ rate_per_s: z.number().nonnegative(), durations_s: z.array(z.number().positive()) })
+    .object({
+      rate_per_s: z.number().nonnegative(),
+      durations_s: z.array(z.number().positive()),
+      probes: z.number().int().positive().optional(),
+      seconds: z.number().positive().optional(),
+    })
     .refine((s) => s.rate_per_s === 0 || s.durations_s.length > 0, { message: 'a stall rate above 0 needs durations_s' })
     .optional(),
 });

@@ -3,7 +3,7 @@
  * quick calibrate through the CLI command that must write a schema-valid profile, then a quick
  * fidelity run with that profile. Without an adapter: fail under SERVESIM_REQUIRE_GPU=1, else skip.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -164,5 +164,45 @@ describe.skipIf(!gpu)('calibrate --quick, then validate --quick with its profile
     expect(md).toContain('- moe-decode, request latency mean (ms), best first: simulated ');
     // A software adapter's stalls are re-measured before the runs and the report says which rate was used.
     if (gpu!.software) expect(r.stalls?.measured_now).toBe(true);
+    // ... and applied per sync: the probe's stalls per burst, a probability.
+    if (gpu!.software) expect(r.stalls!.per_sync).toBeGreaterThanOrEqual(0);
+    if (gpu!.software) expect(r.stalls!.per_sync).toBeLessThanOrEqual(1);
+    // Each workload's own ops were re-timed before the runs and after each device run.
+    const dt = gpu!.hasF16 ? 'f16' : 'f32';
+    expect(r.speed!['moe-decode']!.used.map((e) => e.key)).toEqual([`attention_${dt}`, `gemv_${dt}`, `expert_ffn_${dt}`]);
+    expect(r.speed!['diffusion-edit']!.used.map((e) => e.key)).toEqual([`masked_block_${dt}`]);
+    for (const sp of Object.values(r.speed!)) for (const e of sp!.used) expect(e.factor).toBeGreaterThan(0);
+    expect(md).toContain('Op speeds:');
+  });
+
+  it('a profile slower than the device now: the speed probe sees it and the simulator follows the device', async () => {
+    // The committed lavapipe table's failure: the profile priced the MoE expert FFN at a loaded
+    // calibration's speed, the device ran it 1.5x faster, and the simulator's per-token time was
+    // +60% at the median. Here the profile's expert FFN is made 4x slower than it measured.
+    const k = 4;
+    const raw = JSON.parse(readFileSync(profilePath, 'utf8'));
+    for (const s of raw.samples) if (s.op.startsWith('expert_ffn')) Object.assign(s, { median_s: s.median_s * k, seconds: s.seconds.map((x: number) => x * k) });
+    for (const [key, fit] of Object.entries(raw.ops) as Array<[string, Record<string, unknown>]>) {
+      if (!key.startsWith('expert_ffn')) continue;
+      if (fit['model'] === 'roofline') Object.assign(fit, { overhead_s: (fit['overhead_s'] as number) * k, flops_per_s: (fit['flops_per_s'] as number) / k, bytes_per_s: (fit['bytes_per_s'] as number) / k });
+      else fit['points'] = (fit['points'] as Array<[number, number]>).map(([x, y]) => [x, y * k]);
+    }
+    const slow = join(dir, 'slow-ffn.json');
+    writeFileSync(slow, JSON.stringify(raw));
+    const out = join(dir, 'fidelity-slow');
+    await validateCommand.handler!({ profile: slow, quick: true, out, workload: ['moe-decode'], _: [], $0: 'servesim' });
+    const r = JSON.parse(readFileSync(join(out, 'fidelity.json'), 'utf8')) as FidelityReport;
+    const ffn = r.speed!['moe-decode']!.used.find((e) => e.key.startsWith('expert_ffn'))!;
+    // Even a host loaded 2x over calibration leaves the device 2x faster than this profile.
+    expect(ffn.factor).toBeLessThan(0.75);
+    expect(r.speed!['moe-decode']!.timings.length).toBe(1 + r.runs.length);
+    if (!gpu!.software) return; // a GPU's speed is the profile's: reported, not applied
+    expect(r.speed!['moe-decode']!.applied).toBe(true);
+    for (const run of r.runs) {
+      // Priced at the profile the simulator is far too slow; at the speed measured now it is closer.
+      expect(run.error_at_profile!.unit_p50_ms, run.policy).toBeGreaterThan(0.5);
+      expect(Math.abs(run.error.unit_p50_ms), run.policy).toBeLessThan(Math.abs(run.error_at_profile!.unit_p50_ms));
+    }
+    expect(readFileSync(join(out, 'fidelity.md'), 'utf8')).toContain("Priced at the profile's op speeds instead");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stallsOf } from './stalls.js';
+import { poolStalls, stallsOf, stallsPerSync } from './stalls.js';
 
 describe('stallsOf(probe times)', () => {
   it('counts runs above median + max(0.5 ms, median / 4) as one stall of their excess', () => {
@@ -23,5 +23,21 @@ describe('stallsOf(probe times)', () => {
     expect(s.durations_s).toHaveLength(256);
     expect(s.rate_per_s * s.seconds).toBeCloseTo(1000, 6);
     expect([...s.durations_s].sort((a, b) => a - b)).toEqual(s.durations_s);
+  });
+
+  it('per sync: the stalls per burst; pooled probes sum their stalls, bursts and seconds', () => {
+    // 100 bursts with 3 stalls (above): 0.03 per sync.
+    const a = stallsOf([...Array(96).fill(0.02), 0.022, 0.026, 0.03, 0.05]);
+    expect(stallsPerSync(a)).toBeCloseTo(3 / 100, 12);
+    // 20 bursts of 10 ms, one +8 ms: 1 stall per 20.
+    const b = stallsOf([...Array(19).fill(0.01), 0.018]);
+    expect(stallsPerSync(b)).toBeCloseTo(1 / 20, 12);
+    const p = poolStalls([a, b]);
+    expect(p.probes).toBe(120);
+    expect(p.seconds).toBeCloseTo(a.seconds + b.seconds, 12);
+    expect(p.rate_per_s * p.seconds).toBeCloseTo(4, 9);
+    expect(stallsPerSync(p)).toBeCloseTo(4 / 120, 12);
+    expect(p.durations_s.map((d) => Math.round(d * 1e3))).toEqual([6, 8, 10, 30]);
+    expect(stallsPerSync({ rate_per_s: 3 })).toBeUndefined();
   });
 });

@@ -2,8 +2,9 @@
  * Stalls: moments when the device, or the host thread feeding it, makes no progress for
  * milliseconds at a time. On a software adapter that is the OS giving the cores it computes on to
  * someone else; on a GPU, clock changes or the driver. The op fits are medians of repetitions and
- * leave stalls out; the fidelity simulator adds them back as a Poisson process over compute time,
- * each stall's length drawn from the ones measured here.
+ * leave stalls out; the fidelity simulator adds them back: each sync stalls with the probe's
+ * stalls per burst as its probability (sim-driver.ts), each stall's length drawn from the ones
+ * measured here.
  *
  * Measurement: a burst of BURST small ops (an expert FFN of the MoE workload's size), each its own
  * command buffer, closed by a readback - the shape of one decode token - repeated for `seconds`.
@@ -49,6 +50,32 @@ export function stallsOf(times: readonly number[]): StallFit {
   const total = times.reduce((a, b) => a + b, 0);
   const kept = excess.length <= MAX_DURATIONS ? excess : Array.from({ length: MAX_DURATIONS }, (_, i) => excess[Math.floor(((i + 0.5) * excess.length) / MAX_DURATIONS)]!);
   return { rate_per_s: excess.length / total, durations_s: kept, probe_median_s: med, threshold_s: threshold, probes: times.length, seconds: total };
+}
+
+/**
+ * Several probes' fits as one: stalls and bursts summed, the lengths pooled (thinned evenly to
+ * MAX_DURATIONS). `validate` probes between device runs and pools them, so the stalls the
+ * simulator uses are the host's over the runs, not at one moment.
+ */
+export function poolStalls(fits: readonly StallFit[]): StallFit {
+  if (fits.length === 0) throw new Error('poolStalls: no fits');
+  const seconds = fits.reduce((a, f) => a + f.seconds, 0);
+  const count = fits.reduce((a, f) => a + f.rate_per_s * f.seconds, 0);
+  const all = fits.flatMap((f) => f.durations_s).sort((a, b) => a - b);
+  const kept = all.length <= MAX_DURATIONS ? all : Array.from({ length: MAX_DURATIONS }, (_, i) => all[Math.floor(((i + 0.5) * all.length) / MAX_DURATIONS)]!);
+  return {
+    rate_per_s: count / seconds,
+    durations_s: kept,
+    probe_median_s: median(fits.map((f) => f.probe_median_s)),
+    threshold_s: Math.max(...fits.map((f) => f.threshold_s)),
+    probes: fits.reduce((a, f) => a + f.probes, 0),
+    seconds,
+  };
+}
+
+/** Stalls per probe burst: the probability that one sync of a token-shaped burst stalls. */
+export function stallsPerSync(f: { rate_per_s: number; seconds?: number; probes?: number }): number | undefined {
+  return f.probes && f.seconds ? (f.rate_per_s * f.seconds) / f.probes : undefined;
 }
 
 export async function measureStalls(gpu: Gpu, dtype: KDtype, seconds: number): Promise<StallFit> {

@@ -17,6 +17,7 @@ import { maskedBlock, maskedBlockOp, maskedScratch, type MaskedScratch } from '.
 import type { Invocation } from '../kernels/pipeline.js';
 import { randomValues } from '../kernels/reference.js';
 import type { Cmd, DeviceSide, RunRecord, Workload } from './stream.js';
+import type { OpShape } from './speed.js';
 
 export const DIFFUSION_POLICIES = {
   'sequential-load': { pipelined: false },
@@ -86,6 +87,19 @@ export function planDiffusion(cfg: DiffusionConfig, cost: CostModel): DiffusionP
 
 export function partBytes(cfg: DiffusionConfig): number {
   return cfg.tokens * cfg.hidden * elemBytes(cfg.dtype);
+}
+
+/** The op shapes the workload computes and how often: one masked block per request, step and block. */
+export function diffusionOpShapes(plan: DiffusionPlan): OpShape[] {
+  const { cfg } = plan;
+  const count = new Map<number, number>();
+  for (const r of plan.requests) count.set(r.masked, (count.get(r.masked) ?? 0) + cfg.steps * cfg.blocks);
+  return [...count]
+    .sort((a, b) => a[0] - b[0])
+    .map(([masked, n]) => {
+      const shape = { tokens: cfg.tokens, masked, hidden: cfg.hidden, heads: cfg.heads };
+      return { family: 'masked_block' as const, shape, op: maskedBlockOp(shape, cfg.dtype), count: n };
+    });
 }
 
 export function* diffusionWorkload(plan: DiffusionPlan, policy: DiffusionPolicy, rec: RunRecord): Workload {

@@ -21,6 +21,7 @@ import { gemm } from '../kernels/gemm.js';
 import type { Invocation } from '../kernels/pipeline.js';
 import { randomValues } from '../kernels/reference.js';
 import type { DeviceSide, RunRecord, Workload } from './stream.js';
+import type { OpShape } from './speed.js';
 
 export const MOE_POLICIES = {
   /** LRU cache, fetch on a miss (stall), no prefetch. */
@@ -146,6 +147,19 @@ function tokenOps(cfg: MoeConfig, _slot: string): Op[] {
   const per: Op[] = [attnOp(attnShape(cfg), cfg.dtype), gemmOp(1, cfg.experts, cfg.hidden, cfg.dtype === 'f16' ? 'fp16' : 'fp32')];
   for (let k = 0; k < cfg.topK; k++) per.push(ffnOp({ tokens: 1, hidden: cfg.hidden, ffn: cfg.ffn }, cfg.dtype));
   return Array.from({ length: cfg.layers }, () => per).flat();
+}
+
+/** The op shapes the decode loop computes and how often (calibration's families; speed.ts re-times them). */
+export function moeOpShapes(plan: MoePlan): OpShape[] {
+  const { cfg } = plan;
+  const n = plan.routes.length * cfg.layers;
+  const dt = cfg.dtype === 'f16' ? 'fp16' : 'fp32';
+  const ffn = { tokens: 1, hidden: cfg.hidden, ffn: cfg.ffn };
+  return [
+    { family: 'attention', shape: attnShape(cfg), op: attnOp(attnShape(cfg), cfg.dtype), count: n },
+    { family: 'gemv', shape: { n: cfg.experts, k: cfg.hidden }, op: gemmOp(1, cfg.experts, cfg.hidden, dt), count: n },
+    { family: 'expert_ffn', shape: ffn, op: ffnOp(ffn, cfg.dtype), count: n * cfg.topK },
+  ];
 }
 
 /** The decode loop as device commands; fills `rec`. */

@@ -52,6 +52,15 @@ describe('rankingOf(runs, metric)', () => {
     expect(r.tau).toBeCloseTo(-2 / Math.sqrt(6), 12);
   });
 
+  it('states how far apart the simulator puts the policies next to the device repeats spread', () => {
+    // Simulated 10, 11, 12: (12 - 10) / 11. Measured repeats a 19-21 (2/20), b 17-19 (2/18), c 14-16 (2/15): median 2/18.
+    const r = rankingOf([run('a', 10, [19, 20, 21]), run('b', 11, [17, 18, 19]), run('c', 12, [14, 15, 16])], 'latency_mean_ms', false);
+    expect(r.simulated_spread).toBeCloseTo(2 / 11, 12);
+    expect(r.measured_repeat_spread).toBeCloseTo(2 / 18, 12);
+    // One repeat: no measured spread to state.
+    expect(rankingOf([run('a', 10, [20]), run('b', 11, [19.9])], 'latency_mean_ms', false).measured_repeat_spread).toBe(0);
+  });
+
   it('policies the simulator prices the same are a simulated tie, named as such', () => {
     const runs = [run('a', 10, [14, 15, 16]), run('b', 10, [17, 18, 19])];
     const r = rankingOf(runs, 'latency_mean_ms', false);
@@ -81,7 +90,7 @@ describe('rankingOf(runs, metric)', () => {
       host: { cpus: 2, load_1m_start: 1, load_1m_end: 1 },
     };
     const md = fidelityMarkdown(report);
-    expect(md).toContain('- moe-decode, request latency mean (ms), best first: simulated a, b, c; measured c, b, a; tau -0.82: 0 of 3 pairs agree, 2 disagree; tied on the device: a ~ b.');
+    expect(md).toContain("- moe-decode, request latency mean (ms), best first: simulated a, b, c; measured c, b, a; tau -0.82: 0 of 3 pairs agree, 2 disagree; tied on the device: a ~ b; the simulator puts the policies 18.2% apart (max - min over mean), a policy's measured repeats span 11.1% (median).");
     expect(md).toContain('| moe-decode | a | request latency mean (ms) | 10.00 | 20.00 | 19.00 - 21.00 | +0.0% |');
   });
 });

@@ -35,7 +35,7 @@ const ms10: Op = { kind: 'gemm', flops: 1e7, bytes: 0, dtype: 'fp32' };
 function times(
   overlap: number,
   cmds: Cmd[],
-  host: { issueSeconds?: number; sharedCores?: boolean; uploadHostShare?: number; stalls?: { rate_per_s: number; durations_s: number[] }; seed?: number } = {},
+  host: { issueSeconds?: number; sharedCores?: boolean; uploadHostShare?: number; stalls?: { rate_per_s: number; durations_s: number[]; per_sync?: number }; seed?: number } = {},
 ): number[] {
   const p = profile(overlap);
   const seen: number[] = [];
@@ -125,6 +125,23 @@ describe('runInSimulator(profile, workload)', () => {
     expect(mean).toBeLessThan(0.04 + 3 * Math.sqrt(10 / 8) * 0.004);
     expect(times(1, cmds, { stalls, seed: 3 })).toEqual(times(1, cmds, { stalls, seed: 3 }));
     expect(times(1, cmds, { stalls: { rate_per_s: 0, durations_s: [] }, seed: 3 }).at(-1)).toBe(base);
+  });
+  it('per-sync stalls: a sync stalls with the probe\'s per-burst probability, however much compute it closes', () => {
+    // 200 ops of 10 ms closed by one sync: per_sync 1 adds exactly one 4 ms stall (the per-second
+    // form at 5/s would add ~40 ms); per_sync 0 adds none.
+    const long = [...Array.from({ length: 200 }, (_, i) => compute(`k${i}`)), sync];
+    const base = times(1, long).at(-1)!;
+    const stall = (per_sync: number) => ({ rate_per_s: 5, durations_s: [0.004], per_sync });
+    expect(times(1, long, { stalls: stall(1), seed: 1 }).at(-1)! - base).toBeCloseTo(0.004, 12);
+    expect(times(1, long, { stalls: stall(0), seed: 1 }).at(-1)).toBe(base);
+    // 200 syncs of one op each at per_sync 0.5: about 100 stalls (binomial sd ~7), none inside ops.
+    const short = Array.from({ length: 200 }, (_, i) => [compute(`s${i}`), sync]).flat();
+    const plain = times(1, short).at(-1)!;
+    const extra = times(1, short, { stalls: stall(0.5), seed: 2 }).at(-1)! - plain;
+    const n = extra / 0.004;
+    expect(Math.abs(n - Math.round(n))).toBeLessThan(1e-6);
+    expect(n).toBeGreaterThan(100 - 3 * Math.sqrt(50));
+    expect(n).toBeLessThan(100 + 3 * Math.sqrt(50));
   });
   it('refuses ops the profile did not fit', () => {
     expect(() => times(1, [{ t: 'compute', key: 'a', op: { ...ms10, kind: 'vae' }, slots: [] }])).toThrow('unfitted');

@@ -17,9 +17,12 @@
  * The host spends `issueSeconds` per command, one command at a time, before the device sees it.
  * On a software adapter (`sharedCores`) the host's CPU time is taken from the device's own cores,
  * so it is also charged to the compute stream.
- * Stalls (the profile's `stalls`, see calibrate/stalls.ts) arrive as a Poisson process over compute
- * time: each op runs its fitted time plus the stalls that fall inside it, lengths drawn from the
- * measured ones; `seed` makes the draw repeatable.
+ * Stalls (the profile's `stalls`, see calibrate/stalls.ts), lengths drawn from the measured ones,
+ * `seed` making the draw repeatable, in one of two forms: `per_sync`, the probe's stalls per burst,
+ * each sync stalling with that probability before its readback returns (what a software adapter
+ * does: the excess over the median burst is ~1.1 ms per sync whether a burst holds 10 ops or 80,
+ * so a per-second rate over-charges workloads that sync rarely); or `rate_per_s`, a Poisson
+ * process over compute time, each op running its fitted time plus the stalls inside it.
  */
 import { Env, Link, RngStreams, Server, type SimEvent } from '../../src/engine/index.js';
 import type { CostModel } from '../../src/cost/model.js';
@@ -43,7 +46,7 @@ export interface SimDeviceOptions {
    * runs on the queue). That part is done when the call returns; the rest moves in queue order.
    */
   uploadHostShare?: number;
-  stalls?: { rate_per_s: number; durations_s: readonly number[] };
+  stalls?: { rate_per_s: number; durations_s: readonly number[]; per_sync?: number };
   seed?: number;
 }
 
@@ -80,9 +83,10 @@ export function runInSimulator(o: SimDeviceOptions, wl: Workload): SimStats {
 
   const rng = new RngStreams(o.seed ?? 1).stream('stalls');
   const stalls = o.stalls && o.stalls.rate_per_s > 0 && o.stalls.durations_s.length > 0 ? o.stalls : undefined;
-  /** An op's fitted seconds plus the stalls that land inside it. */
+  const perSync = stalls?.per_sync;
+  /** An op's fitted seconds plus the stalls that land inside it (the per-second form). */
   const withStalls = (seconds: number): number => {
-    if (!stalls) return seconds;
+    if (!stalls || perSync !== undefined) return seconds;
     let extra = 0;
     for (let t = rng.exponential(stalls.rate_per_s); t < seconds; t += rng.exponential(stalls.rate_per_s)) extra += stalls.durations_s[rng.int(stalls.durations_s.length)]!;
     return seconds + extra;
@@ -135,7 +139,8 @@ export function runInSimulator(o: SimDeviceOptions, wl: Workload): SimStats {
         case 'sync': {
           yield env.allOf([tail, ...outstanding]);
           outstanding = [];
-          yield env.timeout(o.d2h.latency_s + c.bytes / o.d2h.bandwidth);
+          const stall = perSync !== undefined && rng.uniform() < perSync ? stalls!.durations_s[rng.int(stalls!.durations_s.length)]! : 0;
+          yield env.timeout(stall + o.d2h.latency_s + c.bytes / o.d2h.bandwidth);
           break;
         }
         case 'now':

@@ -11,17 +11,19 @@ import type { Profile } from '../../src/hardware/profile.js';
 import { InputError } from '../../src/errors.js';
 import { Samples } from '../../src/metrics/summary.js';
 import { kendallPairs } from '../../src/fit/kendall.js';
+import { median } from '../harness/stats.js';
 import type { Gpu } from '../gpu/device.js';
 import type { KDtype } from '../kernels/dtype.js';
 import { runOnDevice } from './device-driver.js';
 import { FAMILIES } from '../calibrate/cases.js';
-import { DeviceTimer, QUICK_REPEAT } from '../harness/timer.js';
-import { measureStalls } from '../calibrate/stalls.js';
+import { DeviceTimer, FULL_REPEAT, QUICK_REPEAT } from '../harness/timer.js';
+import { measureStalls, poolStalls, stallsPerSync, type StallFit } from '../calibrate/stalls.js';
 import { submit } from '../kernels/pipeline.js';
 import { runInSimulator } from './sim-driver.js';
 import { emptyRecord, type DeviceSide, type RunRecord, type Workload } from './stream.js';
-import { MOE_POLICIES, moeConfig, moeDevice, moeWorkload, planMoe, type MoePolicy } from './moe.js';
-import { DIFFUSION_POLICIES, diffusionConfig, diffusionDevice, diffusionWorkload, planDiffusion, type DiffusionPolicy } from './diffusion.js';
+import { MOE_POLICIES, moeConfig, moeDevice, moeOpShapes, moeWorkload, planMoe, type MoePolicy } from './moe.js';
+import { DIFFUSION_POLICIES, diffusionConfig, diffusionDevice, diffusionOpShapes, diffusionWorkload, planDiffusion, type DiffusionPolicy } from './diffusion.js';
+import { factorsOf, meanSpeed, representative, ScaledCost, speedEntries, timeShapes, type OpShape, type SpeedEntry } from './speed.js';
 
 /** A cost model that refuses ops the profile did not fit: a fidelity run must not price on presets. */
 class Unfitted implements CostModel {
@@ -90,6 +92,12 @@ export interface FidelityRun {
   /** Each repeat's own metrics, device and simulator (their range is the run-to-run spread). */
   measured_runs: RunMetrics[];
   simulated_runs: RunMetrics[];
+  /**
+   * Where the simulator priced ops at the device's speed now (speed.ts), the same runs priced at
+   * the profile's speeds, and their error: what the table would say without the re-timing.
+   */
+  simulated_at_profile?: RunMetrics;
+  error_at_profile?: Record<keyof RunMetrics, number>;
   uploads: number;
   upload_bytes: number;
   device_wall_s: number;
@@ -118,7 +126,25 @@ export interface FidelityReport {
    */
   drift?: { op: string; profile_ms: number; before_ms: number; after_ms: number };
   /** The stall rate the simulator used (re-measured before the runs on a software adapter) and the profile's. */
-  stalls?: { used_rate_per_s: number; profile_rate_per_s: number; measured_now: boolean };
+  stalls?: { used_rate_per_s: number; profile_rate_per_s: number; measured_now: boolean; per_sync?: number };
+  /**
+   * Per workload: its ops re-timed at its shapes before and after the runs, against the profile
+   * (speed.ts); `applied` when the simulator priced them at the `before` speeds (a software adapter).
+   */
+  speed?: Partial<Record<FidelityRun['workload'], WorkloadSpeed>>;
+}
+
+/**
+ * A workload's ops re-timed at its shapes (speed.ts): `timings[0]` before the device runs, then one
+ * after each device run; `used` their mean, which the simulator priced the ops at when `applied` (a
+ * software adapter).
+ */
+export interface WorkloadSpeed {
+  applied: boolean;
+  timings: SpeedEntry[][];
+  used: SpeedEntry[];
+  /** The stalls the simulator used for this workload: the probe before the runs and one after each device run, pooled. */
+  stalls?: { fits: number; probes: number; seconds: number; rate_per_s: number; per_sync: number };
 }
 
 /**
@@ -141,6 +167,10 @@ export interface RankingRow {
   concordant: number;
   discordant: number;
   pairs: number;
+  /** (max - min) / mean of the policies' simulated values: how far apart the simulator puts them. */
+  simulated_spread: number;
+  /** Median over the policies of (max - min) / mean of their measured repeats: the device's run-to-run spread. */
+  measured_repeat_spread: number;
 }
 
 /** Metrics the ranking is stated for, and whether higher is better. */
@@ -174,9 +204,17 @@ export function rankingOf(runs: readonly FidelityRun[], metric: keyof RunMetrics
       if (tied(i, j)) ties.push([runs[i]!.policy, runs[j]!.policy]);
       if (runs[i]!.simulated[metric] === runs[j]!.simulated[metric]) simTies.push([runs[i]!.policy, runs[j]!.policy]);
     }
+  const simVals = runs.map((r) => r.simulated[metric]);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const repeatSpreads = runs.filter((r) => r.measured_runs.length > 1).map((r) => {
+    const xs = r.measured_runs.map((m) => m[metric]);
+    return (Math.max(...xs) - Math.min(...xs)) / mean(xs);
+  });
   return {
     workload: runs[0]!.workload,
     metric,
+    simulated_spread: (Math.max(...simVals) - Math.min(...simVals)) / mean(simVals),
+    measured_repeat_spread: repeatSpreads.length > 0 ? median(repeatSpreads) : 0,
     simulated_order: order((r) => r.simulated[metric]),
     measured_order: order((r) => r.measured[metric]),
     measured_ties: ties,
@@ -203,15 +241,30 @@ async function warm(gpu: Gpu, side: DeviceSide): Promise<void> {
   await d.queue.onSubmittedWorkDone();
 }
 
+/** The workload's ops re-timed now (speed.ts), and whether the simulator prices at those speeds. */
+interface SpeedProbe {
+  /** Timed before the device runs. */
+  before: SpeedEntry[];
+  retime(): Promise<SpeedEntry[]>;
+  apply: boolean;
+  /** Re-measure stalls after each device run; the simulator uses them pooled with `stallsBefore`. */
+  stalls?: () => Promise<StallFit>;
+  stallsBefore?: StallFit;
+}
+
 /**
  * Every policy of a workload, `repeats` times on each side. The device runs the policies in
  * turn within each repeat (A B C, A B C, ...), not each policy's repeats back to back: a shared
  * host speeds the device up and slows it down over minutes, and blocks of one policy would
- * turn that drift into a difference between policies.
+ * turn that drift into a difference between policies. With a speed probe the device's op speeds
+ * are re-timed after each device run, and the simulator (run after the device) prices the ops at the
+ * mean of those timings and the one before: the device's speed over the runs, not at one moment
+ * (on a loaded host one snapshot was 1.5x off the next).
  */
 async function comparePolicies(
   gpu: Gpu,
   cost: CostModel,
+  probe: SpeedProbe | undefined,
   profile: Profile,
   workload: FidelityRun['workload'],
   unit: FidelityRun['unit'],
@@ -220,8 +273,8 @@ async function comparePolicies(
   side: DeviceSide,
   repeats: number,
   extras: ProfileExtras,
-): Promise<FidelityRun[]> {
-  const sim = policies.map((policy) =>
+): Promise<{ runs: FidelityRun[]; speed?: WorkloadSpeed }> {
+  const simulate = (cost: CostModel, stalls: ProfileExtras['stalls']) => policies.map((policy) =>
     Array.from({ length: repeats }, (_, i) => {
       const rec = emptyRecord();
       runInSimulator(
@@ -232,7 +285,7 @@ async function comparePolicies(
           issueSeconds: extras.host_issue_s,
           sharedCores: extras.software_adapter,
           uploadHostShare: extras.upload_host_share,
-          stalls: extras.stalls,
+          stalls,
           seed: i + 1,
         },
         make(policy, rec),
@@ -243,24 +296,42 @@ async function comparePolicies(
   await warm(gpu, side);
   const dev: RunRecord[][] = policies.map(() => []);
   const wall = policies.map(() => 0);
-  for (let i = 0; i < repeats; i++)
+  const timings: SpeedEntry[][] = probe ? [probe.before] : [];
+  const stallFits: StallFit[] = probe?.stallsBefore ? [probe.stallsBefore] : [];
+  for (let i = 0; i < repeats; i++) {
     for (let p = 0; p < policies.length; p++) {
       const rec = emptyRecord();
       const t0 = performance.now();
       await runOnDevice(gpu, side, make(policies[p]!, rec));
       wall[p]! += (performance.now() - t0) / 1e3;
       dev[p]!.push(rec);
+      if (probe) timings.push(await probe.retime());
+      if (probe?.stalls) stallFits.push(await probe.stalls());
     }
-  return policies.map((policy, p) => row(workload, policy, unit, { sim: sim[p]!, dev: dev[p]!, wall: wall[p]! / repeats }));
+  }
+  const used = probe ? meanSpeed(timings) : [];
+  const scaled = probe?.apply ? new ScaledCost(cost, factorsOf(used)) : undefined;
+  const pooled = stallFits.length > 1 ? poolStalls(stallFits) : undefined;
+  const stalls = pooled ? { ...pooled, per_sync: stallsPerSync(pooled) } : extras.stalls;
+  const sim = simulate(scaled ?? cost, stalls);
+  const atProfile = scaled ? simulate(cost, stalls) : undefined;
+  const runs = policies.map((policy, p) => row(workload, policy, unit, { sim: sim[p]!, atProfile: atProfile?.[p], dev: dev[p]!, wall: wall[p]! / repeats }));
+  const stallsUsed = pooled ? { probes: pooled.probes, seconds: pooled.seconds, rate_per_s: pooled.rate_per_s, per_sync: stallsPerSync(pooled)!, fits: stallFits.length } : undefined;
+  return { runs, speed: probe ? { applied: probe.apply, timings, used, ...(stallsUsed ? { stalls: stallsUsed } : {}) } : undefined };
 }
 
-function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRun['unit'], r: { sim: RunRecord[]; dev: RunRecord[]; wall: number }): FidelityRun {
-  const simulated = metricsOf(r.sim);
-  const measured = metricsOf(r.dev);
-  const error = Object.fromEntries(Object.keys(simulated).map((k) => {
+function errorsOf(simulated: RunMetrics, measured: RunMetrics): Record<keyof RunMetrics, number> {
+  return Object.fromEntries(Object.keys(simulated).map((k) => {
     const key = k as keyof RunMetrics;
     return [key, (simulated[key] - measured[key]) / measured[key]];
   })) as Record<keyof RunMetrics, number>;
+}
+
+function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRun['unit'], r: { sim: RunRecord[]; atProfile?: RunRecord[]; dev: RunRecord[]; wall: number }): FidelityRun {
+  const simulated = metricsOf(r.sim);
+  const measured = metricsOf(r.dev);
+  const error = errorsOf(simulated, measured);
+  const atProfile = r.atProfile ? metricsOf(r.atProfile) : undefined;
   const [s0, d0] = [r.sim[0]!, r.dev[0]!];
   if (s0.uploads !== d0.uploads) throw new Error(`${workload}/${policy}: simulator issued ${s0.uploads} uploads, device ${d0.uploads}`);
   return {
@@ -272,6 +343,7 @@ function row(workload: FidelityRun['workload'], policy: string, unit: FidelityRu
     error,
     measured_runs: r.dev.map((x) => metricsOf(x)),
     simulated_runs: r.sim.map((x) => metricsOf(x)),
+    ...(atProfile ? { simulated_at_profile: atProfile, error_at_profile: errorsOf(atProfile, measured) } : {}),
     uploads: d0.uploads,
     upload_bytes: d0.uploadBytes,
     device_wall_s: r.wall,
@@ -284,7 +356,8 @@ export interface ProfileExtras {
   software_adapter?: boolean;
   /** Share of an upload the issuing host spends in writeBuffer (calibrate/overlap.ts). */
   upload_host_share?: number;
-  stalls?: { rate_per_s: number; durations_s: readonly number[] };
+  /** `probes` and `seconds` (the burst probe's count and time) give `per_sync`, the stalls per burst. */
+  stalls?: { rate_per_s: number; durations_s: readonly number[]; probes?: number; seconds?: number; per_sync?: number };
 }
 
 export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o: ValidateOptions): Promise<FidelityReport> {
@@ -294,6 +367,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     upload_host_share: profile.upload_host_share,
     stalls: profile.stalls,
   };
+
   const profileStalls = profile.stalls;
   const log = o.log ?? (() => {});
   const loadStart = loadavg()[0]!;
@@ -312,32 +386,56 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     log(`stalls now: ${stallsNow.rate_per_s.toFixed(2)} per s (profile: ${extras.stalls?.rate_per_s.toFixed(2) ?? 'none'})`);
     extras.stalls = stallsNow;
   }
+  // The probe's stalls per burst (per sync), where the fit says how many bursts it timed.
+  const perSync = extras.stalls ? stallsPerSync(extras.stalls) : undefined;
+  if (extras.stalls && perSync !== undefined) extras.stalls = { ...extras.stalls, per_sync: perSync };
   const runs: FidelityRun[] = [];
   const configs: Record<string, unknown> = {};
+  // The workloads' own ops, re-timed at their shapes (speed.ts): a software adapter's speed is the
+  // host's load, so there the simulator prices them at the speed measured around the runs, as
+  // it uses the stall rate measured now.
+  const timer = new DeviceTimer(gpu, profile.timing === 'timestamp-query' && gpu.hasTimestamps ? 'timestamp-query' : 'wall-clock');
+  const repeat = o.quick ? QUICK_REPEAT : FULL_REPEAT;
+  const apply = extras.software_adapter === true;
+  const speed: NonNullable<FidelityReport['speed']> = {};
+  const probeFor = async (w: FidelityRun['workload'], all: OpShape[]): Promise<SpeedProbe> => {
+    const shapes = representative(all, cost, 6);
+    const retime = async () => {
+      const es = speedEntries(await timeShapes(gpu, dtype, cost, shapes, timer, repeat));
+      log(`${w} ops now: ${es.map((e) => `${e.key} ${e.now_ms.toFixed(3)} ms (profile ${e.profile_ms.toFixed(3)}, x${e.factor.toFixed(2)})`).join(', ')}`);
+      return es;
+    };
+    // A short stall probe after each device run too (pooled with the one before), on a software adapter.
+    const stalls = stallsNow ? () => measureStalls(gpu, dtype, 1) : undefined;
+    return { before: await retime(), retime, apply, ...(stalls && stallsNow ? { stalls, stallsBefore: stallsNow } : {}) };
+  };
+  const collect = (w: FidelityRun['workload'], r: { runs: FidelityRun[]; speed?: WorkloadSpeed }) => {
+    if (r.speed) speed[w] = r.speed;
+    for (const x of r.runs) {
+      runs.push(x);
+      log(`${w} ${x.policy}: latency mean sim ${x.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${x.measured.latency_mean_ms.toFixed(1)} ms (${(x.error.latency_mean_ms * 100).toFixed(1)}%)`);
+    }
+  };
   if (want.includes('moe-decode')) {
+    // Arrivals are planned at the profile's speeds, not at a moment's: the workload stays the same
+    // from one run to the next (a snapshot taken at a fast moment overloaded the device later).
     const plan = planMoe(moeConfig(o.quick, dtype), cost);
+    const probe = await probeFor('moe-decode', moeOpShapes(plan));
     configs['moe-decode'] = plan.cfg;
     const side = moeDevice(gpu, plan);
     try {
-      const rs = await comparePolicies(gpu, cost, profile, 'moe-decode', 'token', Object.keys(MOE_POLICIES), (policy, rec) => moeWorkload(plan, policy as MoePolicy, rec), side, repeats, extras);
-      for (const r of rs) {
-        runs.push(r);
-        log(`moe-decode ${r.policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
-      }
+      collect('moe-decode', await comparePolicies(gpu, cost, probe, profile, 'moe-decode', 'token', Object.keys(MOE_POLICIES), (policy, rec) => moeWorkload(plan, policy as MoePolicy, rec), side, repeats, extras));
     } finally {
       side.destroy();
     }
   }
   if (want.includes('diffusion-edit')) {
     const plan = planDiffusion(diffusionConfig(o.quick, dtype), cost);
+    const probe = await probeFor('diffusion-edit', diffusionOpShapes(plan));
     configs['diffusion-edit'] = plan.cfg;
     const side = diffusionDevice(gpu, plan);
     try {
-      const rs = await comparePolicies(gpu, cost, profile, 'diffusion-edit', 'step', Object.keys(DIFFUSION_POLICIES), (policy, rec) => diffusionWorkload(plan, policy as DiffusionPolicy, rec), side, repeats, extras);
-      for (const r of rs) {
-        runs.push(r);
-        log(`diffusion-edit ${r.policy}: latency mean sim ${r.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${r.measured.latency_mean_ms.toFixed(1)} ms (${(r.error.latency_mean_ms * 100).toFixed(1)}%)`);
-      }
+      collect('diffusion-edit', await comparePolicies(gpu, cost, probe, profile, 'diffusion-edit', 'step', Object.keys(DIFFUSION_POLICIES), (policy, rec) => diffusionWorkload(plan, policy as DiffusionPolicy, rec), side, repeats, extras));
     } finally {
       side.destroy();
     }
@@ -363,7 +461,8 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     ranking: [...new Set(runs.map((r) => r.workload))].flatMap((w) => RANKED.map(([m, hi]) => rankingOf(runs.filter((r) => r.workload === w), m, hi))),
     configs,
     host: { cpus: cpus().length, load_1m_start: loadStart, load_1m_end: loadavg()[0]! },
-    ...(extras.stalls ? { stalls: { used_rate_per_s: extras.stalls.rate_per_s, profile_rate_per_s: profileStalls?.rate_per_s ?? 0, measured_now: stallsNow !== undefined } } : {}),
+    speed,
+    ...(extras.stalls ? { stalls: { used_rate_per_s: extras.stalls.rate_per_s, profile_rate_per_s: profileStalls?.rate_per_s ?? 0, measured_now: stallsNow !== undefined, ...(perSync !== undefined ? { per_sync: perSync } : {}) } } : {}),
     ...(reference && driftBefore !== undefined && driftAfter !== undefined
       ? { drift: { op: reference.label, profile_ms: reference.profileMs, before_ms: driftBefore, after_ms: driftAfter } }
       : {}),
@@ -397,6 +496,7 @@ const METRIC_LABELS: Array<[keyof RunMetrics, string]> = [
   ['latency_p50_ms', 'request latency p50 (ms)'],
   ['latency_p99_ms', 'request latency p99 (ms)'],
   ['unit_mean_ms', 'per-{unit} latency mean (ms)'],
+  ['unit_p50_ms', 'per-{unit} latency p50 (ms)'],
   ['unit_p99_ms', 'per-{unit} latency p99 (ms)'],
   ['throughput_per_s', '{unit}s/s'],
   ['makespan_ms', 'makespan (ms)'],
@@ -417,10 +517,14 @@ export function fidelityMarkdown(r: FidelityReport): string {
       : []),
     ...(r.stalls
       ? [
-          `Stalls: ${r.stalls.used_rate_per_s.toFixed(2)} per s of device time in the simulator (${r.stalls.measured_now ? 're-measured before these runs' : 'from the profile'}; the profile measured ${r.stalls.profile_rate_per_s.toFixed(2)}).`,
+          r.stalls.per_sync !== undefined
+            ? `Stalls: ${r.stalls.used_rate_per_s.toFixed(2)} per s of probe time, ${r.stalls.per_sync.toFixed(3)} per probe burst (${r.stalls.measured_now ? 're-measured before these runs' : 'from the profile'}; the profile measured ${r.stalls.profile_rate_per_s.toFixed(2)} per s); the simulator stalls each sync with that probability.`
+            : `Stalls: ${r.stalls.used_rate_per_s.toFixed(2)} per s of device time in the simulator (${r.stalls.measured_now ? 're-measured before these runs' : 'from the profile'}; the profile measured ${r.stalls.profile_rate_per_s.toFixed(2)}).`,
         ]
       : []),
+    ...speedLines(r),
     `Summary: |error| of mean latency: mean ${pct(r.summary.mean_abs_error_latency_mean).slice(1)}, max ${pct(r.summary.max_abs_error_latency_mean).slice(1)}; of p99 latency: mean ${pct(r.summary.mean_abs_error_latency_p99).slice(1)}, max ${pct(r.summary.max_abs_error_latency_p99).slice(1)}.`,
+    ...atProfileLines(r),
     ...rankingLines(r),
     '',
     '| workload | policy | metric | simulated | measured | measured range over repeats | error |',
@@ -437,6 +541,37 @@ export function fidelityMarkdown(r: FidelityReport): string {
   return lines.join('\n') + '\n';
 }
 
+/** The re-timed op speeds, one line per workload. */
+function speedLines(r: FidelityReport): string[] {
+  const ws = Object.entries(r.speed ?? {});
+  if (ws.length === 0) return [];
+  const ms = (x: number) => x.toFixed(3);
+  const out = [
+    "Op speeds: each workload's ops re-timed at its own shapes (count-weighted mean op time, calibration's timer) before its runs and after each device run, against the profile's price for the same ops:",
+  ];
+  for (const [w, sp] of ws) {
+    const parts = sp!.used.map((u) => {
+      const seen = sp!.timings.map((t) => t.find((e) => e.key === u.key)!.now_ms);
+      return `${u.key} ${ms(u.profile_ms)} ms in the profile, ${ms(Math.min(...seen))}-${ms(Math.max(...seen))} in ${seen.length} timings (mean ${ms(u.now_ms)}, x${u.factor.toFixed(2)})`;
+    });
+    const st = sp!.stalls ? ` Stalls pooled over ${sp!.stalls.fits} probes (${sp!.stalls.probes} bursts, ${sp!.stalls.seconds.toFixed(1)} s): ${sp!.stalls.per_sync.toFixed(3)} per sync (${sp!.stalls.rate_per_s.toFixed(1)} per s of probe time), which the simulator used.` : '';
+    out.push(`- ${w}: ${parts.join('; ')}. ${sp!.applied ? 'The simulator priced each op kind at its mean (a software adapter computes on the shared host); the arrivals were planned at the profile.' : 'Reported only: the simulator priced the ops at the profile.'}${st}`);
+  }
+  return out;
+}
+
+/** What the errors would be at the profile's op speeds, where the simulator used the re-timed ones. */
+function atProfileLines(r: FidelityReport): string[] {
+  const runs = r.runs.filter((x) => x.error_at_profile);
+  if (runs.length === 0) return [];
+  const pct = (x: number) => `${(Math.abs(x) * 100).toFixed(1)}%`;
+  const stat = (k: keyof RunMetrics) => {
+    const xs = runs.map((x) => Math.abs(x.error_at_profile![k]));
+    return `mean ${pct(xs.reduce((a, b) => a + b, 0) / xs.length)}, max ${pct(Math.max(...xs))}`;
+  };
+  return [`Priced at the profile's op speeds instead (same runs, same arrivals): |error| of mean latency: ${stat('latency_mean_ms')}; of per-unit latency mean: ${stat('unit_mean_ms')}; of per-unit latency p50: ${stat('unit_p50_ms')}.`];
+}
+
 /** The ranking agreement, one line per workload and ranked metric. */
 function rankingLines(r: FidelityReport): string[] {
   if (!r.ranking || r.ranking.length === 0) return [];
@@ -451,8 +586,12 @@ function rankingLines(r: FidelityReport): string[] {
     const tau = Number.isFinite(k.tau) ? k.tau.toFixed(2) : 'n/a (one side orders no pair)';
     const ties = k.measured_ties.length > 0 ? `; tied on the device: ${k.measured_ties.map(([a, b]) => `${a} ~ ${b}`).join(', ')}` : '';
     const simTies = (k.simulated_ties ?? []).length > 0 ? `; equal in the simulator: ${k.simulated_ties.map(([a, b]) => `${a} = ${b}`).join(', ')}` : '';
+    const spread =
+      k.simulated_spread !== undefined
+        ? `; the simulator puts the policies ${(k.simulated_spread * 100).toFixed(1)}% apart (max - min over mean)${r.repeats > 1 ? `, a policy's measured repeats span ${(k.measured_repeat_spread * 100).toFixed(1)}% (median)` : ''}`
+        : '';
     out.push(
-      `- ${k.workload}, ${label(k.metric, unit)}, best first: simulated ${k.simulated_order.join(', ')}; measured ${k.measured_order.join(', ')}; tau ${tau}: ${k.concordant} of ${k.pairs} pairs agree, ${k.discordant} disagree${ties}${simTies}.`,
+      `- ${k.workload}, ${label(k.metric, unit)}, best first: simulated ${k.simulated_order.join(', ')}; measured ${k.measured_order.join(', ')}; tau ${tau}: ${k.concordant} of ${k.pairs} pairs agree, ${k.discordant} disagree${ties}${simTies}${spread}.`,
     );
   }
   return out;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CostModel } from '../../src/cost/model.js';
 import { emptyRecord, type Cmd, type Workload } from './stream.js';
-import { moeConfig, moeWorkload, planMoe, MOE_POLICIES, type MoePolicy } from './moe.js';
-import { diffusionConfig, diffusionWorkload, planDiffusion } from './diffusion.js';
+import { moeConfig, moeOpShapes, moeWorkload, planMoe, MOE_POLICIES, type MoePolicy } from './moe.js';
+import { diffusionConfig, diffusionOpShapes, diffusionWorkload, planDiffusion } from './diffusion.js';
+import { fitKey, type OpShape } from './speed.js';
 
 /** Every op takes 1 ms: enough to plan arrivals. */
 const flat: CostModel = { overlap: 0, opSeconds: () => 1e-3, source: () => 'flat', link: () => undefined };
@@ -102,5 +103,25 @@ describe('diffusionWorkload(plan, policy)', () => {
     };
     expect(first('sequential-load')).toEqual(['ub0', 'ub0', 'ub0', 'ub1', 'ub1', 'ub1', 'c', 'c']);
     expect(first('overlapped-load')).toEqual(['ub0', 'ub0', 'ub0', 'c', 'ub1', 'ub1', 'ub1', 'c']);
+  });
+});
+
+describe('the op shapes a workload lists for the speed probe', () => {
+  /** Compute ops a workload issues, counted by fit key, FLOPs and bytes. */
+  const issued = (cmds: Cmd[]) => {
+    const m = new Map<string, number>();
+    for (const c of cmds) if (c.t === 'compute') m.set(`${fitKey(c.op)}/${c.op.flops}/${c.op.bytes}`, (m.get(`${fitKey(c.op)}/${c.op.flops}/${c.op.bytes}`) ?? 0) + 1);
+    return m;
+  };
+  const listed = (shapes: OpShape[]) => new Map(shapes.map((s) => [`${fitKey(s.op)}/${s.op.flops}/${s.op.bytes}`, s.count]));
+  it('moe: exactly the ops the decode loop computes, with their counts, under every policy', () => {
+    const plan = planMoe(moeConfig(true, 'f16'), flat);
+    for (const policy of Object.keys(MOE_POLICIES) as MoePolicy[]) expect(listed(moeOpShapes(plan))).toEqual(issued(drive(moeWorkload(plan, policy, emptyRecord()))));
+  });
+  it('diffusion: one masked-block shape per mask size, counted per request, step and block', () => {
+    const plan = planDiffusion(diffusionConfig(true, 'f16'), flat);
+    const shapes = diffusionOpShapes(plan);
+    expect(shapes.length).toBe(new Set(plan.requests.map((r) => r.masked)).size);
+    for (const policy of ['sequential-load', 'overlapped-load'] as const) expect(listed(shapes)).toEqual(issued(drive(diffusionWorkload(plan, policy, emptyRecord()))));
   });
 });
