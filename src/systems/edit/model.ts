@@ -163,7 +163,7 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
   try {
     host = resolveHost(c.host, c.preset, groupNames, groupNames.map((_, i) => countOf(blockGroup, i)));
   } catch (e) {
-    throw new ConfigError(`model.host: ${(e as Error).message}`, { field: 'model.host' });
+    throw new ConfigError((e as Error).message, { field: 'model.host' });
   }
   return {
     ...p,

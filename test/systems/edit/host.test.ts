@@ -63,8 +63,8 @@ describe('model.host: the counts', () => {
     expect(h.issueBatch).toBe(100 + 19 * 151 + 38 * 10);
     expect(h.issueCached).toBe(19 * 6 + 38 * 1);
     expect(() => resolveEditModel({ preset: 'sdxl', host: { op_us: 10 } })).toThrow(ConfigError);
-    expect(() => resolveEditModel({ preset: 'sdxl', host: { op_us: 10 } })).toThrow('model.host: sdxl has no counted host ops; give blocks.attn-64, blocks.attn-32, issue, serial');
-    expect(() => resolveEditModel({ preset: 'flux', host: { blocks: { triple: { batch: 1, request: 0 } } } })).toThrow("model.host: blocks.triple: flux has no block group 'triple' (groups: double, single)");
+    expect(() => resolveEditModel({ preset: 'sdxl', host: { op_us: 10 } })).toThrow('sdxl has no counted host ops; give blocks.attn-64, blocks.attn-32, issue, serial');
+    expect(() => resolveEditModel({ preset: 'flux', host: { blocks: { triple: { batch: 1, request: 0 } } } })).toThrow("blocks.triple: flux has no block group 'triple' (groups: double, single)");
     const sd = resolveEditModel({ preset: 'sd2.1', host: { blocks: { 'attn-64': { batch: 100, request: 2 }, 'attn-32': { batch: 100, request: 2 }, 'attn-16': { batch: 100, request: 2 }, 'mid-8': { batch: 100, request: 2 } }, issue: { batch: 10, request: 1 }, serial: { batch: 5, request: 3 } } }).host!;
     expect(sd.issueBatch).toBe(10 + 16 * 100);
     expect(sd.issueCached).toBe(16 * 2);
