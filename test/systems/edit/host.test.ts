@@ -121,6 +121,20 @@ describe('model.host: hand timelines (Flux, one H800)', () => {
     expect((4 * t1) / t4).toBeGreaterThan((4 * gpuStep(1, m, true)) / G4);
   });
 
+  it('t / t_full is flat while the lone masked step is host-bound: (fixed + N (serial + issue)) / (fixed + N (serial + G_full))', async () => {
+    const full = (await run([[0, 'r0', 't0', 0.2]], { preset: 'flux' }, { compute: 'full', join_cpu_ms: 0 })).done.get('r0')!.end;
+    expect(full).toBeCloseTo(te + N * (serial(1) + gpuStep(1, 1, false)) + vae, 9);
+    const flat = (te + N * (serial(1) + issue(1)) + vae) / full;
+    expect(flat).toBeCloseTo(0.654, 3);
+    for (const m of [0.05, 0.1, 0.2, 0.3, 0.4]) {
+      expect(gpuStep(1, m, true)).toBeLessThan(issue(1));
+      const t = (await run([[0, 'r0', 't0', m]], { preset: 'flux' }, { join_cpu_ms: 0 })).done.get('r0')!.end;
+      expect(t / full).toBeCloseTo(flat, 12);
+    }
+    // Past about m = 0.45 the GPU step outgrows the issue and the latency rises again.
+    expect(gpuStep(1, 0.7, true)).toBeGreaterThan(issue(1));
+  });
+
   it('op_us: 0 is the same timeline as off', async () => {
     const a = await run([[0, 'r0', 't0', 0.2]], { preset: 'flux', host: { op_us: 0 } });
     const b = await run([[0, 'r0', 't0', 0.2]], { preset: 'flux', host: 'off' });
