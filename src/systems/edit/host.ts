@@ -56,13 +56,14 @@ export interface EditHostCounts {
  *     reshape (2), to (1), two output gathers, to_out[0], dropout, to_add_out (5): 86;
  *   - after attention, per stream: gate, residual add, norm2, (1 + scale), multiply, add shift,
  *     FeedForward (4), gate, residual add: 2 x 12 = 24.
- * Per request 6: `_copy_cache_buffers` copies the request's cached K and V (a select of the
- * template's tensor, a slice of the ping-pong buffer, `copy_`: 3 each).
+ * Per request 4: `_copy_cache_buffers` copies the request's cached K and V (the template's tensor
+ * comes from a Python list, `cached_kv[name][batch_cache_map[i]]`; a slice of the ping-pong buffer
+ * and `copy_` from pinned memory: 2 each).
  * Single block (FluxSingleTransformerBlock), per batch 74: the layer loop 16 (as above, plus the
  * cat-done event waits on both streams), AdaLayerNormZeroSingle 10 (three gathers), proj_mlp and
  * GELU (2), the attention processor's single-stream path 42 (to_q/k/v 3, 4 prints, 2
  * index_copy_, 3 views, norm_q/norm_k 20, rotary 7, flash + reshape 2, to 1), cat, proj_out,
- * gate, residual (4). Per request 7: the two cache copies (6) and the loading-event record, which
+ * gate, residual (4). Per request 5: the two cache copies (4) and the loading-event record, which
  * sits inside the per-request loop for single blocks.
  *
  * Issue, per batch 100: FluxTransformer2DModel.forward outside the blocks: x_embedder, timestep
@@ -86,7 +87,8 @@ export interface EditHostCounts {
  * the three `[i] * repeat` loops over CUDA tensors, each an implicit `.item()`). The per-request
  * scheduler loop (29 per request: slices and unsqueezes 5, FlowMatchEulerDiscreteScheduler.step 8,
  * `torch.tensor([noise_timestep])` of a CUDA scalar (a host sync, which waits for the whole step's
- * GPU work), scale_noise 10, the mask blend 4) runs after that first sync, so it is serial too;
+ * GPU work), scale_noise 10, the mask blend 4) runs after that first sync, so it is serial too
+ * (the first request's 13 ops before it could still overlap: a 0.2 ms overcount);
  * the step closes with another torch.cuda.synchronize().
  *
  * Not counted: `deepcopy(edit_config)` once per step, Python list building (about 1,000 + 2 x
@@ -94,7 +96,7 @@ export interface EditHostCounts {
  * the sync latencies themselves.
  */
 const FLUX_ARTIFACT: EditHostCounts = {
-  blocks: { double: { batch: 151, request: 6 }, single: { batch: 74, request: 7 } },
+  blocks: { double: { batch: 151, request: 4 }, single: { batch: 74, request: 5 } },
   issue: { batch: 100, request: 0 },
   serial: { batch: 54, request: 47 },
   source:
