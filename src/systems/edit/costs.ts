@@ -29,6 +29,8 @@ import type { LinkSpec } from '../../hardware/types.js';
 import type { CacheContent } from './architectures.js';
 import type { ResolvedEditModel } from './model.js';
 import { attentionUtilisation, gemmsUtilisation, SM_COUNTS, type WaveModel } from './kernels.js';
+import { hostStepSeconds } from './host.js';
+import { jobSeconds } from '../../cost/host.js';
 import type { BlockGroup } from './models.js';
 
 /** Sums over the requests of a batch (see the file comment). */
@@ -43,9 +45,11 @@ export class BatchShape {
   R2 = 0;
   /** sum rho u over requests whose cache is in host memory this step, u = 1 - m (or 1 with `cache.load: all`): loaded share. */
   U = 0;
+  /** Requests loading their cache this step (u > 0): the host's per-request cache copies. */
+  L = 0;
 
   clear(): this {
-    this.B = this.A1 = this.A2 = this.R1 = this.R2 = this.U = 0;
+    this.B = this.A1 = this.A2 = this.R1 = this.R2 = this.U = this.L = 0;
     return this;
   }
 
@@ -56,11 +60,12 @@ export class BatchShape {
     this.R1 += rho;
     this.R2 += rho * rho;
     this.U += rho * u;
+    if (u > 0) this.L++;
     return this;
   }
 
   equals(o: BatchShape): boolean {
-    return this.B === o.B && this.A1 === o.A1 && this.A2 === o.A2 && this.R1 === o.R1 && this.R2 === o.R2 && this.U === o.U;
+    return this.B === o.B && this.A1 === o.A1 && this.A2 === o.A2 && this.R1 === o.R1 && this.R2 === o.R2 && this.U === o.U && this.L === o.L;
   }
 
   copyFrom(o: BatchShape): this {
@@ -70,6 +75,7 @@ export class BatchShape {
     this.R1 = o.R1;
     this.R2 = o.R2;
     this.U = o.U;
+    this.L = o.L;
     return this;
   }
 }
@@ -157,6 +163,7 @@ export class EditCosts {
       return c;
     };
     const fixed = this.textEncoderSeconds(1) + this.vaeSeconds(1);
+    if (m.host) return this.calibrateWithHost(meas, fixed, lone(1).f, meas.masked ? maskedStep(meas.masked) : 0);
     if (meas.full_ms === undefined) return { k: meas.masked!.ms / 1000 / (fixed + m.steps * maskedStep(meas.masked!)), e: 1 };
     const F = lone(1).f;
     const k = meas.full_ms / 1000 / (fixed + m.steps * F);
@@ -172,6 +179,61 @@ export class EditCosts {
       );
     }
     return { k, e };
+  }
+
+  /**
+   * The same with host time per step (`model.host`): a lone request takes k x fixed + steps x
+   * (serial + max(issue, GPU)) (overlapped; serial: their sum), so k and e are solved against the
+   * GPU share of the step. A measured latency the host alone already exceeds cannot calibrate the
+   * GPU and is refused, naming the host floor.
+   */
+  private calibrateWithHost(meas: NonNullable<ResolvedEditModel['measured']>, fixed: number, F: number, C: number): { k: number; e: number } {
+    const m = this.model;
+    const h = m.host!;
+    const n = m.steps;
+    const hostOf = (cached: boolean) => hostStepSeconds(h, 1, cached ? 1 : 0, { serial: 0, issue: 0 });
+    const overlapped = h.overlap === 'overlapped';
+    // Host seconds a lone step adds in series, and the GPU share below which the step is host-bound.
+    const series = (x: { serial: number; issue: number }) => x.serial + (overlapped ? 0 : x.issue);
+    const bound = (x: { serial: number; issue: number }) => (overlapped ? x.issue : 0);
+    const refuse = (field: string, ms: number, floorS: number, what: string) =>
+      new ConfigError(
+        `${ms} ms is at or below the host floor of ${m.name}'s lone ${what} request (${(floorS * 1000).toFixed(1)} ms at ${(h.opSeconds * 1e6).toFixed(1)} us an op, model.host): the host bounds its steps, so it cannot calibrate the GPU; lower model.host.op_us or set model.host: off`,
+        { field },
+      );
+    const hf = hostOf(false);
+    const hm = hostOf(true);
+    if (meas.full_ms === undefined) {
+      const { ms } = meas.masked!;
+      const k = (ms / 1000 - n * series(hm)) / (fixed + n * C);
+      if (!(k > 0) || k * C < bound(hm)) throw refuse('model.measured.masked.ms', ms, n * (hm.serial + hm.issue), 'masked');
+      return { k, e: 1 };
+    }
+    const k = (meas.full_ms / 1000 - n * series(hf)) / (fixed + n * F);
+    if (!(k > 0) || k * F < bound(hf)) throw refuse('model.measured.full_ms', meas.full_ms, n * (hf.serial + hf.issue), 'full-compute');
+    if (!meas.masked) return { k, e: 1 };
+    const { ms, mask } = meas.masked;
+    // The GPU seconds of the lone masked step that give the measured latency.
+    const G = (ms / 1000 - k * fixed) / n - series(hm);
+    if (!(G > 0) || G < bound(hm)) throw refuse('model.measured.masked.ms', ms, k * fixed + n * (hm.serial + hm.issue), 'masked');
+    const e = (k * F - G) / (k * (F - C));
+    if (!(e <= 1)) {
+      const fastest = (k * fixed + n * (hm.serial + jobSeconds(k * C, hm.issue, h.overlap))) * 1000;
+      throw new ConfigError(
+        `${ms} ms at mask ${mask} saves more than ${m.name}'s masked blocks can be scaled to (e = ${e.toFixed(3)} > 1); with full_ms ${meas.full_ms} the fastest accepted is ${fastest.toFixed(1)} ms`,
+        { field: 'model.measured.masked.ms' },
+      );
+    }
+    return { k, e };
+  }
+
+  /** Host seconds of a step of this shape ({serial, issue}); zeros without `model.host`. */
+  hostStep(s: BatchShape, out: { serial: number; issue: number }): { serial: number; issue: number } {
+    if (!this.model.host) {
+      out.serial = out.issue = 0;
+      return out;
+    }
+    return hostStepSeconds(this.model.host, s.B, s.L, out);
   }
 
   /** Fill c, f, l (per group, seconds) for a batch shape. */

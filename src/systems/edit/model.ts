@@ -5,6 +5,8 @@ import { EDIT_MODEL_NAMES } from '../../workloads/edit/models.js';
 import { CACHE_CONTENTS, CACHE_DTYPES, cacheBytesPerStep, cacheSchema, type CacheContent, type CacheDtype } from './architectures.js';
 import { EDIT_CALIBRATIONS, EDIT_CALIBRATION_NAMES, type EditCalibrationName } from './calibrations.js';
 import { EDIT_MODELS, type BlockGroup, type EditModelPreset } from './models.js';
+import { hostSchema, resolveHost, type ResolvedHost } from './host.js';
+import { ConfigError } from '../../errors.js';
 
 const keys = <T extends Record<string, unknown>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
@@ -82,6 +84,11 @@ export const editModelSchema = z
     sms: z.number().int().positive().optional(),
     /** Measured lone-request latencies that the priced GPU compute is scaled to (off by default). */
     measured: z.union([z.enum(EDIT_CALIBRATION_NAMES), measuredSchema]).optional(),
+    /**
+     * Host (Python) time per step from counted eager ops (host.ts): default the preset's counts
+     * (Flux: FlashPS's artifact; the UNets have none, so off), `off`, or counts / op cost of one's own.
+     */
+    host: hostSchema.optional(),
   })
   .strict()
   .refine((m) => (m.width === undefined) === (m.height === undefined), { message: 'width and height must be given together', path: ['width'] })
@@ -118,6 +125,8 @@ export interface ResolvedEditModel extends Omit<EditModelPreset, 'groups'> {
   measured?: EditMeasured;
   /** With a published calibration: the GPU preset it was measured on (the scenario's must match). */
   measuredGpu?: keyof typeof GPUS;
+  /** Host time per step (`model.host`); absent: none. */
+  host?: ResolvedHost;
 }
 
 export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
@@ -150,6 +159,12 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
     if (last && last.group === group) last.count += n;
     else runs.push({ group, count: n });
   }
+  let host: ResolvedHost | undefined;
+  try {
+    host = resolveHost(c.host, c.preset, groupNames, groupNames.map((_, i) => countOf(blockGroup, i)));
+  } catch (e) {
+    throw new ConfigError((e as Error).message, { field: 'model.host' });
+  }
   return {
     ...p,
     runs,
@@ -171,6 +186,7 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
     gemmSplitK: c.gemm_split_k,
     ...(c.sms === undefined ? {} : { sms: c.sms }),
     ...measuredOf(c.measured),
+    ...(host ? { host } : {}),
   };
 }
 

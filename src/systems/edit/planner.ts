@@ -7,6 +7,7 @@
 import { BatchShape, type EditCosts } from './costs.js';
 import { runTimes, type RunPrices, type StepTimes } from './plan.js';
 import type { LoadingPolicy } from './policies/loading/types.js';
+import { jobSeconds } from '../../cost/host.js';
 
 /** Shape buckets per unit of (pixel-ratio-weighted) request: 1/64 of a mask ratio. */
 const QUANTUM = 64;
@@ -22,6 +23,8 @@ export class StepPlanner {
   readonly times: StepTimes = { time: 0, compute: 0, load: 0 };
   /** Blocks loaded in the last plan. */
   loaded = 0;
+  /** Host seconds of the last plan's step (`model.host`): in series, and issued beside the GPU. */
+  readonly host = { serial: 0, issue: 0 };
   private readonly memo = new Map<string, Int32Array>();
   private readonly single = new BatchShape();
   private readonly singleMemo = new Map<string, number>();
@@ -70,7 +73,15 @@ export class StepPlanner {
     let recomputed = 0;
     for (let i = 0; i < r.length; i++) recomputed += r[i]!;
     this.loaded = this.k - recomputed;
-    return runTimes(p, r, this.loading.overlapped, this.times);
+    const t = runTimes(p, r, this.loading.overlapped, this.times);
+    const h = costs.model.host;
+    if (h) {
+      // The host's serial work, then the GPU step or the host's issue of it, whichever is longer
+      // (overlapped), or both (serial). The GPU's busy time (t.compute) does not change.
+      costs.hostStep(s, this.host);
+      t.time = this.host.serial + jobSeconds(t.time, this.host.issue, h.overlap);
+    }
+    return t;
   }
 
   /** Per-block view of the last plan, for the detailed executor and traces. */

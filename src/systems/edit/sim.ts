@@ -533,7 +533,17 @@ export class EditSim {
     const overlapped = this.planner.loading.overlapped;
     const ids = w.batch.map((r) => r.id).join('|');
     const joined = w.batch.slice(w.batch.length - joiners).map((r) => r.id).join('|');
-    const done = () => this.stepEnd(w);
+    // Host time (`model.host`): the serial part first (the GPU idle), then the blocks; overlapped,
+    // the step ends no earlier than the host's issue of it, serial, the issue precedes the blocks.
+    const host = this.model.host;
+    const hs = host ? this.planner.host.serial + (host.overlap === 'serial' ? this.planner.host.issue : 0) : 0;
+    const hi = host && host.overlap === 'overlapped' ? this.planner.host.issue : 0;
+    let blocksStart = 0;
+    const done = () => {
+      const wait = blocksStart + hi - this.env.now;
+      if (wait > 0) this.env.schedule(wait, () => this.stepEnd(w));
+      else this.stepEnd(w);
+    };
     const args = (b: number) => ({ request: ids, block: b, decision: d[b] ? 'load' : 'recompute', bytes: d[b] ? bytes[b] : 0 });
     // The link prices a load as latency + bytes / bandwidth, as the plan's l[b] does.
     const load = (b: number, then: () => void) => {
@@ -541,6 +551,14 @@ export class EditSim {
     };
     const computeBlock = (b: number, then: () => void) => w.compute.submit(d[b] ? c[b]! : f[b]!, then, { label: 'block', args: args(b) });
     const blocks = () => {
+      if (hs > 0) {
+        this.env.schedule(hs, runBlocks);
+        return;
+      }
+      runBlocks();
+    };
+    const runBlocks = () => {
+      blocksStart = this.env.now;
       if (!overlapped) {
         const next = (b: number): void => {
           if (b === k) return done();

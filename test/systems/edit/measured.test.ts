@@ -80,15 +80,15 @@ describe('model.measured.full_ms: every compute price x k, k = measured / priced
 describe('model.measured.masked: the saving of a masked block x e', () => {
   it('with full_ms and masked: k from the full request, e = (full - masked) / (k N (F - C)); both lone requests come out as measured', () => {
     const m = 0.2;
-    const base = prices({ preset: 'flux' }, m, 0);
-    const full = prices({ preset: 'flux' }, 1, 0);
+    const base = prices({ preset: 'flux', host: 'off' }, m, 0);
+    const full = prices({ preset: 'flux', host: 'off' }, 1, 0);
     const N = base.resolved.steps;
     const fixed = base.te + base.vae;
     const full_ms = 1.3 * (fixed + N * full.F) * 1000;
     const masked_ms = 0.55 * full_ms;
     const k = full_ms / 1000 / (fixed + N * full.F);
     const e = (full_ms - masked_ms) / 1000 / (k * N * (full.F - base.C));
-    const cal = prices({ preset: 'flux', measured: { full_ms, masked: { mask: m, ms: masked_ms } } }, m, 0);
+    const cal = prices({ preset: 'flux', host: 'off', measured: { full_ms, masked: { mask: m, ms: masked_ms } } }, m, 0);
     expect(cal.costs.calibration!.k).toBeCloseTo(k, 12);
     expect(cal.costs.calibration!.e).toBeCloseTo(e, 12);
     expect(e).toBeGreaterThan(0);
@@ -97,20 +97,20 @@ describe('model.measured.masked: the saving of a masked block x e', () => {
     cal.c.forEach((c, b) => expect(c).toBeCloseTo(k * ((1 - e) * base.f[b]! + e * base.c[b]!), 12));
     cal.f.forEach((f, b) => expect(f).toBeCloseTo(k * base.f[b]!, 12));
     expect((cal.te + cal.vae + N * cal.C) * 1000).toBeCloseTo(masked_ms, 6);
-    const calFull = prices({ preset: 'flux', measured: { full_ms, masked: { mask: m, ms: masked_ms } } }, 1, 0);
+    const calFull = prices({ preset: 'flux', host: 'off', measured: { full_ms, masked: { mask: m, ms: masked_ms } } }, 1, 0);
     expect((calFull.te + calFull.vae + N * calFull.F) * 1000).toBeCloseTo(full_ms, 6);
     // Still linear in the mask: at mask 0.6 the masked step is the line through the two points.
-    const at6 = prices({ preset: 'flux', measured: { full_ms, masked: { mask: m, ms: masked_ms } } }, 0.6, 0);
-    const raw6 = prices({ preset: 'flux' }, 0.6, 0);
+    const at6 = prices({ preset: 'flux', host: 'off', measured: { full_ms, masked: { mask: m, ms: masked_ms } } }, 0.6, 0);
+    const raw6 = prices({ preset: 'flux', host: 'off' }, 0.6, 0);
     expect(at6.C).toBeCloseTo(k * ((1 - e) * full.F + e * raw6.C), 12);
   });
 
   it('masked alone: one factor k = masked / priced masked request (e = 1), loads unchanged', () => {
     const m = 0.2;
-    const base = prices({ preset: 'flux' }, m, 1 - m);
+    const base = prices({ preset: 'flux', host: 'off' }, m, 1 - m);
     const N = base.resolved.steps;
     const ms = 2 * (base.te + base.vae + N * base.C) * 1000;
-    const cal = prices({ preset: 'flux', measured: { masked: { mask: m, ms } } }, m, 1 - m);
+    const cal = prices({ preset: 'flux', host: 'off', measured: { masked: { mask: m, ms } } }, m, 1 - m);
     expect(cal.costs.calibration).toEqual({ k: expect.closeTo(2, 12), e: 1 });
     cal.c.forEach((c, b) => expect(c).toBeCloseTo(2 * base.c[b]!, 12));
     cal.l.forEach((l, b) => expect(l).toBe(base.l[b]!));
@@ -119,19 +119,19 @@ describe('model.measured.masked: the saving of a masked block x e', () => {
 
   it('masked.content: the point is priced with the measured stack\'s cache, so a K/V model takes the block-output calibration unchanged', () => {
     const measured = { full_ms: 4313, masked: { mask: 0.2, ms: 2270, content: 'attn-out' as const } };
-    const a = prices({ preset: 'flux', measured }, 0.2, 0).costs.calibration!;
-    const b = prices({ preset: 'flux', cache: { content: 'kv' }, measured }, 0.2, 0).costs.calibration!;
+    const a = prices({ preset: 'flux', host: 'off', measured }, 0.2, 0).costs.calibration!;
+    const b = prices({ preset: 'flux', host: 'off', cache: { content: 'kv' }, measured }, 0.2, 0).costs.calibration!;
     expect(b.k).toBe(a.k);
     expect(b.e).toBe(a.e);
     // Without it the K/V model's own (cheaper) masked price is matched: a larger e.
-    const c = prices({ preset: 'flux', cache: { content: 'kv' }, measured: { full_ms: 4313, masked: { mask: 0.2, ms: 2270 } } }, 0.2, 0).costs.calibration!;
+    const c = prices({ preset: 'flux', host: 'off', cache: { content: 'kv' }, measured: { full_ms: 4313, masked: { mask: 0.2, ms: 2270 } } }, 0.2, 0).costs.calibration!;
     expect(c.k).toBe(a.k);
     expect(c.e).toBeLessThan(a.e);
   });
 
   it('a masked request saving more than every block can (e > 1) is refused naming the field and the fastest accepted', () => {
     const hw = input({ workload: {} }).hardware;
-    const model = resolveEditModel({ preset: 'flux', measured: { full_ms: 4000, masked: { mask: 0.2, ms: 500 } } });
+    const model = resolveEditModel({ preset: 'flux', host: 'off', measured: { full_ms: 4000, masked: { mask: 0.2, ms: 500 } } });
     let err: unknown;
     try {
       new EditCosts(model, hw.gpuCost, hw.pcie, hw.gpu);
@@ -141,8 +141,8 @@ describe('model.measured.masked: the saving of a masked block x e', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).field).toBe('model.measured.masked.ms');
     // The fastest accepted is e = 1: k x the priced masked request.
-    const base = prices({ preset: 'flux' }, 0.2, 0);
-    const full = prices({ preset: 'flux' }, 1, 0);
+    const base = prices({ preset: 'flux', host: 'off' }, 0.2, 0);
+    const full = prices({ preset: 'flux', host: 'off' }, 1, 0);
     const N = base.resolved.steps;
     const k = 4 / (base.te + base.vae + N * full.F);
     expect((err as Error).message).toContain(`fastest accepted is ${(k * (base.te + base.vae + N * base.C) * 1000).toFixed(1)} ms`);
@@ -154,7 +154,7 @@ describe('published calibrations (model.measured: <name>)', () => {
     const cal = EDIT_CALIBRATIONS['flashps-flux-h800'];
     expect(cal.full_ms).toBeCloseTo(2270 * 1.9, 6);
     const at = (m: number) => {
-      const p = prices({ preset: 'flux', measured: 'flashps-flux-h800' }, m, 0);
+      const p = prices({ preset: 'flux', host: 'off', measured: 'flashps-flux-h800' }, m, 0);
       return p.te + p.vae + p.resolved.steps * p.C;
     };
     expect(at(1)).toBeCloseTo(4.313, 9);
@@ -162,15 +162,15 @@ describe('published calibrations (model.measured: <name>)', () => {
   });
 
   it('the off state is untouched: no calibration object and the same prices as before', () => {
-    const a = prices({ preset: 'flux' }, 0.2, 0.8);
+    const a = prices({ preset: 'flux', host: 'off' }, 0.2, 0.8);
     expect(a.costs.calibration).toBeUndefined();
-    expect(resolveEditModel({ preset: 'flux' }).measured).toBeUndefined();
+    expect(resolveEditModel({ preset: 'flux', host: 'off' }).measured).toBeUndefined();
   });
 
   it('a calibration measured with another preset, resolution or GPU is refused', async () => {
-    expect(() => resolveEditModel({ preset: 'flux', measured: 'flashps-ootd-h800' })).toThrow(/flashps-ootd-h800 was measured with preset sd2.1, this model has flux/);
+    expect(() => resolveEditModel({ preset: 'flux', host: 'off', measured: 'flashps-ootd-h800' })).toThrow(/flashps-ootd-h800 was measured with preset sd2.1, this model has flux/);
     expect(() => resolveEditModel({ preset: 'sd2.1', measured: 'flashps-ootd-h800' })).toThrow(/measured with width 1024, this model has 512/);
     expect(() => resolveEditModel({ preset: 'sd2.1', width: 1024, height: 768, steps: 20, measured: 'flashps-ootd-h800' })).not.toThrow();
-    await expect(lone('gpu.csv', { preset: 'flux', measured: 'flashps-flux-h800' }, {}, 0.2, { gpu: 'h100-sxm' })).rejects.toThrow(ConfigError);
+    await expect(lone('gpu.csv', { preset: 'flux', host: 'off', measured: 'flashps-flux-h800' }, {}, 0.2, { gpu: 'h100-sxm' })).rejects.toThrow(ConfigError);
   });
 });

@@ -1,0 +1,186 @@
+/**
+ * Host (Python / PyTorch eager) time of a denoising step (`model.host`), priced from eager ops
+ * counted in the serving stack's code at EAGER_OP_SECONDS each (src/cost/host.ts).
+ *
+ * A step's ops fall into three parts:
+ *   - `blocks`: per block of each group, ops launched once per batch (`batch`) and ops run once
+ *     per request that uses its cache this step (`request`: its cache-buffer copies);
+ *   - `issue`: per step outside the blocks, issued ahead of the GPU like the blocks' ops;
+ *   - `serial`: per step, with the GPU idle: host work after the step's opening sync and before its
+ *     first kernel, and work after the first sync that waits for the step's GPU work.
+ * With `overlap: overlapped` (the default: the stack issues kernels asynchronously between syncs)
+ * a step takes serial + max(issue + blocks, GPU); with `serial`, serial + issue + blocks + GPU.
+ * `model.host: off` prices no host time.
+ */
+import { z } from 'zod';
+import { EAGER_OP_SECONDS, type HostOverlap } from '../../cost/host.js';
+import type { EditModelName } from '../../workloads/edit/models.js';
+
+/** Ops launched once per batch and once per request. */
+export interface HostOps {
+  batch: number;
+  request: number;
+}
+
+export interface EditHostCounts {
+  /** Per block of each group (keys: the preset's group names). */
+  blocks: Record<string, HostOps>;
+  /** Per step outside the blocks, issued ahead of the GPU. */
+  issue: HostOps;
+  /** Per step, serialised with the GPU. */
+  serial: HostOps;
+  source: string;
+}
+
+/**
+ * Eager ops per step counted in FlashPS's artifact (Sylvia-16/FlashPS), for the configuration its
+ * continuous-batching server runs Flux in: `use_cached_kv`, `test_varlen`, `async_copy`
+ * (scheduler/server.py `_process_batch_Flux_inpaint` -> pipeline_flux_inpaint_continuous_batching.py
+ * `denoising_step_op` -> diffusers/.../transformer_flux.py `compute_per_layer`). Every tensor call
+ * counts as one op (views, slices, casts, `print` of shapes), as in the gpt-fast count behind
+ * EAGER_OP_SECONDS. Standard diffusers modules are counted from their forward: RMSNorm 8 (to,
+ * pow, mean, add, rsqrt, mul, to, mul), FeedForward 4 (linear, GELU, dropout, linear).
+ *
+ * Double block (FluxTransformerBlock), per batch 151:
+ *   - compute_per_layer / load_cache_per_layer: two stream contexts (4), compute-event wait on the
+ *     load stream, loading-event record and wait, two buffer slices, two flatten + contiguous (4),
+ *     compute-event record and wait: 15;
+ *   - norm1 and norm1_context (normalization.py AdaLayerNormZero, varlen path: norm, SiLU, linear,
+ *     chunk, six `[indices]` gathers, 3 for x * (1 + scale) + shift): 2 x 13 = 26;
+ *   - FluxAttnProcessor2_0 (attention_processor_short.py, use_cached_kv + varlen): to_q, to_k,
+ *     to_v (3), four `print`s of shapes, two contiguous, two `index_copy_` of the masked tokens'
+ *     K/V into the cache buffers, three views, norm_q / norm_k (reshape + RMSNorm + view: 2 x 10),
+ *     add_q/k/v_proj (3) and their views (3), norm_added_q / norm_added_k (20), the packed query
+ *     (slice + two index_put: 3), four reshapes, two cats + reshapes (4), flash-attn rotary
+ *     (cu_seqlens slice, float x 2, apply_rotary_emb_func x 2, to x 2: 7), flash_attn_varlen_func +
+ *     reshape (2), to (1), two output gathers, to_out[0], dropout, to_add_out (5): 86;
+ *   - after attention, per stream: gate, residual add, norm2, (1 + scale), multiply, add shift,
+ *     FeedForward (4), gate, residual add: 2 x 12 = 24.
+ * Per request 4: `_copy_cache_buffers` copies the request's cached K and V (the template's tensor
+ * comes from a Python list, `cached_kv[name][batch_cache_map[i]]`; a slice of the ping-pong buffer
+ * and `copy_` from pinned memory: 2 each).
+ * Single block (FluxSingleTransformerBlock), per batch 74: the layer loop 16 (as above, plus the
+ * cat-done event waits on both streams), AdaLayerNormZeroSingle 10 (three gathers), proj_mlp and
+ * GELU (2), the attention processor's single-stream path 42 (to_q/k/v 3, 4 prints, 2
+ * index_copy_, 3 views, norm_q/norm_k 20, rotary 7, flash + reshape 2, to 1), cat, proj_out,
+ * gate, residual (4). Per request 5: the two cache copies (4) and the loading-event record, which
+ * sits inside the per-request loop for single blocks.
+ *
+ * Issue, per batch 100: FluxTransformer2DModel.forward outside the blocks: x_embedder, timestep
+ * cast and scalings (3), time_text_embed (sinusoidal embedding ~14, two linear-SiLU-linear MLPs
+ * 6, add: 21), context_embedder, ids cat, FluxPosEmbed (three axes x ~11 + cats and casts: 38),
+ * varlen cos/sin repeats, slices and masked gathers (12), the masked hidden-state gather (4), the
+ * packed hidden states' two index_put between the double and single blocks and the cat event (3),
+ * the final gather, AdaLayerNormContinuous (10) and proj_out (12 together), and
+ * denoising_step_op's cached_noise_pred zeros, flatten, index_copy_ and view (5).
+ *
+ * Serial, per batch 54 and per request 47. The previous step closed with torch.cuda.synchronize(),
+ * so with the GPU idle: the server's mask cat + copy and `print` of the timestep tensor (a
+ * device-to-host copy: 3, and per request the timestep index, slice and assignment 3);
+ * denoising_step_op's three `print`s, the latents / prompt / pooled-embedding cats, the timestep
+ * cast and a shape `print` (8); `_setup_caching_configuration` / `_setup_variable_length_caching` /
+ * `_generate_batch_indices` rebuild the varlen layout every step: per batch 43 (mask sum, compare,
+ * casts, the text mask, two new CUDA streams, repeat + cat, the seqlen and cu_seqlens tensors from
+ * Python lists and their cumsums, the index cats, two `nonzero` (host syncs) + flattens, repeats
+ * and the packed hidden-state buffer, three `torch.tensor` of Python index lists), per request 15
+ * (`combined_mask[i].sum().item()` (sync), `nonzero` (sync), two `arange(...).cuda() + offset`, and
+ * the three `[i] * repeat` loops over CUDA tensors, each an implicit `.item()`). The per-request
+ * scheduler loop (29 per request: slices and unsqueezes 5, FlowMatchEulerDiscreteScheduler.step 8,
+ * `torch.tensor([noise_timestep])` of a CUDA scalar (a host sync, which waits for the whole step's
+ * GPU work), scale_noise 10, the mask blend 4) runs after that first sync, so it is serial too
+ * (the first request's 13 ops before it could still overlap: a 0.2 ms overcount);
+ * the step closes with another torch.cuda.synchronize().
+ *
+ * Not counted: `deepcopy(edit_config)` once per step, Python list building (about 1,000 + 2 x
+ * masked tokens ints per request per step for the index tensors), asyncio's thread-pool hop, and
+ * the sync latencies themselves.
+ */
+const FLUX_ARTIFACT: EditHostCounts = {
+  blocks: { double: { batch: 151, request: 4 }, single: { batch: 74, request: 5 } },
+  issue: { batch: 100, request: 0 },
+  serial: { batch: 54, request: 47 },
+  source:
+    'FlashPS artifact (Sylvia-16/FlashPS): transformer_flux.py compute_per_layer, attention_processor_short.py FluxAttnProcessor2_0, normalization.py, pipeline_flux_inpaint_continuous_batching.py denoising_step_op, scheduler/server.py _process_batch_Flux_inpaint',
+};
+
+/**
+ * Counted presets. The UNets (sd2.1, sdxl) are not counted: their host time is off by default, and
+ * `model.host` with counts of one's own turns it on.
+ */
+export const EDIT_HOST_COUNTS: Partial<Record<EditModelName, EditHostCounts>> = { flux: FLUX_ARTIFACT };
+
+const opsSchema = z.object({ batch: z.number().nonnegative().finite(), request: z.number().nonnegative().finite() }).strict();
+
+export const hostSchema = z.union([
+  z.literal('off'),
+  z
+    .object({
+      /** Host seconds per eager op, in microseconds (default EAGER_OP_SECONDS). */
+      op_us: z.number().nonnegative().finite().default(EAGER_OP_SECONDS * 1e6),
+      /** `overlapped`: the step takes serial + max(issued ops, GPU); `serial`: their sum. */
+      overlap: z.enum(['serial', 'overlapped']).default('overlapped'),
+      /** Ops per block of each group (default: the preset's counts). */
+      blocks: z.record(z.string(), opsSchema).optional(),
+      issue: opsSchema.optional(),
+      serial: opsSchema.optional(),
+    })
+    .strict(),
+]);
+export type EditHostConfig = z.input<typeof hostSchema>;
+
+/** The host model of a resolved edit model. */
+export interface ResolvedHost {
+  opSeconds: number;
+  overlap: HostOverlap;
+  /** Per-step issued ops: fixed, per request, per request using its cache (the blocks' copies). */
+  issueBatch: number;
+  issueRequest: number;
+  issueCached: number;
+  serialBatch: number;
+  serialRequest: number;
+}
+
+/**
+ * Resolve `model.host` for a preset whose groups are `groups` with `blocks[g]` blocks each. Returns
+ * undefined when off; throws a message naming what is missing when a preset without counts gets
+ * no counts of its own.
+ */
+export function resolveHost(cfg: z.output<typeof hostSchema> | undefined, preset: EditModelName, groups: readonly string[], blocks: readonly number[]): ResolvedHost | undefined {
+  if (cfg === 'off') return undefined;
+  const counted = EDIT_HOST_COUNTS[preset];
+  if (cfg === undefined) {
+    if (!counted) return undefined;
+    return build(counted, EAGER_OP_SECONDS, 'overlapped', groups, blocks);
+  }
+  for (const g of Object.keys(cfg.blocks ?? {})) if (!groups.includes(g)) throw new Error(`blocks.${g}: ${preset} has no block group '${g}' (groups: ${groups.join(', ')})`);
+  const missing: string[] = [];
+  const blockOps: Record<string, HostOps> = {};
+  for (const g of groups) {
+    const ops = cfg.blocks?.[g] ?? counted?.blocks[g];
+    if (ops) blockOps[g] = ops;
+    else missing.push(`blocks.${g}`);
+  }
+  const issue = cfg.issue ?? counted?.issue;
+  const serial = cfg.serial ?? counted?.serial;
+  if (!issue) missing.push('issue');
+  if (!serial) missing.push('serial');
+  if (missing.length > 0) throw new Error(`${preset} has no counted host ops; give ${missing.join(', ')}`);
+  return build({ blocks: blockOps, issue: issue!, serial: serial!, source: '' }, cfg.op_us / 1e6, cfg.overlap, groups, blocks);
+}
+
+function build(c: EditHostCounts, opSeconds: number, overlap: HostOverlap, groups: readonly string[], blocks: readonly number[]): ResolvedHost {
+  let batch = c.issue.batch;
+  let cached = 0;
+  groups.forEach((g, i) => {
+    batch += blocks[i]! * c.blocks[g]!.batch;
+    cached += blocks[i]! * c.blocks[g]!.request;
+  });
+  return { opSeconds, overlap, issueBatch: batch, issueRequest: c.issue.request, issueCached: cached, serialBatch: c.serial.batch, serialRequest: c.serial.request };
+}
+
+/** Host seconds of one step of B requests, L of them using their cache: {serial, issue}. */
+export function hostStepSeconds(h: ResolvedHost, B: number, L: number, out: { serial: number; issue: number }): { serial: number; issue: number } {
+  out.serial = h.opSeconds * (h.serialBatch + h.serialRequest * B);
+  out.issue = h.opSeconds * (h.issueBatch + h.issueRequest * B + h.issueCached * L);
+  return out;
+}

@@ -1,0 +1,197 @@
+/**
+ * `model.host`: per-step host (eager PyTorch) time from ops counted in FlashPS's artifact, on hand
+ * timelines. A step of B requests, L of them loading their cache, takes
+ *     serial + max(issue, GPU)        (overlapped, the default)
+ *     serial + issue + GPU            (serial)
+ * with serial = op (54 + 47 B) and issue = op (5781 + 266 L) for Flux (host.ts), op = 15 us.
+ */
+import { describe, expect, it } from 'vitest';
+import { BatchShape, EditCosts, resolveEditModel, simulateEdit, StepPlanner, type EditModelConfig, type EditPolicyConfig } from '../../../src/systems/edit/index.js';
+import { LOADING_POLICIES } from '../../../src/systems/edit/policies/loading/index.js';
+import { EAGER_OP_SECONDS } from '../../../src/cost/host.js';
+import { ConfigError } from '../../../src/errors.js';
+import { WindowRecorder } from '../../../src/metrics/recorders.js';
+import { input, recorder, traceFile } from './helpers.js';
+
+const J = 0.1;
+const OP = 15e-6;
+/** Flux's counted ops per step (host.ts): issued (per batch, per loading request), serial (per batch, per request). */
+const ISSUE_BATCH = 100 + 19 * 151 + 38 * 74;
+const ISSUE_CACHED = 19 * 4 + 38 * 5;
+const serial = (B: number, op = OP) => op * (54 + 47 * B);
+const issue = (L: number, op = OP) => op * (ISSUE_BATCH + ISSUE_CACHED * L);
+
+/** GPU-only step time of n identical requests at mask m (loading when cached), from the host-free model. */
+function gpuStep(n: number, m: number, cached: boolean, loading: 'pipeline' | 'sequential' = 'pipeline'): number {
+  const hw = input({ workload: {} }).hardware;
+  const costs = new EditCosts(resolveEditModel({ preset: 'flux', host: 'off' }), hw.gpuCost, hw.pcie, hw.gpu);
+  const planner = new StepPlanner(costs, LOADING_POLICIES[loading]());
+  const s = new BatchShape();
+  for (let i = 0; i < n; i++) s.add(1, cached ? m : 1, cached ? 1 - m : 0);
+  return planner.plan(s).time;
+}
+
+function fixedParts(model: EditModelConfig = { preset: 'flux' }) {
+  const hw = input({ workload: {} }).hardware;
+  const costs = new EditCosts(resolveEditModel(model), hw.gpuCost, hw.pcie, hw.gpu);
+  return { te: (n: number) => costs.textEncoderSeconds(n), vae: (rho: number) => costs.vaeSeconds(rho) };
+}
+
+async function run(rows: Array<[number, string, string, number]>, model: EditModelConfig, policy: EditPolicyConfig = {}, detailed = false) {
+  const rec = recorder();
+  const inp = input({ model, workload: { trace: traceFile(`host-${rows.length}.csv`, rows) }, policy: { balance: 'round-robin', join_cpu_ms: J * 1000, prepare: 'inline-interruption', ...policy } });
+  if (detailed) inp.trace = new WindowRecorder();
+  await simulateEdit(inp, rec.hooks);
+  return rec;
+}
+
+describe('model.host: the counts', () => {
+  it('Flux defaults to the counted artifact ops at EAGER_OP_SECONDS, overlapped; the UNets and off have none', () => {
+    expect(EAGER_OP_SECONDS).toBe(15e-6);
+    const h = resolveEditModel({ preset: 'flux' }).host!;
+    expect(h).toEqual({ opSeconds: 15e-6, overlap: 'overlapped', issueBatch: ISSUE_BATCH, issueRequest: 0, issueCached: ISSUE_CACHED, serialBatch: 54, serialRequest: 47 });
+    expect(ISSUE_BATCH).toBe(5781);
+    expect(resolveEditModel({ preset: 'flux', host: 'off' }).host).toBeUndefined();
+    expect(resolveEditModel({ preset: 'sdxl' }).host).toBeUndefined();
+    expect(resolveEditModel({ preset: 'sd2.1' }).host).toBeUndefined();
+  });
+
+  it('overrides keep the counts they do not name; a preset without counts must give them all', () => {
+    const h = resolveEditModel({ preset: 'flux', host: { op_us: 10, overlap: 'serial', blocks: { single: { batch: 10, request: 1 } } } }).host!;
+    expect(h.opSeconds).toBeCloseTo(10e-6, 15);
+    expect(h.overlap).toBe('serial');
+    expect(h.issueBatch).toBe(100 + 19 * 151 + 38 * 10);
+    expect(h.issueCached).toBe(19 * 4 + 38 * 1);
+    expect(() => resolveEditModel({ preset: 'sdxl', host: { op_us: 10 } })).toThrow(ConfigError);
+    expect(() => resolveEditModel({ preset: 'sdxl', host: { op_us: 10 } })).toThrow('sdxl has no counted host ops; give blocks.attn-64, blocks.attn-32, issue, serial');
+    expect(() => resolveEditModel({ preset: 'flux', host: { blocks: { triple: { batch: 1, request: 0 } } } })).toThrow("blocks.triple: flux has no block group 'triple' (groups: double, single)");
+    const sd = resolveEditModel({ preset: 'sd2.1', host: { blocks: { 'attn-64': { batch: 100, request: 2 }, 'attn-32': { batch: 100, request: 2 }, 'attn-16': { batch: 100, request: 2 }, 'mid-8': { batch: 100, request: 2 } }, issue: { batch: 10, request: 1 }, serial: { batch: 5, request: 3 } } }).host!;
+    expect(sd.issueBatch).toBe(10 + 16 * 100);
+    expect(sd.issueCached).toBe(16 * 2);
+  });
+});
+
+describe('model.host: hand timelines (Flux, one H800)', () => {
+  const te = fixedParts().te(1);
+  const vae = fixedParts().vae(1);
+  const N = 28;
+
+  it('a lone masked request is host-bound: each step is serial + issue, the GPU idles for the rest', async () => {
+    const m = 0.15;
+    const G = gpuStep(1, m, true);
+    const step = serial(1) + issue(1);
+    expect(issue(1)).toBeGreaterThan(G); // host-bound: 90.7 ms of issue against ~60 ms of GPU
+    const rec = await run([[0, 'r0', 't0', m]], { preset: 'flux' });
+    expect(rec.steps.reduce((a, s) => a + s.seconds, 0) / N).toBeCloseTo(step, 12);
+    expect(rec.done.get('r0')!.end).toBeCloseTo(J + te + N * step + vae, 9);
+    // Off, the same request takes its GPU steps only.
+    const off = await run([[0, 'r0', 't0', m]], { preset: 'flux', host: 'off' });
+    expect(off.done.get('r0')!.end).toBeCloseTo(J + te + N * G + vae, 9);
+  });
+
+  it('a lone full-compute request is GPU-bound: the host adds only its serial part', async () => {
+    const G = gpuStep(1, 1, false);
+    expect(issue(0)).toBeLessThan(G);
+    const rec = await run([[0, 'r0', 't0', 0.15]], { preset: 'flux' }, { compute: 'full' });
+    expect(rec.done.get('r0')!.end).toBeCloseTo(J + te + N * (serial(1) + G) + vae, 9);
+  });
+
+  it('overlap: serial adds the issue to the GPU step', async () => {
+    const m = 0.15;
+    const rec = await run([[0, 'r0', 't0', m]], { preset: 'flux', host: { overlap: 'serial' } });
+    expect(rec.done.get('r0')!.end).toBeCloseTo(J + te + N * (serial(1) + issue(1) + gpuStep(1, m, true)) + vae, 9);
+  });
+
+  it('a batch of four is GPU-bound again: the host costs it only its serial part, so batching gains more', () => {
+    const m = 0.15;
+    const hw = input({ workload: {} }).hardware;
+    const planner = new StepPlanner(new EditCosts(resolveEditModel({ preset: 'flux' }), hw.gpuCost, hw.pcie, hw.gpu), LOADING_POLICIES.pipeline());
+    const shape = (n: number) => {
+      const s = new BatchShape();
+      for (let i = 0; i < n; i++) s.add(1, m, 1 - m);
+      return s;
+    };
+    const G4 = gpuStep(4, m, true);
+    expect(issue(4)).toBeLessThan(G4);
+    const t4 = planner.plan(shape(4)).time; // plan() returns a scratch object: read it at once
+    expect(t4).toBeCloseTo(serial(4) + G4, 12);
+    const t1 = planner.plan(shape(1)).time;
+    expect(t1).toBeCloseTo(serial(1) + issue(1), 12);
+    // The per-request gain of the batch: 4 t1 / t4, against 4 G1 / G4 without the host.
+    expect((4 * t1) / t4).toBeGreaterThan((4 * gpuStep(1, m, true)) / G4);
+  });
+
+  it('t / t_full is flat while the lone masked step is host-bound: (fixed + N (serial + issue)) / (fixed + N (serial + G_full))', async () => {
+    const full = (await run([[0, 'r0', 't0', 0.2]], { preset: 'flux' }, { compute: 'full', join_cpu_ms: 0 })).done.get('r0')!.end;
+    expect(full).toBeCloseTo(te + N * (serial(1) + gpuStep(1, 1, false)) + vae, 9);
+    const flat = (te + N * (serial(1) + issue(1)) + vae) / full;
+    expect(flat).toBeCloseTo(0.643, 3);
+    for (const m of [0.05, 0.1, 0.2, 0.3, 0.4]) {
+      expect(gpuStep(1, m, true)).toBeLessThan(issue(1));
+      const t = (await run([[0, 'r0', 't0', m]], { preset: 'flux' }, { join_cpu_ms: 0 })).done.get('r0')!.end;
+      expect(t / full).toBeCloseTo(flat, 12);
+    }
+    // Past about m = 0.45 the GPU step outgrows the issue and the latency rises again.
+    expect(gpuStep(1, 0.7, true)).toBeGreaterThan(issue(1));
+  });
+
+  it('op_us: 0 is the same timeline as off', async () => {
+    const a = await run([[0, 'r0', 't0', 0.2]], { preset: 'flux', host: { op_us: 0 } });
+    const b = await run([[0, 'r0', 't0', 0.2]], { preset: 'flux', host: 'off' });
+    expect(a.done.get('r0')!.end).toBeCloseTo(b.done.get('r0')!.end, 12);
+  });
+
+  it('the detailed executor (block by block on Server and Link) ends every request where the fast one does', async () => {
+    const rows: Array<[number, string, string, number]> = [
+      [0, 'a', 't0', 0.15],
+      [0.5, 'b', 't1', 0.3],
+      [0.9, 'c', 't0', 0.1],
+    ];
+    for (const host of [undefined, { overlap: 'serial' as const }, { op_us: 5 }]) {
+      const model: EditModelConfig = { preset: 'flux', ...(host ? { host } : {}) };
+      const fast = await run(rows, model);
+      const slow = await run(rows, model, {}, true);
+      for (const id of ['a', 'b', 'c']) expect(slow.done.get(id)!.end).toBeCloseTo(fast.done.get(id)!.end, 9);
+    }
+  });
+});
+
+describe('model.measured with model.host: k and e solved against the GPU share of a step', () => {
+  const prices = (model: EditModelConfig, m: number, cached: boolean) => {
+    const hw = input({ workload: {} }).hardware;
+    const resolved = resolveEditModel(model);
+    const costs = new EditCosts(resolved, hw.gpuCost, hw.pcie, hw.gpu);
+    const s = new BatchShape().add(1, m, cached ? 1 - m : 0);
+    costs.price(s);
+    let gpu = 0;
+    for (const g of resolved.blockGroup) gpu += cached ? costs.c[g]! : costs.f[g]!;
+    const h = costs.hostStep(s, { serial: 0, issue: 0 });
+    return { costs, gpu, h, fixed: costs.textEncoderSeconds(1) + costs.vaeSeconds(1) };
+  };
+
+  it('flashps-flux-h800 is refused at 15 us an op: 2.27 s at mask 0.2 is below the host floor', () => {
+    expect(() => prices({ preset: 'flux', measured: 'flashps-flux-h800' }, 0.2, true)).toThrow(ConfigError);
+    expect(() => prices({ preset: 'flux', measured: 'flashps-flux-h800' }, 0.2, true)).toThrow(/2270 ms is at or below the host floor of flux's lone masked request \(2\d{3}\.\d ms at 15\.0 us an op, model\.host\)/);
+  });
+
+  it('at 5 us an op both lone requests come out as measured: k fixed + N (serial + max(issue, k-scaled GPU))', () => {
+    const model: EditModelConfig = { preset: 'flux', host: { op_us: 5 }, measured: 'flashps-flux-h800' };
+    const N = 28;
+    const full = prices(model, 1, false);
+    const k = full.costs.calibration!.k;
+    expect(full.fixed + N * (full.h.serial + Math.max(full.h.issue, full.gpu))).toBeCloseTo(4.313, 9);
+    // The masked request loads its cache (one loading request's copies), loads hidden.
+    const masked = prices(model, 0.2, true);
+    expect(masked.h.issue).toBeCloseTo(issue(1, 5e-6), 12);
+    expect(masked.fixed + N * (masked.h.serial + Math.max(masked.h.issue, masked.gpu))).toBeCloseTo(2.27, 9);
+    // Host time in the lone latency lowers k below the host-free fit (1.069).
+    const off = prices({ preset: 'flux', host: 'off', measured: 'flashps-flux-h800' }, 1, false).costs.calibration!.k;
+    expect(k).toBeLessThan(off);
+  });
+
+  it('serial overlap: the host time is subtracted whole', () => {
+    const model: EditModelConfig = { preset: 'flux', host: { op_us: 5, overlap: 'serial' }, measured: { full_ms: 4313 } };
+    const full = prices(model, 1, false);
+    expect(full.fixed + 28 * (full.h.serial + full.h.issue + full.gpu)).toBeCloseTo(4.313, 9);
+  });
+});
