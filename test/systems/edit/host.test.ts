@@ -31,7 +31,7 @@ function gpuStep(n: number, m: number, cached: boolean, loading: 'pipeline' | 's
   return planner.plan(s).time;
 }
 
-function fixedParts(model: EditModelConfig = { preset: 'flux' }) {
+function fixedParts(model: EditModelConfig = { preset: 'flux', host: 'counted' }) {
   const hw = input({ workload: {} }).hardware;
   const costs = new EditCosts(resolveEditModel(model), hw.gpuCost, hw.pcie, hw.gpu);
   return { te: (n: number) => costs.textEncoderSeconds(n), vae: (rho: number) => costs.vaeSeconds(rho) };
@@ -46,12 +46,15 @@ async function run(rows: Array<[number, string, string, number]>, model: EditMod
 }
 
 describe('model.host: the counts', () => {
-  it('Flux defaults to the counted artifact ops at EAGER_OP_SECONDS, overlapped; the UNets and off have none', () => {
+  it('off by default; `counted` gives the artifact ops at EAGER_OP_SECONDS, overlapped; the UNets have none', () => {
     expect(EAGER_OP_SECONDS).toBe(15e-6);
-    const h = resolveEditModel({ preset: 'flux' }).host!;
+    const h = resolveEditModel({ preset: 'flux', host: 'counted' }).host!;
     expect(h).toEqual({ opSeconds: 15e-6, overlap: 'overlapped', issueBatch: ISSUE_BATCH, issueRequest: 0, issueCached: ISSUE_CACHED, serialBatch: 54, serialRequest: 47 });
     expect(ISSUE_BATCH).toBe(5781);
+    expect(resolveEditModel({ preset: 'flux', host: {} }).host).toEqual(h);
     expect(resolveEditModel({ preset: 'flux', host: 'off' }).host).toBeUndefined();
+    expect(resolveEditModel({ preset: 'flux' }).host).toBeUndefined();
+    expect(() => resolveEditModel({ preset: 'sdxl', host: 'counted' })).toThrow('sdxl has no counted host ops');
     expect(resolveEditModel({ preset: 'sdxl' }).host).toBeUndefined();
     expect(resolveEditModel({ preset: 'sd2.1' }).host).toBeUndefined();
   });
@@ -81,7 +84,7 @@ describe('model.host: hand timelines (Flux, one H800)', () => {
     const G = gpuStep(1, m, true);
     const step = serial(1) + issue(1);
     expect(issue(1)).toBeGreaterThan(G); // host-bound: 90.7 ms of issue against ~60 ms of GPU
-    const rec = await run([[0, 'r0', 't0', m]], { preset: 'flux' });
+    const rec = await run([[0, 'r0', 't0', m]], { preset: 'flux', host: 'counted' });
     expect(rec.steps.reduce((a, s) => a + s.seconds, 0) / N).toBeCloseTo(step, 12);
     expect(rec.done.get('r0')!.end).toBeCloseTo(J + te + N * step + vae, 9);
     // Off, the same request takes its GPU steps only.
@@ -92,7 +95,7 @@ describe('model.host: hand timelines (Flux, one H800)', () => {
   it('a lone full-compute request is GPU-bound: the host adds only its serial part', async () => {
     const G = gpuStep(1, 1, false);
     expect(issue(0)).toBeLessThan(G);
-    const rec = await run([[0, 'r0', 't0', 0.15]], { preset: 'flux' }, { compute: 'full' });
+    const rec = await run([[0, 'r0', 't0', 0.15]], { preset: 'flux', host: 'counted' }, { compute: 'full' });
     expect(rec.done.get('r0')!.end).toBeCloseTo(J + te + N * (serial(1) + G) + vae, 9);
   });
 
@@ -105,7 +108,7 @@ describe('model.host: hand timelines (Flux, one H800)', () => {
   it('a batch of four is GPU-bound again: the host costs it only its serial part, so batching gains more', () => {
     const m = 0.15;
     const hw = input({ workload: {} }).hardware;
-    const planner = new StepPlanner(new EditCosts(resolveEditModel({ preset: 'flux' }), hw.gpuCost, hw.pcie, hw.gpu), LOADING_POLICIES.pipeline());
+    const planner = new StepPlanner(new EditCosts(resolveEditModel({ preset: 'flux', host: 'counted' }), hw.gpuCost, hw.pcie, hw.gpu), LOADING_POLICIES.pipeline());
     const shape = (n: number) => {
       const s = new BatchShape();
       for (let i = 0; i < n; i++) s.add(1, m, 1 - m);
@@ -122,13 +125,13 @@ describe('model.host: hand timelines (Flux, one H800)', () => {
   });
 
   it('t / t_full is flat while the lone masked step is host-bound: (fixed + N (serial + issue)) / (fixed + N (serial + G_full))', async () => {
-    const full = (await run([[0, 'r0', 't0', 0.2]], { preset: 'flux' }, { compute: 'full', join_cpu_ms: 0 })).done.get('r0')!.end;
+    const full = (await run([[0, 'r0', 't0', 0.2]], { preset: 'flux', host: 'counted' }, { compute: 'full', join_cpu_ms: 0 })).done.get('r0')!.end;
     expect(full).toBeCloseTo(te + N * (serial(1) + gpuStep(1, 1, false)) + vae, 9);
     const flat = (te + N * (serial(1) + issue(1)) + vae) / full;
     expect(flat).toBeCloseTo(0.643, 3);
     for (const m of [0.05, 0.1, 0.2, 0.3, 0.4]) {
       expect(gpuStep(1, m, true)).toBeLessThan(issue(1));
-      const t = (await run([[0, 'r0', 't0', m]], { preset: 'flux' }, { join_cpu_ms: 0 })).done.get('r0')!.end;
+      const t = (await run([[0, 'r0', 't0', m]], { preset: 'flux', host: 'counted' }, { join_cpu_ms: 0 })).done.get('r0')!.end;
       expect(t / full).toBeCloseTo(flat, 12);
     }
     // Past about m = 0.45 the GPU step outgrows the issue and the latency rises again.
@@ -147,7 +150,7 @@ describe('model.host: hand timelines (Flux, one H800)', () => {
       [0.5, 'b', 't1', 0.3],
       [0.9, 'c', 't0', 0.1],
     ];
-    for (const host of [undefined, { overlap: 'serial' as const }, { op_us: 5 }]) {
+    for (const host of ['counted' as const, { overlap: 'serial' as const }, { op_us: 5 }]) {
       const model: EditModelConfig = { preset: 'flux', ...(host ? { host } : {}) };
       const fast = await run(rows, model);
       const slow = await run(rows, model, {}, true);
@@ -170,8 +173,8 @@ describe('model.measured with model.host: k and e solved against the GPU share o
   };
 
   it('flashps-flux-h800 is refused at 15 us an op: 2.27 s at mask 0.2 is below the host floor', () => {
-    expect(() => prices({ preset: 'flux', measured: 'flashps-flux-h800' }, 0.2, true)).toThrow(ConfigError);
-    expect(() => prices({ preset: 'flux', measured: 'flashps-flux-h800' }, 0.2, true)).toThrow(/2270 ms is at or below the host floor of flux's lone masked request \(2\d{3}\.\d ms at 15\.0 us an op, model\.host\)/);
+    expect(() => prices({ preset: 'flux', host: 'counted', measured: 'flashps-flux-h800' }, 0.2, true)).toThrow(ConfigError);
+    expect(() => prices({ preset: 'flux', host: 'counted', measured: 'flashps-flux-h800' }, 0.2, true)).toThrow(/2270 ms is at or below the host floor of flux's lone masked request \(2\d{3}\.\d ms at 15\.0 us an op, model\.host\)/);
   });
 
   it('at 5 us an op both lone requests come out as measured: k fixed + N (serial + max(issue, k-scaled GPU))', () => {
