@@ -137,14 +137,14 @@ export class WindowRecorder implements TraceSink {
   // `slices` or `counters` is read, appended to one array each, in recording order.
   private sTrack: string[] = [];
   private sName: string[] = [];
-  private sStart = new Float64Array(256);
-  private sEnd = new Float64Array(256);
+  private sStart: Float64Array = new Float64Array(256);
+  private sEnd: Float64Array = new Float64Array(256);
   /** Only with keepArgs. */
   private sArgs: (TraceArgs | undefined)[] = [];
   private nS = 0;
   private cTrack: string[] = [];
-  private cTime = new Float64Array(256);
-  private cValue = new Float64Array(256);
+  private cTime: Float64Array = new Float64Array(256);
+  private cValue: Float64Array = new Float64Array(256);
   private nC = 0;
   private readonly sliceObjects: RecordedSlice[] = [];
   private readonly counterObjects: RecordedCounter[] = [];
