@@ -24,10 +24,16 @@ interface Slot {
   dead?: Error;
 }
 
-/** The compiled worker and default registry; under tests (running from src/) the built ones in dist/. */
+/**
+ * The compiled worker and default registry: beside this module in dist/src/scenario/; from the
+ * bundled CLI (this module inlined into dist/src/cli/main.js) one folder over; under tests
+ * (running from src/) the built ones in dist/.
+ */
 export function workerFiles(): { worker: URL; registry: URL } {
-  const worker = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(worker))) return { worker, registry: new URL('../registry.js', import.meta.url) };
+  for (const dir of ['./', '../scenario/']) {
+    const worker = new URL(`${dir}worker.js`, import.meta.url);
+    if (existsSync(fileURLToPath(worker))) return { worker, registry: new URL(`${dir}../registry.js`, import.meta.url) };
+  }
   const dist = new URL('../../dist/src/scenario/', import.meta.url);
   const built = new URL('worker.js', dist);
   if (!existsSync(fileURLToPath(built))) throw new ConfigError('parallel runs need the compiled worker: run `npm run build` first (or use --jobs 1)');
