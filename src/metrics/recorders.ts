@@ -181,6 +181,11 @@ export class WindowRecorder implements TraceSink {
     return { n: this.nS, track: this.sTrack, name: this.sName, start: this.sStart, end: this.sEnd };
   }
 
+  /** The counter samples as the recorder holds them (sample i < n: track[i], time[i], value[i]). Read-only views. */
+  counterColumns(): { n: number; track: readonly string[]; time: Float64Array; value: Float64Array } {
+    return { n: this.nC, track: this.cTrack, time: this.cTime, value: this.cValue };
+  }
+
   /** The counter samples recorded, in recording order. */
   get counters(): RecordedCounter[] {
     const out = this.counterObjects;

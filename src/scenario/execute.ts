@@ -171,17 +171,74 @@ export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSecond
     i0 = Math.max(0, Math.min(i0, n - slices));
     const i1 = Math.min(n - 1, i0 + slices - 1);
     // Ranks i0..i1 lie among the slices from rank i0 on; when i0 is `before`, those are the ones
-    // starting at or after mid. Otherwise (a short run) sort them all.
-    const tail = i0 === before ? pick((i) => start[i]! >= mid && start[i]! <= horizon) : pick((i) => start[i]! <= horizon);
-    const off = i0 === before ? before : 0;
-    from = start[tail[i0 - off]!]!;
-    to = Math.max(start[tail[i1 - off]!]!, from);
-    if (to === from) to = end[tail[i1 - off]!]!;
+    // starting at or after mid, and only the first and last of those ranks are read: the k
+    // smallest of them are selected (a bounded heap) rather than all of them sorted (a full
+    // recorder holds 100k there). Otherwise (a short run) sort them all.
+    let first: number;
+    let last: number;
+    if (i0 === before) {
+      [first, last] = firstAndKth(total, start, mid, horizon, i1 - i0 + 1, byStart);
+    } else {
+      const tail = pick((i) => start[i]! <= horizon);
+      first = tail[i0]!;
+      last = tail[i1]!;
+    }
+    from = start[first]!;
+    to = Math.max(start[last]!, from);
+    if (to === from) to = end[last]!;
   }
   const inWindow = pick((i) => end[i]! >= from && start[i]! <= to)
     .slice(0, slices * 4)
     .map((i) => ({ track: track[i]!, name: name[i]!, start_s: Math.max(start[i]!, from), end_s: Math.min(end[i]!, to) }));
   return { from_s: from, to_s: to, slices: inWindow, counters: downsampleCounters(rec, horizon), dropped: rec.dropped };
+}
+
+/**
+ * Of the indices i < n with lo <= start[i] <= hi, in the order a stable sort by `cmp` (start
+ * first) gives them, the first and the k-th (k >= 1, at most as many as there are). A stable sort
+ * of indices listed in ascending order orders ties by index, so `cmp` then index is the same
+ * total order; a max-heap of the k smallest under it holds the k-th at its root. A slice starting
+ * after the root's start cannot enter, which settles most of them without a comparison call.
+ */
+function firstAndKth(n: number, start: Float64Array, lo: number, hi: number, k: number, cmp: (a: number, b: number) => number): [number, number] {
+  const before = (a: number, b: number) => {
+    const c = cmp(a, b);
+    return c < 0 || (c === 0 && a < b);
+  };
+  const heap = new Int32Array(k);
+  let size = 0;
+  let min = -1;
+  let rootStart = Infinity;
+  for (let i = 0; i < n; i++) {
+    const s = start[i]!;
+    if (!(s >= lo && s <= hi)) continue;
+    if (size === k && s > rootStart) continue;
+    if (min < 0 || before(i, min)) min = i;
+    if (size < k) {
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!before(heap[p]!, i)) break;
+        heap[c] = heap[p]!;
+        c = p;
+      }
+      heap[c] = i;
+    } else if (before(i, heap[0]!)) {
+      let c = 0;
+      for (;;) {
+        const l = 2 * c + 1;
+        if (l >= k) break;
+        const r = l + 1;
+        const big = r < k && before(heap[l]!, heap[r]!) ? r : l;
+        if (!before(i, heap[big]!)) break;
+        heap[c] = heap[big]!;
+        c = big;
+      }
+      heap[c] = i;
+    } else continue;
+    if (size === k) rootStart = start[heap[0]!]!;
+  }
+  return [min, heap[0]!];
 }
 
 /**
@@ -210,9 +267,11 @@ function horizonOf(rec: WindowRecorder, simulatedSeconds: number): number {
   const { n, start, end } = rec.sliceColumns();
   if (rec.dropped === 0 || n === 0) return simulatedSeconds;
   let longest = 0;
-  for (let i = 0; i < n; i++) longest = Math.max(longest, end[i]! - start[i]!);
   let last = 0;
-  for (let i = 0; i < n; i++) last = Math.max(last, end[i]!);
+  for (let i = 0; i < n; i++) {
+    longest = Math.max(longest, end[i]! - start[i]!);
+    last = Math.max(last, end[i]!);
+  }
   return Math.max(0, last - longest);
 }
 
@@ -221,29 +280,33 @@ function sortSlices<T extends { start: number; end: number; track: string }>(xs:
 }
 
 function downsampleCounters(rec: WindowRecorder, horizon: number): GanttData['counters'] {
-  const byTrack = new Map<string, Array<{ time: number; value: number }>>();
-  for (const c of rec.counters) {
-    if (c.time > horizon && rec.dropped > 0) continue;
-    let arr = byTrack.get(c.track);
-    if (!arr) byTrack.set(c.track, (arr = []));
-    arr.push({ time: c.time, value: c.value });
+  // Read off the recorder's columns, each track's samples as indices in recording order (an
+  // object per sample, twice over, was most of this function's time).
+  const { n, track: trackOf, time, value } = rec.counterColumns();
+  const byTrack = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (time[i]! > horizon && rec.dropped > 0) continue;
+    let arr = byTrack.get(trackOf[i]!);
+    if (!arr) byTrack.set(trackOf[i]!, (arr = []));
+    arr.push(i);
   }
   const out: GanttData['counters'] = [];
   for (const track of [...byTrack.keys()].sort()) {
     const pts = byTrack.get(track)!;
-    const end = pts[pts.length - 1]!.time;
+    const end = time[pts[pts.length - 1]!]!;
     const width = end > 0 ? end / COUNTER_POINTS : 1;
     // Last value per bin, plus the bin's maximum so short peaks stay visible.
     let bin = -1;
-    for (const p of pts) {
-      const b = Math.min(COUNTER_POINTS - 1, Math.floor(p.time / width));
+    for (const i of pts) {
+      const v = value[i]!;
+      const b = Math.min(COUNTER_POINTS - 1, Math.floor(time[i]! / width));
       const last = out[out.length - 1];
       if (b !== bin || !last || last.track !== track) {
-        out.push({ track, t_s: b * width, value: p.value, max: p.value });
+        out.push({ track, t_s: b * width, value: v, max: v });
         bin = b;
       } else {
-        last.value = p.value;
-        last.max = Math.max(last.max, p.value);
+        last.value = v;
+        last.max = Math.max(last.max, v);
       }
     }
   }

@@ -1,5 +1,7 @@
-// ganttWindow sorts only the slices that decide or fill the window; the result must be what
-// sorting every recorded slice gave (the previous implementation, kept here as the reference).
+// ganttWindow sorts only the slices that decide or fill the window (selecting the window's first
+// and last slice with a bounded heap) and downsamples counters off the recorder's columns; the
+// result must be what sorting every recorded slice and grouping counter objects gave (the
+// previous implementation, kept here as the reference).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WindowRecorder } from '../../src/metrics/recorders.js';
@@ -29,7 +31,36 @@ function reference(rec: WindowRecorder, slices: number, simulatedSeconds: number
     .filter((s) => s.end >= from && s.start <= to)
     .slice(0, slices * 4)
     .map((s) => ({ track: s.track, name: s.name, start_s: Math.max(s.start, from), end_s: Math.min(s.end, to) }));
-  return { from_s: from, to_s: to, slices: inWindow };
+  return { from_s: from, to_s: to, slices: inWindow, counters: referenceCounters(rec, horizon) };
+}
+
+function referenceCounters(rec: WindowRecorder, horizon: number) {
+  const byTrack = new Map<string, Array<{ time: number; value: number }>>();
+  for (const c of rec.counters) {
+    if (c.time > horizon && rec.dropped > 0) continue;
+    let arr = byTrack.get(c.track);
+    if (!arr) byTrack.set(c.track, (arr = []));
+    arr.push({ time: c.time, value: c.value });
+  }
+  const out: Array<{ track: string; t_s: number; value: number; max: number }> = [];
+  for (const track of [...byTrack.keys()].sort()) {
+    const pts = byTrack.get(track)!;
+    const end = pts[pts.length - 1]!.time;
+    const width = end > 0 ? end / 300 : 1;
+    let bin = -1;
+    for (const p of pts) {
+      const b = Math.min(299, Math.floor(p.time / width));
+      const last = out[out.length - 1];
+      if (b !== bin || !last || last.track !== track) {
+        out.push({ track, t_s: b * width, value: p.value, max: p.value });
+        bin = b;
+      } else {
+        last.value = p.value;
+        last.max = Math.max(last.max, p.value);
+      }
+    }
+  }
+  return out;
 }
 
 describe('ganttWindow', () => {
@@ -38,10 +69,15 @@ describe('ganttWindow', () => {
     fc.assert(
       fc.property(fc.array(slice, { maxLength: 120 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 10, max: 200 }), fc.integer({ min: 0, max: 60 }), (xs, slices, cap, sim) => {
         const rec = new WindowRecorder(0, Infinity, cap);
-        for (const x of xs) rec.slice(x.track, x.name, x.start / 4, (x.start + x.len) / 4);
+        // A counter sample after every third slice (two tracks, values from the slice), so the
+        // cap cuts both kinds.
+        xs.forEach((x, i) => {
+          rec.slice(x.track, x.name, x.start / 4, (x.start + x.len) / 4);
+          if (i % 3 === 0) rec.counter(x.len % 2 ? 'queue' : 'memory', (x.start + x.len) / 4, x.len * 7 - x.start);
+        });
         const got = ganttWindow(rec, slices, sim / 2);
         const want = reference(rec, slices, sim / 2);
-        expect({ from_s: got.from_s, to_s: got.to_s, slices: got.slices }).toStrictEqual(want);
+        expect({ from_s: got.from_s, to_s: got.to_s, slices: got.slices, counters: got.counters }).toStrictEqual(want);
         expect(got.dropped).toBe(rec.dropped);
       }),
       { numRuns: 500 },
