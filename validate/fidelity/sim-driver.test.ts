@@ -1,24 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ProfileCost, type CostModel } from '../../src/cost/model.js';
 import type { Op } from '../../src/cost/ops.js';
-import { profileSchema, type Profile } from '../../src/hardware/profile.js';
+import type { Profile } from '../../src/hardware/profile.js';
+import { gflopProfile } from './test-profile.js';
 import { runInSimulator } from './sim-driver.js';
 import type { Cmd, Workload } from './stream.js';
 
 /** gemm at 1 GFLOP/s (no memory roof, no overhead); h2d 1 GB/s; d2h 1 ms + 1 GB/s. */
-function profile(overlap: number): Profile {
-  return profileSchema.parse({
-    servesim_profile: 1,
-    created: '2026-01-01T00:00:00Z',
-    adapter: { vendor: 'test', architecture: 'test', device: 'test', description: 'test' },
-    features: [],
-    timing: 'wall-clock',
-    samples: [],
-    ops: { gemm_f32: { model: 'roofline', flops_per_s: 1e9, bytes_per_s: 1e30, overhead_s: 0 } },
-    links: { h2d: { bandwidth: 1e9, latency_s: 0 }, d2h: { bandwidth: 1e9, latency_s: 1e-3 } },
-    overlap,
-  });
-}
+const profile = (overlap: number): Profile => gflopProfile('gemm_f32', overlap);
 
 const noFallback: CostModel = {
   overlap: 1,

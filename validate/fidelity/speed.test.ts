@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProfileCost, type CostModel } from '../../src/cost/model.js';
 import type { Op } from '../../src/cost/ops.js';
-import { profileSchema } from '../../src/hardware/profile.js';
+import { gflopProfile } from './test-profile.js';
 import { runInSimulator } from './sim-driver.js';
 import { emptyRecord, type Cmd, type RunRecord, type Workload } from './stream.js';
 import { metricsOf } from './validate.js';
@@ -61,17 +61,7 @@ describe('speedEntries / meanSpeed / ScaledCost', () => {
  * follow the arrival times, which is why tokens/s agreeing said nothing about per-token time.
  */
 describe('pricing at the device speed now (validate on a software adapter)', () => {
-  const profile = profileSchema.parse({
-    servesim_profile: 1,
-    created: '2026-01-01T00:00:00Z',
-    adapter: { vendor: 'test', architecture: 'test', device: 'test', description: 'test' },
-    features: [],
-    timing: 'wall-clock',
-    samples: [],
-    ops: { expert_ffn_f16: { model: 'roofline', flops_per_s: 1e9, bytes_per_s: 1e30, overhead_s: 0 } },
-    links: { h2d: { bandwidth: 1e9, latency_s: 0 }, d2h: { bandwidth: 1e9, latency_s: 1e-3 } },
-    overlap: 1,
-  });
+  const profile = gflopProfile('expert_ffn_f16');
   const noFallback: CostModel = { overlap: 1, opSeconds: () => Number.NaN, source: () => 'none', link: () => undefined };
   const op10 = ffn(1e7); // 10 ms at 1 GFLOP/s
   const arrivals = [0, 0.5, 1];

@@ -54,17 +54,25 @@ export function recorder(): { hooks: EditHooks; done: Map<string, { arrival: num
  * a batch of N full-mask requests (every block group priced by the cost model alone), te(n) = the
  * text encoders for n joiners, vae = one decode.
  */
+/** A batch of n requests alike: mask ratio `mask`, reusing the cached share `reuse`. */
+export function uniformBatch(n: number, mask: number, reuse: number): BatchShape {
+  const s = new BatchShape();
+  for (let i = 0; i < n; i++) s.add(1, mask, reuse);
+  return s;
+}
+
+/** A step's summed block prices for `shape`: full (`f`) or masked (`c`) compute of every block. */
+export function blockSum(costs: EditCosts, blockGroup: ArrayLike<number>, price: 'c' | 'f', shape: BatchShape): number {
+  costs.price(shape);
+  let t = 0;
+  for (let b = 0; b < blockGroup.length; b++) t += costs[price][blockGroup[b]!]!;
+  return t;
+}
+
 export function sdxlStepPrices() {
   const hw = input({ workload: {} }).hardware;
   const model = resolveEditModel({ preset: 'sdxl' });
   const costs = new EditCosts(model, hw.gpuCost, hw.pcie, hw.gpu);
-  const step = (n: number) => {
-    const s = new BatchShape();
-    for (let i = 0; i < n; i++) s.add(1, 1, 0);
-    costs.price(s);
-    let t = 0;
-    for (const g of model.blockGroup) t += costs.f[g]!;
-    return t;
-  };
+  const step = (n: number) => blockSum(costs, model.blockGroup, 'f', uniformBatch(n, 1, 0));
   return { N: model.steps, S1: step(1), S2: step(2), S3: step(3), te: (n: number) => costs.textEncoderSeconds(n), vae: costs.vaeSeconds(1) };
 }

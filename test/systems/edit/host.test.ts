@@ -11,7 +11,7 @@ import { LOADING_POLICIES } from '../../../src/systems/edit/policies/loading/ind
 import { EAGER_OP_SECONDS } from '../../../src/cost/host.js';
 import { ConfigError } from '../../../src/errors.js';
 import { WindowRecorder } from '../../../src/metrics/recorders.js';
-import { input, recorder, traceFile } from './helpers.js';
+import { input, recorder, traceFile, uniformBatch } from './helpers.js';
 
 const J = 0.1;
 const OP = 15e-6;
@@ -26,9 +26,7 @@ function gpuStep(n: number, m: number, cached: boolean, loading: 'pipeline' | 's
   const hw = input({ workload: {} }).hardware;
   const costs = new EditCosts(resolveEditModel({ preset: 'flux', host: 'off' }), hw.gpuCost, hw.pcie, hw.gpu);
   const planner = new StepPlanner(costs, LOADING_POLICIES[loading]());
-  const s = new BatchShape();
-  for (let i = 0; i < n; i++) s.add(1, cached ? m : 1, cached ? 1 - m : 0);
-  return planner.plan(s).time;
+  return planner.plan(uniformBatch(n, cached ? m : 1, cached ? 1 - m : 0)).time;
 }
 
 function fixedParts(model: EditModelConfig = { preset: 'flux', host: 'counted' }) {
@@ -109,11 +107,7 @@ describe('model.host: hand timelines (Flux, one H800)', () => {
     const m = 0.15;
     const hw = input({ workload: {} }).hardware;
     const planner = new StepPlanner(new EditCosts(resolveEditModel({ preset: 'flux', host: 'counted' }), hw.gpuCost, hw.pcie, hw.gpu), LOADING_POLICIES.pipeline());
-    const shape = (n: number) => {
-      const s = new BatchShape();
-      for (let i = 0; i < n; i++) s.add(1, m, 1 - m);
-      return s;
-    };
+    const shape = (n: number) => uniformBatch(n, m, 1 - m);
     const G4 = gpuStep(4, m, true);
     expect(issue(4)).toBeLessThan(G4);
     const t4 = planner.plan(shape(4)).time; // plan() returns a scratch object: read it at once

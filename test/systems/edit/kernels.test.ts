@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveHardware } from '../../../src/systems/hardware.js';
 import { BatchShape, EditCosts, resolveEditModel } from '../../../src/systems/edit/index.js';
 import { attentionUtilisation, gemmUtilisation, gemmsUtilisation } from '../../../src/systems/edit/kernels.js';
+import { blockSum, uniformBatch } from './helpers.js';
 
 const H800 = { tiles: [[128, 256]] as const, sms: 132, splitK: false };
 
@@ -75,14 +76,7 @@ describe('a Flux double block priced by hand (B = 1, mask 0.25, block outputs ca
     const gain = (tile: 'off' | undefined) => {
       const model = resolveEditModel({ preset: 'flux', ...(tile ? { gemm_tile: tile } : {}) });
       const costs = new EditCosts(model, hw.gpuCost, hw.pcie, hw.gpu);
-      const step = (n: number) => {
-        const s = new BatchShape();
-        for (let i = 0; i < n; i++) s.add(1, 0.15, 0.85);
-        costs.price(s);
-        let t = 0;
-        for (const g of model.blockGroup) t += costs.c[g]!;
-        return t;
-      };
+      const step = (n: number) => blockSum(costs, model.blockGroup, 'c', uniformBatch(n, 0.15, 0.85));
       return (4 * step(1)) / step(4);
     };
     // Launches and GEMVs alone: 1.16x; with wave quantisation (default tiles, split-K): 1.23x.
