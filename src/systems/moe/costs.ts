@@ -155,10 +155,11 @@ export class MoeCosts {
   lmHead(batch: number): number {
     const m = this.model;
     const o = this.o;
-    return (this.head[batch] ??= this.host(
-      o.head_ms !== undefined ? o.head_ms / 1000 : this.hw.gpuCost.opSeconds(gemmOp(batch, Math.round(m.perTokenParams / m.hidden), m.hidden, 'fp16')),
-      o.step_overhead_ms,
-    ));
+    // The step's host work stays in series under either host_overlap: generate() ends every step
+    // with a host sync (`unfinished_sequences.max() == 0`), so the next step's inputs are prepared
+    // with the GPU idle.
+    const gpu = o.head_ms !== undefined ? o.head_ms / 1000 : this.hw.gpuCost.opSeconds(gemmOp(batch, Math.round(m.perTokenParams / m.hidden), m.hidden, 'fp16'));
+    return (this.head[batch] ??= gpu + ((o.step_overhead_ms ?? 0) * (o.host_time_scale ?? 1)) / 1000);
   }
 
   private projections(tokens: number): number {
