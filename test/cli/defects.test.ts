@@ -134,7 +134,7 @@ describe('trace gen --help and --param names', () => {
     const r = cli(['trace', 'gen', 'edit', '--param', 'mask_men=0.2', '--out', join(tmp, 'x.csv')]);
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toEqual([
-      "servesim: error: --param mask_men: unknown field 'mask_men' (did you mean 'mask_mean'?); edit parameters: requests, rps, process, cv, templates, template_skew, mask_mean, mask_concentration, model, steps, width, height",
+      "servesim: error: --param mask_men: unknown field 'mask_men' (did you mean 'mask_mean'?); edit parameters: requests, rps, process, cv, templates, template_skew, mask_mean, mask_concentration, mask_scale, model, steps, width, height",
     ]);
     const far = cli(['trace', 'gen', 'moe', '--param', 'banana=1', '--out', '-']);
     expect(far.code).toBe(2);

@@ -26,6 +26,15 @@ export const editGenObject = z
     mask_mean: z.number().gt(0).lt(1).default(0.15).describe('mean mask ratio (0..1)'),
     /** Beta concentration a + b; 10 gives Beta(1.1, 8.9) at mean 0.11 (InstGenIE's mask distribution). */
     mask_concentration: z.number().positive().default(10).describe('Beta concentration a + b of the mask ratio'),
+    /**
+     * Each sampled mask ratio is multiplied by this and capped at 1. FlashPS's artifact writes a
+     * trace's masked-token counts as int(12288 m) (scheduler/generate_seqlen.py, `standard_len`:
+     * OOTD's 128 x 96 latent) for every model, its Flux experiment included
+     * (`seqlen_data_flux_experiment`), and the Flux pipeline marks the first that many of its 4096
+     * latent tokens (pipeline_flux_inpaint_continuous_batching.py `prepare_mask_latents`,
+     * `generated_seqlen`), so a Flux request there computes min(3 m, 1) of its tokens: scale 3.
+     */
+    mask_scale: z.number().positive().default(1).describe('multiply each mask ratio by this, capped at 1 (3: the artifact\'s 12288-token trace on Flux\'s 4096 tokens)'),
     /** Model preset: rows then carry its steps and resolution and the model column. */
     model: z.enum(EDIT_MODEL_NAMES).optional().describe('sd2.1, sdxl or flux: sets steps, resolution, model'),
     /** Override the model's steps / resolution in every row. */
@@ -62,7 +71,7 @@ export function* generateEditRows(params: EditGenParams, seed: number): Generato
       arrival: arrivals.next().value as number,
       request: `r${i}`,
       template: names[zipf.sample(templateRng)]!,
-      maskRatio: maskRng.beta(a, b),
+      maskRatio: p.mask_scale === 1 ? maskRng.beta(a, b) : Math.min(1, p.mask_scale * maskRng.beta(a, b)),
     };
     if (steps !== undefined) row.steps = steps;
     if (width !== undefined && height !== undefined) {

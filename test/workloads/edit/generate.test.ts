@@ -46,6 +46,24 @@ describe('generateEditRows(params, seed)', () => {
     }
   });
 
+  it('mask_scale multiplies each drawn mask ratio and caps it at 1, on the same random draws', () => {
+    const base = [...generateEditRows({ requests: 2000, mask_mean: 0.11 }, 5)];
+    const x3 = [...generateEditRows({ requests: 2000, mask_mean: 0.11, mask_scale: 3 }, 5)];
+    let capped = 0;
+    base.forEach((r, i) => {
+      // Same arrivals and templates (common random numbers); the mask is min(1, 3 m) exactly.
+      expect(x3[i]!.arrival).toBe(r.arrival);
+      expect(x3[i]!.template).toBe(r.template);
+      expect(x3[i]!.maskRatio).toBe(Math.min(1, 3 * r.maskRatio));
+      if (3 * r.maskRatio > 1) capped++;
+    });
+    // Beta(1.1, 8.9) puts P(m > 1/3) at 3.2%: about 65 of 2,000 rows are capped.
+    expect(capped).toBeGreaterThan(30);
+    expect(capped).toBeLessThan(110);
+    // The default (1) leaves the rows as they were.
+    expect([...generateEditRows({ requests: 50, mask_scale: 1 }, 5)]).toEqual([...generateEditRows({ requests: 50 }, 5)]);
+  });
+
   it('draws templates Zipf over the catalogue: rank 1 most popular, fitted exponent near the setting', () => {
     const rows = [...generateEditRows({ requests: 50000, templates: 20, template_skew: 1 }, 4)];
     const counts = new Map<string, number>();
