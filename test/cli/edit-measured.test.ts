@@ -34,7 +34,7 @@ describe('model.measured: bad values exit 2 with one line naming the field', () 
     // With the counted host time (model.host: counted, 15 us an op) the published 2.27 s is below the host floor.
     ['a masked latency below the host floor', ['model.measured=flashps-flux-h800', 'model.host=counted'], /model\.measured\.masked\.ms: 2270 ms is at or below the host floor of flux's lone masked request \(2621\.7 ms at 15\.0 us an op, model\.host\)/],
     ['host counts for an unknown block group', ['model.host={blocks: {triple: {batch: 1, request: 0}}}'], /model\.host: blocks\.triple: flux has no block group 'triple' \(groups: double, single\)/],
-    ['a UNet without host counts', ['model.preset=sdxl', 'model.host={op_us: 10}'], /model\.host: sdxl has no counted host ops; give blocks\.attn-64, blocks\.attn-32, issue, serial/],
+    ['host counts for a UNet block group it does not have', ['model.preset=sdxl', 'model.host={blocks: {double: {batch: 1, request: 0}}}'], /model\.host: blocks\.double: sdxl has no block group 'double' \(groups: attn-64, attn-32\)/],
     ['a calibration measured on another GPU', ['model.measured=flashps-flux-h800', 'hardware.gpu=h100-sxm'], /model\.measured: this published calibration was measured on NVIDIA H800 SXM; this scenario's GPU is NVIDIA H100 SXM/],
   ];
   for (const [name, sets, want] of cases) {

@@ -104,10 +104,93 @@ const FLUX_ARTIFACT: EditHostCounts = {
 };
 
 /**
- * Counted presets. The UNets (sd2.1, sdxl) are not counted: their host time is off by default, and
- * `model.host` with counts of one's own turns it on.
+ * The UNets' eager ops per step, counted in the same artifact for the SD2 continuous-batching path
+ * (scheduler/server.py `_process_batch_SD2` -> diffusers/.../pipeline_stable_diffusion_inpaint.py
+ * `denoising_step_op` -> unets/unet_2d_condition.py -> unets/unet_2d_blocks.py ->
+ * transformers/transformer_2d.py -> attention.py `BasicTransformerBlock` ->
+ * attention_processor_short.py `AttnProcessor2_0`), with the flags of its SD2 client's config
+ * (scheduler/sd2_client_async_test_seqlen.py: `sd2_use_o_ff_768_async_varlen.yml`: `use_cached_o`,
+ * `use_cached_ff`, `async_copy`, `test_varlen`) and `test_seqlen` (configs/ootd_config_cb.yml).
+ * Stock diffusers modules are counted from their forward: ResnetBlock2D 13 (norm1, SiLU, conv1,
+ * SiLU(temb), time_emb_proj, [:, :, None, None], add, norm2, SiLU, dropout, conv2, add, divide),
+ * +2 with a conv_shortcut (contiguous, conv); Downsample2D 1 (conv); Upsample2D 2 (interpolate,
+ * conv); get_timestep_embedding 15; TimestepEmbedding 3; FeedForward with GEGLU 6 (proj, chunk,
+ * GELU, mul, dropout, linear).
+ *
+ * Transformer block (BasicTransformerBlock, async_copy path), per batch 58:
+ *   - the layer loop: begin-event record, compute-stream context (2), begin-event and
+ *     loading-event waits, the o and ff ping-pong buffer slices, compute-event record, load-stream
+ *     context (2), begin-event wait, `load_cache`'s compute-event wait, the closing compute-event
+ *     wait: 13;
+ *   - `compute`: norm1, self-attention (AttnProcessor2_0, varlen masked path: flatten, the masked
+ *     query gather, to_q, to_k, to_v, three views, flash_attn_varlen_func, view, to, to_out[0],
+ *     dropout, rescale divide: 14), the attention output's `[batch_indices, indices] =` into the
+ *     cached buffer, residual add, norm2, cross-attention (AttnProcessor2_0 without edit_config:
+ *     to_q/k/v 3, three views and transposes 6, SDPA, transpose, reshape, to, to_out[0], dropout,
+ *     divide: 16), residual add, norm3, the ff input gather, FeedForward 6, the ff output's
+ *     `[batch_indices, indices] =`, residual add: 45.
+ * Per request 5: `load_cache`'s `_copy_cache_buffers_and_record`, once per CFG pair: the o and ff
+ * buffer slices and their `copy_` from pinned memory (4) and the loading-event record.
+ *
+ * Issue, per batch 509: UNet2DConditionModel.forward outside the blocks 27 (three shape `print`s,
+ * the timesteps' repeat_interleave, get_timestep_embedding 15, to, TimestepEmbedding 3, conv_in,
+ * conv_norm_out, SiLU, conv_out); SD2's ResNets, samplers and skip cats 335 (down: 2 x 13 + 1,
+ * 15 + 13 + 1, 15 + 13 + 1, 2 x 13; mid 2 x 13; up: three levels of 3 x (cat + 15) + Upsample2D 2,
+ * the last 3 x 16); the sixteen Transformer2DModel wrappers, 9 each (GroupNorm, permute, reshape,
+ * proj_in; proj_out, reshape, permute, contiguous, residual add): 144; denoising_step_op's two
+ * input cats and the noise_pred split: 3. Per request 2 (the CFG `cat([latents] * 2)` and
+ * `timestep[i]`; PNDM's scale_model_input returns the sample).
+ *
+ * Serial, per batch 121 and per request 143. The server `print`s the timestep tensor (a
+ * device-to-host copy that waits for the previous step's GPU work), so with the GPU idle: the
+ * server's mask and masked-image cats + `.cuda()` (4) and that print (1), per request the timestep
+ * index and slice assignment (3); denoising_step_op's prompt cat (1); `_prepare_mask_indices`
+ * rebuilds the four levels' varlen layout every step: per batch 115 (test_seqlen's zeros_like,
+ * cuda, flatten and reshape 4, `.cuda()` and three MaxPool2d + cuda 7, four
+ * `_prepare_varlen_config` at 22 (seq_len, cu_seqlens and cu_seqlens_kv built from Python lists
+ * with their cumsums, the index cat, arange + repeat_interleave, two prints), four flattens,
+ * nonzero + squeeze (8) and prints (4)), per request 108 (per CFG row: test_seqlen's slice fill 2,
+ * and per level `count_nonzero(...).item()` 3, Python `max` over two CUDA tensors 2 x 3, the
+ * row's `nonzero` 4). The per-request scheduler loop runs after a sync too: chunk, guidance (3),
+ * `timestep[chunk_id]` and PNDMScheduler.step_plms 27 (the fourth-order multistep sum 8, and
+ * `_get_prev_sample`, whose `alphas_cumprod[timestep]` indexes a CPU table with a CUDA scalar): 32.
+ *
+ * Not counted: `deepcopy(edit_config)` and the Python lists behind the index tensors, as for Flux.
  */
-export const EDIT_HOST_COUNTS: Partial<Record<EditModelName, EditHostCounts>> = { flux: FLUX_ARTIFACT };
+const SD2_ARTIFACT: EditHostCounts = {
+  blocks: {
+    'attn-64': { batch: 58, request: 5 },
+    'attn-32': { batch: 58, request: 5 },
+    'attn-16': { batch: 58, request: 5 },
+    'mid-8': { batch: 58, request: 5 },
+  },
+  issue: { batch: 509, request: 2 },
+  serial: { batch: 121, request: 143 },
+  source:
+    'FlashPS artifact (Sylvia-16/FlashPS): attention.py BasicTransformerBlock, attention_processor_short.py AttnProcessor2_0, transformer_2d.py, unet_2d_blocks.py, unet_2d_condition.py, pipeline_stable_diffusion_inpaint.py denoising_step_op / _prepare_mask_indices, scheduler/server.py _process_batch_SD2; stock diffusers resnet.py, embeddings.py, scheduling_pndm.py',
+};
+
+/**
+ * SDXL's UNet through the same path, with the flags the artifact runs its "SDXL" results (OOTD)
+ * with (configs/ootd_config_cb.yml: `use_cached_o`, no `use_cached_ff`): a transformer block is 55
+ * per batch (the layer loop without the ff slice 12; `compute` without the ff gather and scatter
+ * 43) and 3 per request (the o slice, its copy, the loading-event record). Issue per batch 410:
+ * outside the blocks 27 + SDXL's text_time embedding 23 (flatten, get_timestep_embedding 15,
+ * reshape, concat, to, TimestepEmbedding 3, add); ResNets, samplers and cats 258 (down: 2 x 13 +
+ * 1, 15 + 13 + 1, 15 + 13; mid 2 x 13; up: 3 x 16 + 2, 3 x 16 + 2, 3 x 16); eleven
+ * Transformer2DModel wrappers (depth 2 at 64^2: five, depth 10 at 32^2: six) x 9 = 99; the
+ * pipeline's 3. The pipeline and serial parts are the SD2 pipeline's (the artifact's SDXL and
+ * OOTD step code is not counted separately): an approximation.
+ */
+const SDXL_ARTIFACT: EditHostCounts = {
+  blocks: { 'attn-64': { batch: 55, request: 3 }, 'attn-32': { batch: 55, request: 3 } },
+  issue: { batch: 410, request: 2 },
+  serial: { batch: 121, request: 143 },
+  source: `${SD2_ARTIFACT.source}; configs/ootd_config_cb.yml (no cached ff)`,
+};
+
+/** Counted presets: every preset has counts, from the artifact's code. */
+export const EDIT_HOST_COUNTS: Partial<Record<EditModelName, EditHostCounts>> = { flux: FLUX_ARTIFACT, 'sd2.1': SD2_ARTIFACT, sdxl: SDXL_ARTIFACT };
 
 const opsSchema = z.object({ batch: z.number().nonnegative().finite(), request: z.number().nonnegative().finite() }).strict();
 

@@ -44,7 +44,7 @@ async function run(rows: Array<[number, string, string, number]>, model: EditMod
 }
 
 describe('model.host: the counts', () => {
-  it('off by default; `counted` gives the artifact ops at EAGER_OP_SECONDS, overlapped; the UNets have none', () => {
+  it('off by default; `counted` gives the artifact ops at EAGER_OP_SECONDS, overlapped', () => {
     expect(EAGER_OP_SECONDS).toBe(15e-6);
     const h = resolveEditModel({ preset: 'flux', host: 'counted' }).host!;
     expect(h).toEqual({ opSeconds: 15e-6, overlap: 'overlapped', issueBatch: ISSUE_BATCH, issueRequest: 0, issueCached: ISSUE_CACHED, serialBatch: 54, serialRequest: 47 });
@@ -52,7 +52,6 @@ describe('model.host: the counts', () => {
     expect(resolveEditModel({ preset: 'flux', host: {} }).host).toEqual(h);
     expect(resolveEditModel({ preset: 'flux', host: 'off' }).host).toBeUndefined();
     expect(resolveEditModel({ preset: 'flux' }).host).toBeUndefined();
-    expect(() => resolveEditModel({ preset: 'sdxl', host: 'counted' })).toThrow('sdxl has no counted host ops');
     expect(resolveEditModel({ preset: 'sdxl' }).host).toBeUndefined();
     expect(resolveEditModel({ preset: 'sd2.1' }).host).toBeUndefined();
   });
@@ -63,12 +62,58 @@ describe('model.host: the counts', () => {
     expect(h.overlap).toBe('serial');
     expect(h.issueBatch).toBe(100 + 19 * 151 + 38 * 10);
     expect(h.issueCached).toBe(19 * 4 + 38 * 1);
-    expect(() => resolveEditModel({ preset: 'sdxl', host: { op_us: 10 } })).toThrow(ConfigError);
-    expect(() => resolveEditModel({ preset: 'sdxl', host: { op_us: 10 } })).toThrow('sdxl has no counted host ops; give blocks.attn-64, blocks.attn-32, issue, serial');
+    // The UNets' counts are kept where an override does not name them.
+    const sdxl = resolveEditModel({ preset: 'sdxl', host: { op_us: 10, issue: { batch: 1, request: 0 } } }).host!;
+    expect(sdxl.issueBatch).toBe(1 + 70 * 55);
+    expect(sdxl.serialBatch).toBe(121);
     expect(() => resolveEditModel({ preset: 'flux', host: { blocks: { triple: { batch: 1, request: 0 } } } })).toThrow("blocks.triple: flux has no block group 'triple' (groups: double, single)");
     const sd = resolveEditModel({ preset: 'sd2.1', host: { blocks: { 'attn-64': { batch: 100, request: 2 }, 'attn-32': { batch: 100, request: 2 }, 'attn-16': { batch: 100, request: 2 }, 'mid-8': { batch: 100, request: 2 } }, issue: { batch: 10, request: 1 }, serial: { batch: 5, request: 3 } } }).host!;
     expect(sd.issueBatch).toBe(10 + 16 * 100);
     expect(sd.issueCached).toBe(16 * 2);
+  });
+});
+
+describe('model.host: the UNets (counted in the artifact\'s SD2 path, host.ts)', () => {
+  it('sd2.1: 16 blocks of 58 + 5 per loading request, 509 + 2 B issued outside them, 121 + 143 B serial', () => {
+    // Issue outside the blocks, by hand: UNet forward 27 (3 prints, repeat_interleave, timestep
+    // embedding 15, to, TimestepEmbedding 3, conv_in, norm/act/conv_out 3); ResNets and samplers
+    // 27 + 29 + 29 + 26 (down) + 26 (mid) + 50 + 50 + 50 + 48 (up); 16 wrappers x 9; 3 in the pipeline.
+    const outside = 3 + 1 + 15 + 1 + 3 + 1 + 3;
+    const resnets = 2 * 13 + 1 + (15 + 13 + 1) * 2 + 2 * 13 + 2 * 13 + 3 * (3 * (1 + 15) + 2) + 3 * (1 + 15);
+    expect([outside, resnets]).toEqual([27, 335]);
+    // A block: the layer loop 13 and compute 45 (norm1, self-attention 14, scatter, add, norm2,
+    // cross-attention 16, add, norm3, ff gather, FeedForward 6, ff scatter, add).
+    const block = 13 + (1 + 14 + 1 + 1 + 1 + 16 + 1 + 1 + 1 + 6 + 1 + 1);
+    expect(block).toBe(58);
+    const h = resolveEditModel({ preset: 'sd2.1', host: 'counted' }).host!;
+    expect(h).toEqual({ opSeconds: 15e-6, overlap: 'overlapped', issueBatch: outside + resnets + 16 * 9 + 3 + 16 * block, issueRequest: 2, issueCached: 16 * 5, serialBatch: 121, serialRequest: 143 });
+    expect(h.issueBatch).toBe(1437);
+    // A lone loading request: 1,519 ops issued (22.8 ms) and 264 serial (3.96 ms).
+    expect(h.opSeconds * (h.issueBatch + h.issueRequest + h.issueCached)).toBeCloseTo(0.022785, 9);
+    expect(h.opSeconds * (h.serialBatch + h.serialRequest)).toBeCloseTo(0.00396, 9);
+  });
+
+  it('sdxl: 70 blocks of 55 + 3 (OOTD\'s flags, no cached ff), 410 + 2 B issued outside them', () => {
+    const outside = 27 + 23;
+    const resnets = 2 * 13 + 1 + (15 + 13 + 1) + (15 + 13) + 2 * 13 + 2 * (3 * 16 + 2) + 3 * 16;
+    expect([outside, resnets]).toEqual([50, 258]);
+    const h = resolveEditModel({ preset: 'sdxl', host: 'counted' }).host!;
+    expect(h.issueBatch).toBe(outside + resnets + 11 * 9 + 3 + 70 * 55);
+    expect([h.issueBatch, h.issueRequest, h.issueCached, h.serialBatch, h.serialRequest]).toEqual([4260, 2, 210, 121, 143]);
+  });
+
+  it('a lone sd2.1 request on one H800 takes serial + max(issue, GPU) a step', async () => {
+    const m = 0.2;
+    const hw = input({ workload: {} }).hardware;
+    const model: EditModelConfig = { preset: 'sd2.1', host: 'counted' };
+    const costs = new EditCosts(resolveEditModel({ preset: 'sd2.1', host: 'off' }), hw.gpuCost, hw.pcie, hw.gpu);
+    const G = new StepPlanner(costs, LOADING_POLICIES.pipeline()).plan(uniformBatch(1, m, 1 - m)).time;
+    const h = resolveEditModel(model).host!;
+    const step = h.opSeconds * (h.serialBatch + h.serialRequest) + Math.max(h.opSeconds * (h.issueBatch + h.issueRequest + h.issueCached), G);
+    expect(h.opSeconds * (h.issueBatch + h.issueRequest + h.issueCached)).toBeGreaterThan(G); // host-bound on an H800
+    const fixed = new EditCosts(resolveEditModel(model), hw.gpuCost, hw.pcie, hw.gpu);
+    const rec = await run([[0, 'r0', 't0', m]], model);
+    expect(rec.done.get('r0')!.end).toBeCloseTo(J + fixed.textEncoderSeconds(1) + 50 * step + fixed.vaeSeconds(1), 9);
   });
 });
 
