@@ -252,9 +252,11 @@ export class EditCosts {
       // Convolutions run on every image token of every request, masked or not.
       const conv = grp.convFlopsPerToken * (grp.gemms.conv ? this.effRows(grp, [grp.gemms.conv], T * s.R1, 0, cfg) : T * s.R1);
       const kvFlops = grp.kvFlopsPerToken * this.effRows(grp, kv, this.kvCached ? T * s.A1 : T * s.R1, txt, cfg);
-      this.c[g] = this.block(grp.maskableFlopsPerToken * this.effRows(grp, tw, T * s.A1, txt, cfg) + kvFlops + conv, grp, cfg, q, T * T * s.A2 + J * T * (s.A1 + s.R1) + J * J * s.B, kvTokens);
+      // Token-wise layers `model.unmasked_layers` runs on every image token (UNets only: no text rows).
+      const every = grp.everyTokenFlopsPerToken ? grp.everyTokenFlopsPerToken * this.effRows(grp, grp.gemms.every!, T * s.R1, 0, cfg) : 0;
+      this.c[g] = this.block(grp.maskableFlopsPerToken * this.effRows(grp, tw, T * s.A1, txt, cfg) + kvFlops + conv + every, grp, cfg, q, T * T * s.A2 + J * T * (s.A1 + s.R1) + J * J * s.B, kvTokens);
       this.f[g] = this.block(
-        grp.maskableFlopsPerToken * this.effRows(grp, tw, T * s.R1, txt, cfg) + grp.kvFlopsPerToken * this.effRows(grp, kv, T * s.R1, txt, cfg) + conv,
+        grp.maskableFlopsPerToken * this.effRows(grp, tw, T * s.R1, txt, cfg) + grp.kvFlopsPerToken * this.effRows(grp, kv, T * s.R1, txt, cfg) + conv + every,
         grp,
         cfg,
         kvTokens,

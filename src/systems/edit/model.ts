@@ -85,13 +85,23 @@ export const editModelSchema = z
     /** Measured lone-request latencies that the priced GPU compute is scaled to (off by default). */
     measured: z.union([z.enum(EDIT_CALIBRATION_NAMES), measuredSchema]).optional(),
     /**
-     * Host (Python) time per step from counted eager ops (host.ts): default the preset's counts
-     * (Flux: FlashPS's artifact; the UNets have none, so off), `off`, or counts / op cost of one's own.
+     * Host (Python) time per step from counted eager ops (host.ts): off by default; `counted` prices
+     * the preset's counts (FlashPS's artifact), or counts / op cost of one's own.
      */
     host: hostSchema.optional(),
+    /**
+     * UNet token-wise layers that run on every token, masked or not (default none: FlashPS Sec. 3.1,
+     * every token-wise layer on the masked tokens). The artifact's BasicTransformerBlock scatters
+     * the masked self-attention output back into the full cached tensor before the residual, so
+     * what follows it runs on every token: cross-attention always, the FFN unless its output is
+     * cached too (`use_cached_ff`), and proj in/out sit in Transformer2DModel outside the block
+     * (attention.py `compute`, transformer_2d.py). Its SD2 path: [cross-attention, proj].
+     */
+    unmasked_layers: z.array(z.enum(['cross-attention', 'proj', 'ffn'])).default([]),
   })
   .strict()
   .refine((m) => (m.width === undefined) === (m.height === undefined), { message: 'width and height must be given together', path: ['width'] })
+  .refine((m) => m.unmasked_layers.length === 0 || m.preset !== 'flux', { message: 'flux has no UNet layers; unmasked_layers applies to sd2.1 and sdxl', path: ['unmasked_layers'] })
   .superRefine(checkCalibration);
 export type EditModelConfig = z.input<typeof editModelSchema>;
 
@@ -142,7 +152,7 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
   const width = c.width ?? p.width;
   const height = c.height ?? p.height;
   const scale = (width * height) / (p.width * p.height);
-  const scaledGroups = groups.map((g) => ({ ...g, tokens: g.tokens * scale }));
+  const scaledGroups = groups.map((g) => unmaskLayers({ ...g, tokens: g.tokens * scale }, c.unmasked_layers));
   const levels = scaledGroups.map((g, i) => ({ tokens: g.tokens, dim: g.dim, blocks: countOf(blockGroup, i) }));
   const content = c.cache.content;
   const dtype = c.cache.dtype ?? p.dtype;
@@ -195,6 +205,31 @@ function measuredOf(m: EditMeasured | EditCalibrationName | undefined): { measur
   if (typeof m !== 'string') return { measured: m };
   const cal: { gpu: keyof typeof GPUS; full_ms?: number; masked?: { mask: number; ms: number; content?: CacheContent } } = EDIT_CALIBRATIONS[m];
   return { measured: { full_ms: cal.full_ms, masked: cal.masked }, measuredGpu: cal.gpu };
+}
+
+/**
+ * Move the named UNet layers' FLOPs and GEMMs from the masked token-wise part to the every-token
+ * part (models.ts unetGroup: self Q/O, cross Q/O, proj in/out, GEGLU d -> 8d and 4d -> d; cross-
+ * attention scores and values over 77 text tokens, 4 x 77 x d a query). Unchanged when none.
+ */
+function unmaskLayers(g: BlockGroup, layers: ReadonlyArray<'cross-attention' | 'proj' | 'ffn'>): BlockGroup {
+  if (layers.length === 0) return g;
+  const d = g.dim;
+  const dd: readonly [number, number] = [d, d];
+  const parts = {
+    'cross-attention': { flops: 2 * 2 * d * d + 4 * 77 * d, gemms: [dd, dd] },
+    proj: { flops: 2 * 2 * d * d, gemms: [dd, dd] },
+    ffn: { flops: 2 * 12 * d * d, gemms: [[8 * d, d] as const, [d, 4 * d] as const] },
+  };
+  const moved = (['cross-attention', 'proj', 'ffn'] as const).filter((l) => layers.includes(l));
+  const kept = (['cross-attention', 'proj', 'ffn'] as const).filter((l) => !layers.includes(l));
+  const every = moved.reduce((a, l) => a + parts[l].flops, 0);
+  return {
+    ...g,
+    maskableFlopsPerToken: g.maskableFlopsPerToken - every,
+    everyTokenFlopsPerToken: every,
+    gemms: { ...g.gemms, tokenwise: [dd, dd, ...kept.flatMap((l) => parts[l].gemms)], every: moved.flatMap((l) => parts[l].gemms) },
+  };
 }
 
 function countOf(blockGroup: Uint8Array, g: number): number {

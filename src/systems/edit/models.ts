@@ -22,6 +22,8 @@ export interface BlockGroup {
   maskableFlopsPerToken: number;
   /** FLOPs per token of the self-attention K and V projections: every token unless K/V are cached. */
   kvFlopsPerToken: number;
+  /** FLOPs per token of token-wise layers run on every token (`model.unmasked_layers`); absent: none. */
+  everyTokenFlopsPerToken?: number;
   /**
    * FLOPs per token of the ResNet convolutions folded into the block. A 3x3 conv needs its
    * neighbours (a halo around the mask), and FlashPS changes only the transformer blocks, so
@@ -43,7 +45,7 @@ export interface BlockGroup {
    * quantisation (kernels.ts): token-wise ones, the self-attention K/V projections, and the
    * ResNet convolutions as implicit GEMMs (absent without convs).
    */
-  gemms: { tokenwise: ReadonlyArray<readonly [number, number]>; kv: ReadonlyArray<readonly [number, number]>; conv?: readonly [number, number] };
+  gemms: { tokenwise: ReadonlyArray<readonly [number, number]>; kv: ReadonlyArray<readonly [number, number]>; conv?: readonly [number, number]; every?: ReadonlyArray<readonly [number, number]> };
   /** Self-attention heads (FlashAttention launches one CTA per 128 queries per head). */
   heads: number;
   /**
