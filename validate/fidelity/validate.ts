@@ -588,7 +588,9 @@ function speedLines(r: FidelityReport): string[] {
       return `${u.key} ${ms(u.profile_ms)} ms in the profile, ${ms(Math.min(...seen))}-${ms(Math.max(...seen))} in ${seen.length} timings (mean ${ms(u.now_ms)}, x${u.factor.toFixed(2)})`;
     });
     const st = sp!.stalls ? ` Stalls pooled over ${sp!.stalls.fits} probes (${sp!.stalls.probes} bursts, ${sp!.stalls.seconds.toFixed(1)} s): ${sp!.stalls.per_sync.toFixed(3)} per sync (${sp!.stalls.rate_per_s.toFixed(1)} per s of probe time), which the simulator used.` : '';
-    out.push(`- ${w}: ${parts.join('; ')}. ${sp!.applied ? 'The simulator priced each op kind at its mean (a software adapter computes on the shared host); the arrivals were planned at the profile.' : 'Reported only: the simulator priced the ops at the profile.'}${st}`);
+    const atStart = (r.configs[w] as { arrivals?: string } | undefined)?.arrivals === 'at-start';
+    const arrivals = atStart ? 'every request waited at the start' : 'the arrivals were planned at the profile';
+    out.push(`- ${w}: ${parts.join('; ')}. ${sp!.applied ? `The simulator priced each op kind at its mean (a software adapter computes on the shared host); ${arrivals}.` : 'Reported only: the simulator priced the ops at the profile.'}${st}`);
   }
   return out;
 }
