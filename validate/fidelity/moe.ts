@@ -104,8 +104,8 @@ export function moeConfig(quick: boolean, dtype: KDtype, seed = 7): MoeConfig {
  *  - locality 0.5, not the default's 0.33 (Mixtral): at 0.33 prev-token is right ~46% of the time
  *    and its wrong guesses (a wasted 3.3 ms copy each, 1.7 per token) cost what the right ones
  *    save: the simulator put it within 0.5% of on-demand. At 0.5 (~60% right) it sits between.
- *    Expected (simulated at the re-timed FFN): per-token mean on-demand 22.6 ms, prev-token 21.9,
- *    gate 21.1: 3.0% and 3.8% apart, against a per-token repeat spread of ~0.4-1% on a quiet host.
+ *    Expected (simulated with the FFN at 5.0 ms): per-token mean on-demand 22.7 ms, prev-token
+ *    21.9, gate 21.2: 3.3% and 3.2% apart, against a per-token repeat spread of ~0.4-1% on a quiet host.
  *  - Every request waits at the start (an offline batch): the run is the service time, so tokens/s
  *    and makespan rank the policies too (under open-loop arrivals below saturation they follow
  *    the arrivals), and the arrivals do not depend on any op price.
