@@ -15,7 +15,8 @@ import type { OpFamily } from './calibrate/cases.js';
 import type { FidelityRun, ProfileExtras } from './fidelity/validate.js';
 
 const FAMILY_NAMES = ['gemm', 'gemv', 'expert_ffn', 'attention', 'masked_block', 'lora_merge'] as const;
-const WORKLOADS = ['moe-decode', 'diffusion-edit'] as const;
+/** validate/fidelity/validate.ts WORKLOADS' names (not imported: this module loads on every `servesim` start). */
+export const WORKLOADS = ['moe-decode', 'diffusion-edit', 'moe-decode-uploads', 'diffusion-edit-uploads'] as const;
 
 interface CalibrateArgs {
   out: string;
@@ -109,7 +110,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .option('quick', { type: 'boolean', default: false, describe: 'short workloads, one device run per policy' })
       .option('out', { type: 'string', default: 'out/validate', describe: 'folder for fidelity.md and fidelity.json' })
       .option('repeats', { type: 'number', describe: 'runs per policy on the device and in the simulator, pooled (default 1 quick, 3 full)' })
-      .option('workload', { type: 'string', array: true, describe: `workloads to run (${WORKLOADS.join(', ')})` })
+      .option('workload', { type: 'string', array: true, describe: `workloads to run (${WORKLOADS.join(', ')}; default moe-decode diffusion-edit)` })
       .example('$0 validate --profile profile.json --out out/validate', 'device vs simulator for every workload; writes fidelity.md and fidelity.json')
       .example('$0 validate --profile profile.json --quick --workload moe-decode', 'one short workload, one device run per policy') as unknown as Argv<ValidateArgs>,
   handler: async (argv: ArgumentsCamelCase<ValidateArgs>) => {

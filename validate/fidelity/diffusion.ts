@@ -35,7 +35,12 @@ export interface DiffusionConfig {
   templates: number;
   requests: number;
   meanMask: number;
+  /** Bounds a drawn mask ratio is clamped to (default [0.02, 0.6]). */
+  maskRange?: [number, number];
+  /** Offered load: arrival rate times estimated service time (Poisson arrivals). */
   load: number;
+  /** 'at-start': every request waits at time 0 (an offline batch; `load` unused). Default Poisson. */
+  arrivals?: 'poisson' | 'at-start';
   dtype: KDtype;
   seed: number;
 }
@@ -57,6 +62,49 @@ export function diffusionConfig(quick: boolean, dtype: KDtype, seed = 11): Diffu
   };
 }
 
+/**
+ * The upload-heavy variant (`diffusion-edit-uploads`): the same step loop in a regime where a
+ * joining request's cache load is a large share of a step, so sequential and overlapped loading
+ * separate on lavapipe (the default's 64 KiB parts take h2d's 41 GB/s small-copy segment, and its
+ * block computes 12 ms over a 192 KiB cache: the device ties the policies). Why these shapes, from
+ * validate/profiles/lavapipe.json:
+ *  - writeBuffer copies on the issuing thread (upload_host_share 0.97) into an idle device after
+ *    a sync, so sequential-load exposes all `blocks` blocks' caches of a joining request,
+ *    overlapped-load only block 0's (block b+1's are copied while the batch's block b computes;
+ *    `overlap` 0.87 of that hides): (blocks - 1) x U_block x 0.87 less per join.
+ *  - A masked block's attention reads every cached K/V row once per masked query, one thread per
+ *    query and head, at ~1.5 GB/s, while h2d moves parts of >= 96 KiB at 3.8 GB/s: the block must
+ *    compute little beyond reading the cache. One masked token of 16384 (a small patch; 16 heads
+ *    for 16 threads): masked_block_f16 at 16384 tokens, hidden 64, 1 masked costs 3.1 ms in the
+ *    profile's roofline (3.75-3.9 ms timed) against U_block = 3 x 16384 x 64 x 2 B = 6 MiB /
+ *    3.8 GB/s = 1.65 ms. (On an H100 a DiT block's 28 MB cache takes ~1 ms over PCIe against
+ *    ~0.1 ms of compute: there loading is the larger part.) f16, not f32: the profile's f32 masked
+ *    block is a piecewise fit over shapes of hidden >= 128 and prices this one ~35x too slow.
+ *  - 4 blocks, 1 step (a one-step distilled editor), batch of 2, every request waiting at the
+ *    start (an offline batch), so both slots join at every step: a step computes 2 x 4 x ~3.5 ms,
+ *    sequential-load exposes 2 x 4 x 1.65 = 13.2 ms, overlapped-load 2 x 1.65 plus 0.13 of the
+ *    rest. Expected (simulated at the profile, x1.2): per-step mean 46.6 vs 38.3 ms, 18% apart,
+ *    against a per-step repeat spread of 1-3%.
+ */
+export function diffusionUploadsConfig(quick: boolean, _dtype: KDtype, seed = 11): DiffusionConfig {
+  return {
+    tokens: 16384,
+    hidden: 64,
+    heads: 16,
+    blocks: 4,
+    steps: 1,
+    maxBatch: 2,
+    templates: 4,
+    requests: quick ? 12 : 200,
+    meanMask: 1.5 / 16384,
+    maskRange: [1 / 16384, 2 / 16384],
+    load: 0,
+    arrivals: 'at-start',
+    dtype: 'f16',
+    seed,
+  };
+}
+
 export interface DiffusionPlan {
   cfg: DiffusionConfig;
   requests: Array<{ id: number; arrival: number; template: number; masked: number }>;
@@ -70,8 +118,9 @@ export function planDiffusion(cfg: DiffusionConfig, cost: CostModel): DiffusionP
   const tpl = rs.stream('templates');
   const arr = rs.stream('arrivals');
   const { a, b } = betaFromMean(cfg.meanMask, 10);
+  const [lo, hi] = cfg.maskRange ?? [0.02, 0.6];
   const requests = Array.from({ length: cfg.requests }, (_, id) => {
-    const ratio = Math.min(0.6, Math.max(0.02, masks.beta(a, b)));
+    const ratio = Math.min(hi, Math.max(lo, masks.beta(a, b)));
     return { id, arrival: 0, template: tpl.int(cfg.templates), masked: Math.max(1, Math.round(ratio * cfg.tokens)) };
   });
   const work = requests.map((r) => cfg.steps * cfg.blocks * cost.opSeconds(maskedBlockOp({ tokens: cfg.tokens, masked: r.masked, hidden: cfg.hidden, heads: cfg.heads }, cfg.dtype)));
@@ -79,7 +128,7 @@ export function planDiffusion(cfg: DiffusionConfig, cost: CostModel): DiffusionP
   let t = 0;
   for (const r of requests) {
     t += arr.exponential(cfg.load / mean);
-    r.arrival = t;
+    r.arrival = cfg.arrivals === 'at-start' ? 0 : t;
   }
   requests[0]!.arrival = 0;
   return { cfg, requests };

@@ -46,8 +46,10 @@ export interface MoeConfig {
   requests: number;
   /** Output tokens per request, drawn uniformly in [min, max]. */
   tokens: [number, number];
-  /** Offered load: arrival rate times estimated service time. */
+  /** Offered load: arrival rate times estimated service time (Poisson arrivals). */
   load: number;
+  /** 'at-start': every request waits at time 0 (an offline batch; `load` unused). Default Poisson. */
+  arrivals?: 'poisson' | 'at-start';
   /** Probability that each of a token's experts repeats from the previous token. */
   locality: number;
   zipf: number;
@@ -73,6 +75,59 @@ export function moeConfig(quick: boolean, dtype: KDtype, seed = 7): MoeConfig {
     zipf: 0.9,
     gateAccuracy: 0.8,
     dtype,
+    seed,
+  };
+}
+
+/**
+ * The upload-heavy variant (`moe-decode-uploads`): the same decode loop in a regime where the
+ * prefetch policies separate on lavapipe (the default's uploads are 2-6% of a token there, and the
+ * device ties the policies). Why these shapes, from validate/profiles/lavapipe.json:
+ *  - writeBuffer copies on the issuing thread (upload_host_share 0.97) while compute runs behind
+ *    it, so an upload hides behind whatever compute is queued when it is issued. Right after a
+ *    sync nothing is queued: a token's layer-0 miss is exposed (its upload less layer 0's attention
+ *    and gate), the later ones hide while the host is ahead. The policies differ in how often that
+ *    miss happens and in the wasted uploads a wrong prefetch adds (each holds the compute stream
+ *    for 1 - overlap = 0.13 of its time, and costs the host its copy).
+ *  - Exposed time can only be a large share of a token if an upload is not much cheaper than
+ *    the FFN it feeds. h2d moves >= 96 KiB at 3.8 GB/s; the f16 expert FFN reads its weights at
+ *    0.6-0.9 GB/s (profile: 5.55 ms for 3 MiB, an upload of 0.83 ms), the f32 kernel at 1.8-2.5
+ *    GB/s (profile sample 3.44 ms for 6 MiB; 5.0 ms for hidden 1024 x ffn 1024, 12 MiB, re-timed).
+ *    So the variant runs f32, hidden 1024, ffn 1024: an upload of 12 MiB / 3.8 GB/s = 3.3 ms
+ *    against a 5.0 ms FFN (0.66; the default's 768 KiB f16 expert: 0.2 ms against 0.86 ms).
+ *  - Top-1 routing (Switch Transformer) and 3 layers keep a token to 3 FFNs (~15 ms + ~1.3 ms of
+ *    stalls, 0.22 per sync); a 2-slot cache (the least a prefetch needs: the expert in use and
+ *    the one fetched) cannot hold a token's 3 experts, so on-demand's LRU misses every expert and
+ *    pays ~3.2 ms exposed per token; prefetch-gate fetches the next token's layer-0 expert behind
+ *    the last FFN and is right 80% of the time (~0.6 ms exposed); prefetch-prev-token guesses
+ *    this token's expert, right as often as routing repeats.
+ *  - locality 0.5, not the default's 0.33 (Mixtral): at 0.33 prev-token is right ~46% of the time
+ *    and its wrong guesses (a wasted 3.3 ms copy each, 1.7 per token) cost what the right ones
+ *    save: the simulator put it within 0.5% of on-demand. At 0.5 (~60% right) it sits between.
+ *    Expected (simulated with the FFN at 5.0 ms): per-token mean on-demand 22.7 ms, prev-token
+ *    21.9, gate 21.2: 3.3% and 3.2% apart, against a per-token repeat spread of ~0.4-1% on a quiet host.
+ *  - Every request waits at the start (an offline batch): the run is the service time, so tokens/s
+ *    and makespan rank the policies too (under open-loop arrivals below saturation they follow
+ *    the arrivals), and the arrivals do not depend on any op price.
+ */
+export function moeUploadsConfig(quick: boolean, _dtype: KDtype, seed = 7): MoeConfig {
+  return {
+    layers: 3,
+    experts: 8,
+    topK: 1,
+    hidden: 1024,
+    ffn: 1024,
+    heads: 16,
+    context: 64,
+    cacheSlots: 2,
+    requests: quick ? 6 : 24,
+    tokens: quick ? [4, 8] : [6, 16],
+    load: 0,
+    arrivals: 'at-start',
+    locality: 0.5,
+    zipf: 0.9,
+    gateAccuracy: 0.8,
+    dtype: 'f32',
     seed,
   };
 }
@@ -132,7 +187,7 @@ export function planMoe(cfg: MoeConfig, cost: CostModel): MoePlan {
   let t = 0;
   for (const r of reqs) {
     t += arr.exponential(cfg.load / meanService);
-    r.arrival = t;
+    r.arrival = cfg.arrivals === 'at-start' ? 0 : t;
   }
   reqs[0]!.arrival = 0;
   return { cfg, routes, predicted, requests: reqs };

@@ -21,8 +21,18 @@ import { measureStalls, poolStalls, stallsPerSync, type StallFit } from '../cali
 import { submit } from '../kernels/pipeline.js';
 import { runInSimulator } from './sim-driver.js';
 import { emptyRecord, type DeviceSide, type RunRecord, type Workload } from './stream.js';
-import { MOE_POLICIES, moeConfig, moeDevice, moeOpShapes, moeWorkload, planMoe, type MoePolicy } from './moe.js';
-import { DIFFUSION_POLICIES, diffusionConfig, diffusionDevice, diffusionOpShapes, diffusionWorkload, planDiffusion, type DiffusionPolicy } from './diffusion.js';
+import { MOE_POLICIES, moeConfig, moeDevice, moeOpShapes, moeUploadsConfig, moeWorkload, planMoe, type MoeConfig, type MoePolicy } from './moe.js';
+import {
+  DIFFUSION_POLICIES,
+  diffusionConfig,
+  diffusionDevice,
+  diffusionOpShapes,
+  diffusionUploadsConfig,
+  diffusionWorkload,
+  planDiffusion,
+  type DiffusionConfig,
+  type DiffusionPolicy,
+} from './diffusion.js';
 import { factorsOf, meanSpeed, representative, ScaledCost, speedEntries, timeShapes, type OpShape, type SpeedEntry } from './speed.js';
 
 /** A cost model that refuses ops the profile did not fit: a fidelity run must not price on presets. */
@@ -38,6 +48,20 @@ class Unfitted implements CostModel {
     return undefined;
   }
 }
+
+/**
+ * The fidelity workloads: two systems, each at its default shapes and in an upload-heavy variant
+ * (moe.ts `moeUploadsConfig`, diffusion.ts `diffusionUploadsConfig`: the regime where the
+ * loading policies separate on lavapipe). `validate` runs the defaults unless told otherwise.
+ */
+export const WORKLOADS = {
+  'moe-decode': { system: 'moe', config: moeConfig },
+  'diffusion-edit': { system: 'diffusion', config: diffusionConfig },
+  'moe-decode-uploads': { system: 'moe', config: moeUploadsConfig },
+  'diffusion-edit-uploads': { system: 'diffusion', config: diffusionUploadsConfig },
+} as const satisfies Record<string, { system: 'moe'; config: (quick: boolean, dtype: KDtype) => MoeConfig } | { system: 'diffusion'; config: (quick: boolean, dtype: KDtype) => DiffusionConfig }>;
+export type WorkloadName = keyof typeof WORKLOADS;
+export const DEFAULT_WORKLOADS: WorkloadName[] = ['moe-decode', 'diffusion-edit'];
 
 export interface RunMetrics {
   latency_mean_ms: number;
@@ -82,7 +106,7 @@ export function metricsOf(recs: RunRecord | readonly RunRecord[]): RunMetrics {
 }
 
 export interface FidelityRun {
-  workload: 'moe-decode' | 'diffusion-edit';
+  workload: WorkloadName;
   policy: string;
   /** What a "unit" is: a decode token or a denoising step of the batch. */
   unit: 'token' | 'step';
@@ -374,7 +398,7 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
   for (const l of ['h2d', 'd2h']) if (!profile.links[l]) throw new InputError(`profile has no '${l}' link fit`, { field: `links.${l}` });
   const cost = new ProfileCost(profile, new Unfitted(), 'profile');
   const dtype: KDtype = gpu.hasF16 ? 'f16' : 'f32';
-  const want = o.workloads ?? ['moe-decode', 'diffusion-edit'];
+  const want = o.workloads ?? DEFAULT_WORKLOADS;
   const repeats = o.repeats ?? (o.quick ? 1 : 3);
   const reference = referenceKernel(gpu, profile, log);
   const driftBefore = reference ? await reference.time() : undefined;
@@ -398,10 +422,10 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
   const repeat = o.quick ? QUICK_REPEAT : FULL_REPEAT;
   const apply = extras.software_adapter === true;
   const speed: NonNullable<FidelityReport['speed']> = {};
-  const probeFor = async (w: FidelityRun['workload'], all: OpShape[]): Promise<SpeedProbe> => {
+  const probeFor = async (w: FidelityRun['workload'], all: OpShape[], kdtype: KDtype): Promise<SpeedProbe> => {
     const shapes = representative(all, cost, 6);
     const retime = async () => {
-      const es = speedEntries(await timeShapes(gpu, dtype, cost, shapes, timer, repeat));
+      const es = speedEntries(await timeShapes(gpu, kdtype, cost, shapes, timer, repeat));
       log(`${w} ops now: ${es.map((e) => `${e.key} ${e.now_ms.toFixed(3)} ms (profile ${e.profile_ms.toFixed(3)}, x${e.factor.toFixed(2)})`).join(', ')}`);
       return es;
     };
@@ -416,28 +440,31 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
       log(`${w} ${x.policy}: latency mean sim ${x.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${x.measured.latency_mean_ms.toFixed(1)} ms (${(x.error.latency_mean_ms * 100).toFixed(1)}%)`);
     }
   };
-  if (want.includes('moe-decode')) {
+  // In the table's order, whatever order the flag named them in.
+  for (const w of (Object.keys(WORKLOADS) as WorkloadName[]).filter((x) => want.includes(x))) {
+    const def = WORKLOADS[w];
     // Arrivals are planned at the profile's speeds, not at a moment's: the workload stays the same
     // from one run to the next (a snapshot taken at a fast moment overloaded the device later).
-    const plan = planMoe(moeConfig(o.quick, dtype), cost);
-    const probe = await probeFor('moe-decode', moeOpShapes(plan));
-    configs['moe-decode'] = plan.cfg;
-    const side = moeDevice(gpu, plan);
-    try {
-      collect('moe-decode', await comparePolicies(gpu, cost, probe, profile, 'moe-decode', 'token', Object.keys(MOE_POLICIES), (policy, rec) => moeWorkload(plan, policy as MoePolicy, rec), side, repeats, extras));
-    } finally {
-      side.destroy();
-    }
-  }
-  if (want.includes('diffusion-edit')) {
-    const plan = planDiffusion(diffusionConfig(o.quick, dtype), cost);
-    const probe = await probeFor('diffusion-edit', diffusionOpShapes(plan));
-    configs['diffusion-edit'] = plan.cfg;
-    const side = diffusionDevice(gpu, plan);
-    try {
-      collect('diffusion-edit', await comparePolicies(gpu, cost, probe, profile, 'diffusion-edit', 'step', Object.keys(DIFFUSION_POLICIES), (policy, rec) => diffusionWorkload(plan, policy as DiffusionPolicy, rec), side, repeats, extras));
-    } finally {
-      side.destroy();
+    if (def.system === 'moe') {
+      const plan = planMoe(def.config(o.quick, dtype), cost);
+      const probe = await probeFor(w, moeOpShapes(plan), plan.cfg.dtype);
+      configs[w] = plan.cfg;
+      const side = moeDevice(gpu, plan);
+      try {
+        collect(w, await comparePolicies(gpu, cost, probe, profile, w, 'token', Object.keys(MOE_POLICIES), (policy, rec) => moeWorkload(plan, policy as MoePolicy, rec), side, repeats, extras));
+      } finally {
+        side.destroy();
+      }
+    } else {
+      const plan = planDiffusion(def.config(o.quick, dtype), cost);
+      const probe = await probeFor(w, diffusionOpShapes(plan), plan.cfg.dtype);
+      configs[w] = plan.cfg;
+      const side = diffusionDevice(gpu, plan);
+      try {
+        collect(w, await comparePolicies(gpu, cost, probe, profile, w, 'step', Object.keys(DIFFUSION_POLICIES), (policy, rec) => diffusionWorkload(plan, policy as DiffusionPolicy, rec), side, repeats, extras));
+      } finally {
+        side.destroy();
+      }
     }
   }
   const driftAfter = reference ? await reference.time() : undefined;
@@ -508,7 +535,7 @@ export function fidelityMarkdown(r: FidelityReport): string {
   const lines = [
     `# Fidelity: simulated vs measured on ${r.adapter.description}`,
     '',
-    `Mode ${r.mode}, ${r.dtype} kernels, profile of ${r.profile_created}, run ${r.created}. Each side ran every policy ${r.repeats} time(s), the device the policies in turn within each repeat; metrics pool the runs. Error = (simulated - measured) / measured.`,
+    `Mode ${r.mode}, ${r.dtype} kernels${kernelDtypes(r)}, profile of ${r.profile_created}, run ${r.created}. Each side ran every policy ${r.repeats} time(s), the device the policies in turn within each repeat; metrics pool the runs. Error = (simulated - measured) / measured.`,
     `Host: ${r.host.cpus} CPUs, 1-minute load ${r.host.load_1m_start.toFixed(1)} at the start and ${r.host.load_1m_end.toFixed(1)} at the end (a software adapter computes on these cores).`,
     ...(r.drift
       ? [
@@ -541,6 +568,12 @@ export function fidelityMarkdown(r: FidelityReport): string {
   return lines.join('\n') + '\n';
 }
 
+/** Workloads whose config asks for other kernels than the device's default (the upload variants run f32). */
+function kernelDtypes(r: FidelityReport): string {
+  const other = Object.entries(r.configs).filter(([, c]) => (c as { dtype?: string }).dtype !== undefined && (c as { dtype: string }).dtype !== r.dtype);
+  return other.length > 0 ? ` (${other.map(([w, c]) => `${w}: ${(c as { dtype: string }).dtype}`).join(', ')})` : '';
+}
+
 /** The re-timed op speeds, one line per workload. */
 function speedLines(r: FidelityReport): string[] {
   const ws = Object.entries(r.speed ?? {});
@@ -555,7 +588,9 @@ function speedLines(r: FidelityReport): string[] {
       return `${u.key} ${ms(u.profile_ms)} ms in the profile, ${ms(Math.min(...seen))}-${ms(Math.max(...seen))} in ${seen.length} timings (mean ${ms(u.now_ms)}, x${u.factor.toFixed(2)})`;
     });
     const st = sp!.stalls ? ` Stalls pooled over ${sp!.stalls.fits} probes (${sp!.stalls.probes} bursts, ${sp!.stalls.seconds.toFixed(1)} s): ${sp!.stalls.per_sync.toFixed(3)} per sync (${sp!.stalls.rate_per_s.toFixed(1)} per s of probe time), which the simulator used.` : '';
-    out.push(`- ${w}: ${parts.join('; ')}. ${sp!.applied ? 'The simulator priced each op kind at its mean (a software adapter computes on the shared host); the arrivals were planned at the profile.' : 'Reported only: the simulator priced the ops at the profile.'}${st}`);
+    const atStart = (r.configs[w] as { arrivals?: string } | undefined)?.arrivals === 'at-start';
+    const arrivals = atStart ? 'every request waited at the start' : 'the arrivals were planned at the profile';
+    out.push(`- ${w}: ${parts.join('; ')}. ${sp!.applied ? `The simulator priced each op kind at its mean (a software adapter computes on the shared host); ${arrivals}.` : 'Reported only: the simulator priced the ops at the profile.'}${st}`);
   }
   return out;
 }
