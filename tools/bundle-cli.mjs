@@ -78,6 +78,10 @@ try {
     env: { ...process.env, SERVESIM_WRITE_CODE_CACHE: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+} catch (e) {
+  // The CLI runs without a cache, only slower to start: say so, but keep the build.
+  rmSync(`${out}.cache`, { force: true });
+  console.warn(`bundle-cli: no code cache made (the warm-up run failed: ${e.message.split('\n')[0]})`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
