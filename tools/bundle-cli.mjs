@@ -1,41 +1,87 @@
 // `npm run build`'s second step: bundles the CLI entry (src/cli/main.ts and everything it imports,
-// its lazily loaded commands and its pure-JS dependencies) into one ES module that replaces tsc's
-// dist/src/cli/main.js. Node 20 has no compile cache for ES modules, so loading and linking the
-// ~340 modules of an unbundled run was most of a short run's start-up (docs/performance.md,
-// "Seventh pass"). Everything else in dist/ stays as tsc wrote it: the library (dist/src/index.js),
-// the worker thread (dist/src/scenario/worker.js, spawned by path) and the validator
-// (dist/validate/commands.js, imported at run time by path). A plain `tsc` build rewrites main.js
-// unbundled, which runs the same (only slower to start), so main.js is never stale.
-import { resolve } from 'node:path';
+// its lazily loaded commands and its pure-JS dependencies) into one script, dist/src/cli/cli.cjs,
+// replaces tsc's dist/src/cli/main.js with the loader that runs it (tools/cli-loader.mjs), and
+// makes the loader's code cache with a warm-up run. Node 20 has no compile cache for ES modules,
+// so loading and linking the ~340 modules of an unbundled run was most of a short run's start-up
+// (docs/performance.md, "Seventh pass"), and compiling the one bundle most of what was left
+// ("Eighth pass"). Everything else in dist/ stays as tsc wrote it: the library
+// (dist/src/index.js), the worker thread (dist/src/scenario/worker.js, spawned by path) and the
+// validator (dist/validate/commands.js, imported at run time by path). A plain `tsc` build
+// rewrites main.js unbundled, which runs the same (only slower to start), so main.js is never stale.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 /**
- * errors.ts stays a module of its own, imported from dist/src/errors.js: the validator's commands
- * and a SERVESIM_REGISTRY module throw its classes from there, and the CLI's `instanceof` checks
- * (one line and exit 2 for bad input) must see the same classes.
+ * Two modules stay modules of their own, imported from dist/src/ by the loader, which hands them
+ * to the bundle's require(): errors.ts, because the validator's commands and a SERVESIM_REGISTRY
+ * module throw its classes from there and the CLI's `instanceof` checks (one line and exit 2 for
+ * bad input) must see the same classes; and load-module.ts, the bundle's only import() (a script
+ * run from a code cache cannot import()).
  */
-const errorsModule = resolve('src/errors.js');
-const sharedErrors = {
-  name: 'shared-errors',
+const shared = new Map([resolve('src/errors.js'), resolve('src/load-module.js')].map((p) => [p, `../${basename(p)}`]));
+const sharedModules = {
+  name: 'shared-modules',
   setup(b) {
-    b.onResolve({ filter: /errors\.js$/ }, (args) =>
-      resolve(args.resolveDir, args.path) === errorsModule ? { path: '../errors.js', external: true } : undefined,
-    );
+    b.onResolve({ filter: /(errors|load-module)\.js$/ }, (args) => {
+      const path = shared.get(resolve(args.resolveDir, args.path));
+      return path ? { path, external: true } : undefined;
+    });
   },
 };
 
+const out = 'dist/src/cli/cli.cjs';
+rmSync(`${out}.cache`, { force: true });
 await build({
   entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/src/cli/main.js',
+  outfile: out,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  // A script, not an ES module: only a vm.Script takes V8's code cache in Node 20.
+  format: 'cjs',
   target: 'node20',
   sourcemap: true,
   // Native or optional modules, and the large chart libraries only a report or PNG loads.
   external: ['webgpu', '@resvg/resvg-js', 'vega', 'vega-lite', 'playwright-core'],
-  // Bundled CommonJS dependencies call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __servesimRequire } from 'node:module';\nconst require = __servesimRequire(import.meta.url);" },
-  plugins: [sharedErrors],
+  // The modules find dist/ paths from their own URL: the bundle's, in the folder of main.js.
+  define: { 'import.meta': '__servesimImportMeta' },
+  banner: {
+    js: "const __servesimImportMeta = { url: require('node:url').pathToFileURL(__filename).href, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };",
+  },
+  plugins: [sharedModules],
   logLevel: 'warning',
 });
+// The loader wraps the bundle in a function, where main.ts's `#!` line would not parse.
+writeFileSync(out, readFileSync(out, 'utf8').replace(/^#!.*\n/, ''));
+copyFileSync('tools/cli-loader.mjs', 'dist/src/cli/main.js');
+rmSync('dist/src/cli/main.js.map', { force: true }); // tsc's map of main.ts, which the loader replaced
+
+// The warm-up: a short MoE replay and its report, so the cache holds what a run compiles.
+const tmp = mkdtempSync(join(tmpdir(), 'servesim-warmup-'));
+try {
+  const scenario = join(tmp, 'warmup.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({
+      name: 'warmup',
+      system: 'moe',
+      seed: 1,
+      hardware: { gpu: 'h100-pcie', host: 'xeon-8380-2s' },
+      model: { preset: 'mixtral-8x7b-fp16' },
+      workload: { trace: resolve('traces/moe-sample.csv') },
+      policies: [{ label: 'warmup', policy: { cache_experts: 128 } }],
+    }),
+  );
+  execFileSync(process.execPath, ['dist/src/cli/main.js', 'run', scenario, '--out', join(tmp, 'out'), '-q'], {
+    env: { ...process.env, SERVESIM_WRITE_CODE_CACHE: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+} catch (e) {
+  // The CLI runs without a cache, only slower to start: say so, but keep the build.
+  rmSync(`${out}.cache`, { force: true });
+  console.warn(`bundle-cli: no code cache made (the warm-up run failed: ${e.message.split('\n')[0]})`);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError } from '../errors.js';
+import { importModule } from '../load-module.js';
 import { REGISTRY } from '../registry.js';
 import { missingArgument } from './main-args.js';
 import type { Registry } from '../scenario/types.js';
@@ -55,7 +56,7 @@ const STRING_ORDER = ['run', 'report', 'merge', 'fit', 'trace'];
 async function pluginCommands(): Promise<CommandModule<any, any>[]> {
   const url = new URL('../../validate/commands.js', import.meta.url);
   if (!existsSync(fileURLToPath(url))) return [];
-  const mod = (await import(url.href)) as { commands?: CommandModule<any, any>[] };
+  const mod = await importModule<{ commands?: CommandModule<any, any>[] }>(url.href);
   return mod.commands ?? [];
 }
 
@@ -69,7 +70,7 @@ async function registry(): Promise<{ registry: Registry; module?: string }> {
   const url = pathToFileURL(resolve(custom)).href;
   let mod: { REGISTRY?: Registry };
   try {
-    mod = (await import(url)) as { REGISTRY?: Registry };
+    mod = await importModule<{ REGISTRY?: Registry }>(url);
   } catch (e) {
     throw new ConfigError(`SERVESIM_REGISTRY=${custom}: cannot import it (${(e as Error).message.split('\n')[0]})`);
   }

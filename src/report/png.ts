@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { importModule } from '../load-module.js';
 import { buildCharts } from './specs.js';
 import type { ResultsFile } from './types.js';
 
@@ -24,7 +25,11 @@ export function fontFiles(): string[] {
 /** Writes <id>.svg and <id>.png for every chart; returns the paths. */
 export async function writeChartImages(results: ResultsFile, dir: string): Promise<string[]> {
   const fonts = fontFiles();
-  const [vega, vegaLite, { Resvg }] = await Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]);
+  const [vega, vegaLite, { Resvg }] = await Promise.all([
+    importModule<typeof import('vega')>('vega'),
+    importModule<typeof import('vega-lite')>('vega-lite'),
+    importModule<typeof import('@resvg/resvg-js')>('@resvg/resvg-js'),
+  ]);
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const chart of buildCharts(results)) {

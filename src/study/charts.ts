@@ -5,6 +5,7 @@
  * vega-lite draws the interactive chart, any other (a repository web page) shows the SVG.
  */
 import { InputError } from '../errors.js';
+import { importModule } from '../load-module.js';
 
 /** The vega-lite MIME type Jupyter front ends render (JupyterLab, VS Code). */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -108,7 +109,7 @@ function tooltip(o: LineSpecOptions): Spec[] {
 
 /** The spec drawn by vega's headless renderer, as SVG text (no browser, no fonts needed). */
 export async function chartSvg(spec: Spec): Promise<string> {
-  const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vegaLite] = await Promise.all([importModule<typeof import('vega')>('vega'), importModule<typeof import('vega-lite')>('vega-lite')]);
   const compiled = vegaLite.compile(spec as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {

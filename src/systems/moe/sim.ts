@@ -720,18 +720,26 @@ export class MoeSim implements PrefetchView, MissView {
 
   // --- copy streams -------------------------------------------------------------------------
 
-  /** Queue lengths as timeline counters (tracing only), reported when they change. */
-  private readonly queueSeen = new Int32Array([-1, -1, -1]);
+  /**
+   * Queue lengths as timeline counters (tracing only), reported when they change. Polled after
+   * every callback that may change one (2-3 million a replay), so the common case, nothing
+   * changed, is three loads and a compare, not a loop over the tracks.
+   */
+  private seenDemand = -1;
+  private seenPrefetch = -1;
+  private seenCpu = -1;
   private traceQueues(): void {
+    const d = this.demandQ.length;
+    const p = this.prefetchQ.length;
+    const c = this.cpu.queueLength;
+    if (d === this.seenDemand && p === this.seenPrefetch && c === this.seenCpu) return;
     const sink = this.s.trace;
     if (!sink) return;
     const now = this.env.now;
-    for (let i = 0; i < 3; i++) {
-      const q = i === 0 ? this.demandQ.length : i === 1 ? this.prefetchQ.length : this.cpu.queueLength;
-      if (q === this.queueSeen[i]) continue;
-      this.queueSeen[i] = q;
-      sink.counter(QUEUE_TRACKS[i]!, now, q);
-    }
+    // In track order, as QUEUE_TRACKS lists them.
+    if (d !== this.seenDemand) sink.counter(QUEUE_TRACKS[0]!, now, (this.seenDemand = d));
+    if (p !== this.seenPrefetch) sink.counter(QUEUE_TRACKS[1]!, now, (this.seenPrefetch = p));
+    if (c !== this.seenCpu) sink.counter(QUEUE_TRACKS[2]!, now, (this.seenCpu = c));
   }
 
   private queueDemand(item: number): void {
