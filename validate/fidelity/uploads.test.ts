@@ -5,28 +5,14 @@ import { linkAt, loadProfile } from '../../src/hardware/profile.js';
 import { WORKLOADS as CLI_WORKLOADS } from '../commands.js';
 import { expertBytes } from '../kernels/ffn.js';
 import { emptyRecord, type Cmd, type Workload } from './stream.js';
+import { drive, flat } from './test-drive.js';
 import { moeOpShapes, moeUploadsConfig, moeWorkload, planMoe } from './moe.js';
 import { diffusionOpShapes, diffusionUploadsConfig, diffusionWorkload, partBytes, planDiffusion } from './diffusion.js';
 import { DEFAULT_WORKLOADS, metricsOf, WORKLOADS } from './validate.js';
 import { runInSimulator } from './sim-driver.js';
 
-/** Every op takes 1 ms; another price list to show the offline batch's arrivals ignore prices. */
-const flat: CostModel = { overlap: 0, opSeconds: () => 1e-3, source: () => 'flat', link: () => undefined };
+/** Another price list, to show the offline batch's arrivals ignore prices. */
 const slow: CostModel = { ...flat, opSeconds: () => 7e-3 };
-
-function drive(wl: Workload): Cmd[] {
-  const out: Cmd[] = [];
-  let now = 0;
-  let next = wl.next(0);
-  while (!next.done) {
-    const c = next.value;
-    out.push(c);
-    if (c.t === 'compute') now += 1e-3;
-    if (c.t === 'wait_until') now = Math.max(now, c.time);
-    next = wl.next(now);
-  }
-  return out;
-}
 
 /** Per token (the commands between syncs): is an upload issued before its first FFN (an exposed miss)? */
 function exposedPerToken(cmds: Cmd[]): boolean[] {

@@ -440,6 +440,14 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
       log(`${w} ${x.policy}: latency mean sim ${x.simulated.latency_mean_ms.toFixed(1)} ms vs measured ${x.measured.latency_mean_ms.toFixed(1)} ms (${(x.error.latency_mean_ms * 100).toFixed(1)}%)`);
     }
   };
+  // One workload's policies on both sides; the device side's buffers go whatever happens.
+  const compareOn = async (w: WorkloadName, probe: SpeedProbe, unit: FidelityRun['unit'], policies: string[], side: DeviceSide, make: (policy: string, rec: RunRecord) => Workload) => {
+    try {
+      collect(w, await comparePolicies(gpu, cost, probe, profile, w, unit, policies, make, side, repeats, extras));
+    } finally {
+      side.destroy();
+    }
+  };
   // In the table's order, whatever order the flag named them in.
   for (const w of (Object.keys(WORKLOADS) as WorkloadName[]).filter((x) => want.includes(x))) {
     const def = WORKLOADS[w];
@@ -447,24 +455,14 @@ export async function runFidelity(gpu: Gpu, profile: Profile & ProfileExtras, o:
     // from one run to the next (a snapshot taken at a fast moment overloaded the device later).
     if (def.system === 'moe') {
       const plan = planMoe(def.config(o.quick, dtype), cost);
-      const probe = await probeFor(w, moeOpShapes(plan), plan.cfg.dtype);
       configs[w] = plan.cfg;
-      const side = moeDevice(gpu, plan);
-      try {
-        collect(w, await comparePolicies(gpu, cost, probe, profile, w, 'token', Object.keys(MOE_POLICIES), (policy, rec) => moeWorkload(plan, policy as MoePolicy, rec), side, repeats, extras));
-      } finally {
-        side.destroy();
-      }
+      const probe = await probeFor(w, moeOpShapes(plan), plan.cfg.dtype);
+      await compareOn(w, probe, 'token', Object.keys(MOE_POLICIES), moeDevice(gpu, plan), (policy, rec) => moeWorkload(plan, policy as MoePolicy, rec));
     } else {
       const plan = planDiffusion(def.config(o.quick, dtype), cost);
-      const probe = await probeFor(w, diffusionOpShapes(plan), plan.cfg.dtype);
       configs[w] = plan.cfg;
-      const side = diffusionDevice(gpu, plan);
-      try {
-        collect(w, await comparePolicies(gpu, cost, probe, profile, w, 'step', Object.keys(DIFFUSION_POLICIES), (policy, rec) => diffusionWorkload(plan, policy as DiffusionPolicy, rec), side, repeats, extras));
-      } finally {
-        side.destroy();
-      }
+      const probe = await probeFor(w, diffusionOpShapes(plan), plan.cfg.dtype);
+      await compareOn(w, probe, 'step', Object.keys(DIFFUSION_POLICIES), diffusionDevice(gpu, plan), (policy, rec) => diffusionWorkload(plan, policy as DiffusionPolicy, rec));
     }
   }
   const driftAfter = reference ? await reference.time() : undefined;

@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CostModel } from '../../src/cost/model.js';
-import { emptyRecord, type Cmd, type Workload } from './stream.js';
+import { emptyRecord } from './stream.js';
+import { drive, flat } from './test-drive.js';
 import { moeConfig, moeOpShapes, moeWorkload, planMoe, MOE_POLICIES, type MoePolicy } from './moe.js';
 import { diffusionConfig, diffusionOpShapes, diffusionWorkload, planDiffusion } from './diffusion.js';
 import { fitKey, type OpShape } from './speed.js';
-
-/** Every op takes 1 ms: enough to plan arrivals. */
-const flat: CostModel = { overlap: 0, opSeconds: () => 1e-3, source: () => 'flat', link: () => undefined };
-
-/** Drive a workload with a fake clock that advances 1 ms per compute; collect the commands. */
-function drive(wl: Workload): Cmd[] {
-  const out: Cmd[] = [];
-  let now = 0;
-  let next = wl.next(0);
-  while (!next.done) {
-    const c = next.value;
-    out.push(c);
-    if (c.t === 'compute') now += 1e-3;
-    if (c.t === 'wait_until') now = Math.max(now, c.time);
-    next = wl.next(now);
-  }
-  return out;
-}
 
 describe('planMoe(cfg)', () => {
   const cfg = moeConfig(true, 'f16');

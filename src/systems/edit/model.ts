@@ -4,7 +4,7 @@ import type { GPUS } from '../../hardware/gpus.js';
 import { EDIT_MODEL_NAMES } from '../../workloads/edit/models.js';
 import { CACHE_CONTENTS, CACHE_DTYPES, cacheBytesPerStep, cacheSchema, type CacheContent, type CacheDtype } from './architectures.js';
 import { EDIT_CALIBRATIONS, EDIT_CALIBRATION_NAMES, type EditCalibrationName } from './calibrations.js';
-import { EDIT_MODELS, type BlockGroup, type EditModelPreset } from './models.js';
+import { EDIT_MODELS, UNET_UNMASKABLE, unmaskUnetLayers, type BlockGroup, type EditModelPreset } from './models.js';
 import { hostSchema, resolveHost, type ResolvedHost } from './host.js';
 import { ConfigError } from '../../errors.js';
 
@@ -97,7 +97,7 @@ export const editModelSchema = z
      * cached too (`use_cached_ff`), and proj in/out sit in Transformer2DModel outside the block
      * (attention.py `compute`, transformer_2d.py). Its SD2 path: [cross-attention, proj].
      */
-    unmasked_layers: z.array(z.enum(['cross-attention', 'proj', 'ffn'])).default([]),
+    unmasked_layers: z.array(z.enum(UNET_UNMASKABLE)).default([]),
   })
   .strict()
   .refine((m) => (m.width === undefined) === (m.height === undefined), { message: 'width and height must be given together', path: ['width'] })
@@ -152,7 +152,7 @@ export function resolveEditModel(cfg: EditModelConfig): ResolvedEditModel {
   const width = c.width ?? p.width;
   const height = c.height ?? p.height;
   const scale = (width * height) / (p.width * p.height);
-  const scaledGroups = groups.map((g) => unmaskLayers({ ...g, tokens: g.tokens * scale }, c.unmasked_layers));
+  const scaledGroups = groups.map((g) => unmaskUnetLayers({ ...g, tokens: g.tokens * scale }, c.unmasked_layers));
   const levels = scaledGroups.map((g, i) => ({ tokens: g.tokens, dim: g.dim, blocks: countOf(blockGroup, i) }));
   const content = c.cache.content;
   const dtype = c.cache.dtype ?? p.dtype;
@@ -205,31 +205,6 @@ function measuredOf(m: EditMeasured | EditCalibrationName | undefined): { measur
   if (typeof m !== 'string') return { measured: m };
   const cal: { gpu: keyof typeof GPUS; full_ms?: number; masked?: { mask: number; ms: number; content?: CacheContent } } = EDIT_CALIBRATIONS[m];
   return { measured: { full_ms: cal.full_ms, masked: cal.masked }, measuredGpu: cal.gpu };
-}
-
-/**
- * Move the named UNet layers' FLOPs and GEMMs from the masked token-wise part to the every-token
- * part (models.ts unetGroup: self Q/O, cross Q/O, proj in/out, GEGLU d -> 8d and 4d -> d; cross-
- * attention scores and values over 77 text tokens, 4 x 77 x d a query). Unchanged when none.
- */
-function unmaskLayers(g: BlockGroup, layers: ReadonlyArray<'cross-attention' | 'proj' | 'ffn'>): BlockGroup {
-  if (layers.length === 0) return g;
-  const d = g.dim;
-  const dd: readonly [number, number] = [d, d];
-  const parts = {
-    'cross-attention': { flops: 2 * 2 * d * d + 4 * 77 * d, gemms: [dd, dd] },
-    proj: { flops: 2 * 2 * d * d, gemms: [dd, dd] },
-    ffn: { flops: 2 * 12 * d * d, gemms: [[8 * d, d] as const, [d, 4 * d] as const] },
-  };
-  const moved = (['cross-attention', 'proj', 'ffn'] as const).filter((l) => layers.includes(l));
-  const kept = (['cross-attention', 'proj', 'ffn'] as const).filter((l) => !layers.includes(l));
-  const every = moved.reduce((a, l) => a + parts[l].flops, 0);
-  return {
-    ...g,
-    maskableFlopsPerToken: g.maskableFlopsPerToken - every,
-    everyTokenFlopsPerToken: every,
-    gemms: { ...g.gemms, tokenwise: [dd, dd, ...kept.flatMap((l) => parts[l].gemms)], every: moved.flatMap((l) => parts[l].gemms) },
-  };
 }
 
 function countOf(blockGroup: Uint8Array, g: number): number {

@@ -112,6 +112,43 @@ const UNET_KV_MACS_D2 = 2;
 const UNET_TOKENWISE_MACS_D2 = 18;
 const UNET_BLOCK_MACS_D2 = UNET_KV_MACS_D2 + UNET_TOKENWISE_MACS_D2;
 
+/** UNet token-wise layers that `model.unmasked_layers` can run on every token (the self Q/O stay masked). */
+export const UNET_UNMASKABLE = ['cross-attention', 'proj', 'ffn'] as const;
+export type UnetLayer = (typeof UNET_UNMASKABLE)[number];
+
+/**
+ * A UNet transformer block's token-wise layers: FLOPs per token (2 per MAC) and GEMM shapes. Self
+ * Q/O, cross Q/O (plus scores and values over 77 text tokens: 4 x 77 x d a query), proj in/out
+ * (d -> d), GEGLU d -> 8d and 4d -> d: 18 d^2 MACs in all (UNET_TOKENWISE_MACS_D2).
+ */
+export function unetTokenwiseLayers(dim: number): Record<'self' | UnetLayer, { flops: number; gemms: ReadonlyArray<readonly [number, number]> }> {
+  const dd = [dim, dim] as const;
+  return {
+    self: { flops: 2 * 2 * dim * dim, gemms: [dd, dd] },
+    'cross-attention': { flops: 2 * 2 * dim * dim + 4 * 77 * dim, gemms: [dd, dd] },
+    proj: { flops: 2 * 2 * dim * dim, gemms: [dd, dd] },
+    ffn: { flops: 2 * 12 * dim * dim, gemms: [[8 * dim, dim], [dim, 4 * dim]] },
+  };
+}
+
+/**
+ * Move the named layers' FLOPs and GEMMs from a UNet group's masked token-wise part to the
+ * every-token part. Unchanged when none.
+ */
+export function unmaskUnetLayers(g: BlockGroup, layers: ReadonlyArray<UnetLayer>): BlockGroup {
+  if (layers.length === 0) return g;
+  const parts = unetTokenwiseLayers(g.dim);
+  const moved = UNET_UNMASKABLE.filter((l) => layers.includes(l));
+  const kept = (['self', ...UNET_UNMASKABLE] as const).filter((l) => !layers.includes(l as UnetLayer));
+  const every = moved.reduce((a, l) => a + parts[l].flops, 0);
+  return {
+    ...g,
+    maskableFlopsPerToken: g.maskableFlopsPerToken - every,
+    everyTokenFlopsPerToken: every,
+    gemms: { ...g.gemms, tokenwise: kept.flatMap((l) => parts[l].gemms), every: moved.flatMap((l) => parts[l].gemms) },
+  };
+}
+
 function unetGroup(tokens: number, dim: number, resnetMacsD2: number, crossDim: number): BlockGroup {
   const d2 = dim * dim;
   return {
@@ -126,9 +163,9 @@ function unetGroup(tokens: number, dim: number, resnetMacsD2: number, crossDim: 
     kernels: UNET_KERNELS,
     // The ResNets' time-embedding projections are the only per-image GEMVs here: small, left in.
     gemvWeightBytes: 0,
-    // Self Q/O, cross Q/O, proj in/out (d -> d), GEGLU d -> 8d and 4d -> d; K/V d -> d; 3x3 convs as implicit GEMMs (K = 9 d).
+    // Token-wise layers as unetTokenwiseLayers lists them; K/V d -> d; 3x3 convs as implicit GEMMs (K = 9 d).
     gemms: {
-      tokenwise: [[dim, dim], [dim, dim], [dim, dim], [dim, dim], [dim, dim], [dim, dim], [8 * dim, dim], [dim, 4 * dim]],
+      tokenwise: Object.values(unetTokenwiseLayers(dim)).flatMap((l) => l.gemms),
       kv: [[dim, dim], [dim, dim]],
       conv: resnetMacsD2 > 0 ? [dim, 9 * dim] : undefined,
     },

@@ -71,7 +71,7 @@ export function* generateEditRows(params: EditGenParams, seed: number): Generato
       arrival: arrivals.next().value as number,
       request: `r${i}`,
       template: names[zipf.sample(templateRng)]!,
-      maskRatio: p.mask_scale === 1 ? maskRng.beta(a, b) : Math.min(1, p.mask_scale * maskRng.beta(a, b)),
+      maskRatio: Math.min(1, p.mask_scale * maskRng.beta(a, b)),
     };
     if (steps !== undefined) row.steps = steps;
     if (width !== undefined && height !== undefined) {
