@@ -121,10 +121,33 @@ describe('fitLink(samples)', () => {
     expect(linePriceOf(f, 768 << 10)).toBeCloseTo((768 << 10) / 3.8e9, 12);
     expect(linePriceOf(f, 8 << 10)).toBeCloseTo(2e-6 + (8 << 10) / 18e9, 12);
   });
+
+  it('takes a third segment only where it predicts held-out sizes better (a copy through caches, last-level cache, DRAM)', () => {
+    // 2 us + b / 40 GB/s below 96 KiB, b / 5 GB/s to 8 MiB, 0.3 ms + b / 3.2 GB/s from 8 MiB: three regimes.
+    const k1 = 96 << 10;
+    const k2 = 8 << 20;
+    const sizes = [1, 2, 4, 8, 16, 32, 64, 96, 128, 256, 512, 1024, 2048, 4096, 6144, 8192, 16384, 65536, 262144].map((k) => k << 10);
+    const price = (b: number) => (b < k1 ? 2e-6 + b / 40e9 : b < k2 ? b / 5e9 : 3e-4 + b / 3.2e9);
+    const f = fitLink(sizes.map((bytes) => ({ bytes, seconds: price(bytes) })));
+    expect(f.segments!.map((g) => g.from_bytes)).toEqual([0, k1, k2]);
+    expect(f.bandwidth / 3.2e9).toBeCloseTo(1, 6);
+    expect(f.latency_s / 3e-4).toBeCloseTo(1, 6);
+    expect(linePriceOf(f, 16 << 20)).toBeCloseTo(price(16 << 20), 12); // two lines misprice this by 3%+
+    expect(linePriceOf(f, 1 << 20)).toBeCloseTo((1 << 20) / 5e9, 12);
+    expect(f.holdout_error!).toBeLessThan(1e-9);
+    const two = fitLinkSegments(sizes.map((bytes) => ({ bytes, seconds: price(bytes) })), 2)!;
+    expect(Math.abs(linePriceOf({ bandwidth: 1, latency_s: 0, segments: two }, 16 << 20) / price(16 << 20) - 1)).toBeGreaterThan(0.03);
+  });
 });
 
-describe('fitLinkSegments(samples)', () => {
-  it('needs three sizes on each side of a knee', () => {
+describe('fitLinkSegments(samples, count)', () => {
+  it('needs three sizes in every segment', () => {
+    const nine = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((k) => ({ bytes: k * 1000, seconds: k * 1e-6 }));
+    expect(fitLinkSegments(nine.slice(0, 8), 3)).toBeUndefined();
+    expect(fitLinkSegments(nine, 3)!.map((x) => x.from_bytes)).toEqual([0, 4000, 7000]);
+  });
+
+  it('needs three sizes on each side of a knee (two segments, the default)', () => {
     const s = [1, 2, 3, 4, 5].map((k) => ({ bytes: k * 1000, seconds: k * 1e-6 }));
     expect(fitLinkSegments(s)).toBeUndefined();
     const six = [1, 2, 3, 4, 5, 6].map((k) => ({ bytes: k * 1000, seconds: k * 1e-6 }));

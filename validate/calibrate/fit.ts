@@ -258,27 +258,48 @@ const linkRelError = (price: (bytes: number) => number, s: LinkSample[]) => s.re
 const MIN_SIZES_PER_SEGMENT = 3;
 
 /**
- * Two lines split at a knee between two sampled sizes (small copies can ride a staging buffer or
- * the caches, large ones cannot), the split with the lowest training error; undefined when there
- * are too few sizes for both sides.
+ * Most segments a link fit tries. Three, because a CPU-side copy (lavapipe) has three regimes:
+ * sizes the caches hold, sizes the last-level cache holds, and DRAM-bound ones; two lines put the
+ * last two on one average and misprice both (validate/README.md, Link fits).
  */
-export function fitLinkSegments(samples: LinkSample[]): LinkSegment[] | undefined {
+const MAX_LINK_SEGMENTS = 3;
+
+/** Held-out error (mean relative) one more segment must save to be kept: exact data ties at ~1e-16. */
+const SEGMENT_GAIN = 1e-3;
+
+/**
+ * `count` lines split at knees between sampled sizes (small copies can ride a staging buffer or
+ * the caches, large ones cannot), the split with the lowest training error; undefined when there
+ * are too few sizes for every segment.
+ */
+export function fitLinkSegments(samples: LinkSample[], count = 2): LinkSegment[] | undefined {
   const sizes = [...new Set(samples.map((s) => s.bytes))].sort((a, b) => a - b);
   let best: { err: number; segs: LinkSegment[] } | undefined;
-  for (let i = MIN_SIZES_PER_SEGMENT; i <= sizes.length - MIN_SIZES_PER_SEGMENT; i++) {
-    const knee = sizes[i]!;
-    const lo = fitLinkLine(samples.filter((s) => s.bytes < knee));
-    const hi = fitLinkLine(samples.filter((s) => s.bytes >= knee));
-    const segs = [{ from_bytes: 0, ...lo }, { from_bytes: knee, ...hi }];
-    const err = linkRelError((b) => linePrice(linkAt({ ...hi, segments: segs }, b), b), samples);
-    if (!best || err < best.err) best = { err, segs };
-  }
+  // Knee indices into `sizes`, each segment keeping at least MIN_SIZES_PER_SEGMENT sizes.
+  const tryKnees = (knees: number[]) => {
+    if (knees.length === count - 1) {
+      const bounds = [0, ...knees.map((i) => sizes[i]!), Infinity];
+      const segs = bounds.slice(0, -1).map((from, k) => ({
+        from_bytes: from,
+        ...fitLinkLine(samples.filter((s) => s.bytes >= from && s.bytes < bounds[k + 1]!)),
+      }));
+      const top = segs[segs.length - 1]!;
+      const err = linkRelError((b) => linePrice(linkAt({ ...top, segments: segs }, b), b), samples);
+      if (!best || err < best.err) best = { err, segs };
+      return;
+    }
+    const first = (knees.length ? knees[knees.length - 1]! : 0) + MIN_SIZES_PER_SEGMENT;
+    const left = count - 1 - knees.length; // knees still to place, this one included
+    for (let i = first; i <= sizes.length - MIN_SIZES_PER_SEGMENT * left; i++) tryKnees([...knees, i]);
+  };
+  tryKnees([]);
   return best?.segs;
 }
 
 /**
- * A link's fit: one line, or two segments when their holdout error is lower (the same rule the op
- * fits use to pick a model). The top-level bandwidth and latency are the largest sizes' segment.
+ * A link's fit: one line, or 2..MAX_LINK_SEGMENTS segments when their holdout error is lower (the
+ * same rule the op fits use to pick a model: the candidate that best predicts held-out sizes). The
+ * top-level bandwidth and latency are the largest sizes' segment.
  */
 export function fitLink(samples: LinkSample[]): LinkFit {
   const asFit = (s: LinkSample[]): FitSample[] => s.map((x) => ({ flops: 0, bytes: x.bytes, seconds: x.seconds }));
@@ -287,14 +308,19 @@ export function fitLink(samples: LinkSample[]): LinkFit {
   const testL = test.map((s) => ({ bytes: s.bytes, seconds: s.seconds }));
   const canTest = testL.length > 0 && trainL.length >= 2;
   const lineHoldout = canTest ? linkRelError((b) => linePrice(fitLinkLine(trainL), b), testL) : NaN;
-  const segTrain = canTest ? fitLinkSegments(trainL) : undefined;
-  const segHoldout = segTrain ? linkRelError((b) => linePrice(linkAt({ bandwidth: 1, latency_s: 0, segments: segTrain }, b), b), testL) : NaN;
-  const segAll = segHoldout < lineHoldout ? fitLinkSegments(samples) : undefined;
+  let best = { count: 1, holdout: lineHoldout };
+  for (let count = 2; canTest && count <= MAX_LINK_SEGMENTS; count++) {
+    const segTrain = fitLinkSegments(trainL, count);
+    if (!segTrain) break;
+    const holdout = linkRelError((b) => linePrice(linkAt({ bandwidth: 1, latency_s: 0, segments: segTrain }, b), b), testL);
+    if (holdout < best.holdout - SEGMENT_GAIN) best = { count, holdout };
+  }
+  const segAll = best.count > 1 ? fitLinkSegments(samples, best.count) : undefined;
   if (segAll) {
     const top = segAll[segAll.length - 1]!;
     const fit: LinkFit = { bandwidth: top.bandwidth, latency_s: top.latency_s, segments: segAll };
     const r2 = logR2((s) => linePrice(linkAt(fit, s.bytes), s.bytes), asFit(samples));
-    return { ...fit, r2, holdout_error: segHoldout, line_holdout_error: lineHoldout };
+    return { ...fit, r2, holdout_error: best.holdout, line_holdout_error: lineHoldout };
   }
   const f = fitLinkLine(samples);
   const r2 = logR2((s) => linePrice(f, s.bytes), asFit(samples));
