@@ -252,6 +252,8 @@ export function fitLinkLine(samples: LinkSample[]): { bandwidth: number; latency
 
 type Line = { bandwidth: number; latency_s: number };
 const linePrice = (f: Line, bytes: number) => f.latency_s + bytes / f.bandwidth;
+/** A segmented link's price (linkAt reads only the segments when there are some). */
+const segmentsPrice = (segments: LinkSegment[]) => (bytes: number) => linePrice(linkAt({ bandwidth: 1, latency_s: 0, segments }, bytes), bytes);
 const linkRelError = (price: (bytes: number) => number, s: LinkSample[]) => s.reduce((a, x) => a + Math.abs(price(x.bytes) - x.seconds) / x.seconds, 0) / s.length;
 
 /** Fewest distinct sizes on each side of a knee: a line through two points says nothing. */
@@ -283,8 +285,7 @@ export function fitLinkSegments(samples: LinkSample[], count = 2): LinkSegment[]
         from_bytes: from,
         ...fitLinkLine(samples.filter((s) => s.bytes >= from && s.bytes < bounds[k + 1]!)),
       }));
-      const top = segs[segs.length - 1]!;
-      const err = linkRelError((b) => linePrice(linkAt({ ...top, segments: segs }, b), b), samples);
+      const err = linkRelError(segmentsPrice(segs), samples);
       if (!best || err < best.err) best = { err, segs };
       return;
     }
@@ -312,7 +313,7 @@ export function fitLink(samples: LinkSample[]): LinkFit {
   for (let count = 2; canTest && count <= MAX_LINK_SEGMENTS; count++) {
     const segTrain = fitLinkSegments(trainL, count);
     if (!segTrain) break;
-    const holdout = linkRelError((b) => linePrice(linkAt({ bandwidth: 1, latency_s: 0, segments: segTrain }, b), b), testL);
+    const holdout = linkRelError(segmentsPrice(segTrain), testL);
     if (holdout < best.holdout - SEGMENT_GAIN) best = { count, holdout };
   }
   const segAll = best.count > 1 ? fitLinkSegments(samples, best.count) : undefined;

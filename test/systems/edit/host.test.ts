@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { BatchShape, EditCosts, resolveEditModel, simulateEdit, StepPlanner, type EditModelConfig, type EditPolicyConfig } from '../../../src/systems/edit/index.js';
 import { LOADING_POLICIES } from '../../../src/systems/edit/policies/loading/index.js';
 import { EAGER_OP_SECONDS } from '../../../src/cost/host.js';
+import { EDIT_HOST_COUNTS } from '../../../src/systems/edit/host.js';
+import { EDIT_MODELS } from '../../../src/systems/edit/models.js';
+import { EDIT_MODEL_NAMES } from '../../../src/workloads/edit/models.js';
 import { ConfigError } from '../../../src/errors.js';
 import { WindowRecorder } from '../../../src/metrics/recorders.js';
 import { input, recorder, traceFile, uniformBatch } from './helpers.js';
@@ -56,7 +59,7 @@ describe('model.host: the counts', () => {
     expect(resolveEditModel({ preset: 'sd2.1' }).host).toBeUndefined();
   });
 
-  it('overrides keep the counts they do not name; a preset without counts must give them all', () => {
+  it('overrides keep the counts they do not name', () => {
     const h = resolveEditModel({ preset: 'flux', host: { op_us: 10, overlap: 'serial', blocks: { single: { batch: 10, request: 1 } } } }).host!;
     expect(h.opSeconds).toBeCloseTo(10e-6, 15);
     expect(h.overlap).toBe('serial');
@@ -71,6 +74,10 @@ describe('model.host: the counts', () => {
     expect(sd.issueBatch).toBe(10 + 16 * 100);
     expect(sd.issueCached).toBe(16 * 2);
   });
+});
+
+it('every preset counts exactly its block groups', () => {
+  for (const name of EDIT_MODEL_NAMES) expect(Object.keys(EDIT_HOST_COUNTS[name].blocks).sort(), name).toEqual(Object.keys(EDIT_MODELS[name].groups).sort());
 });
 
 describe('model.host: the UNets (counted in the artifact\'s SD2 path, host.ts)', () => {
