@@ -996,6 +996,9 @@ export class MoeSim implements PrefetchView, MissView {
   private attributeIdle(cause: number): void {
     if (this.gpu.inService > 0) return;
     const idle = this.env.now - this.stepStart - (this.gpu.busyTime() - this.stepGpuBusy);
+    // Idle seconds only grow; a difference below 0 is the rounding of the two clocks (-1e-14 ms
+    // showed up in stall_by_cause_ms), not idle time to take back.
+    if (idle <= this.stepIdleSeen) return;
     this.stepIdle[cause] += idle - this.stepIdleSeen;
     this.stepIdleSeen = idle;
   }

@@ -14,19 +14,19 @@ const root = join(import.meta.dirname, '../../../scenarios');
 const files = readdirSync(root).filter((f) => f.startsWith('moe-') && f.endsWith('.yaml'));
 
 /** Every policy of a shipped study at one cache size, on a shortened workload. */
-async function runStudy(f: string, size: number, tokens: number) {
-  const sc = parse(readFileSync(join(root, f), 'utf8'));
+async function runStudy(f: string, size: number, tokens: number, dir = root, model: Record<string, unknown> = {}) {
+  const sc = parse(readFileSync(join(dir, f), 'utf8'));
   const hardware = resolveHardware(sc.hardware);
   const out: Record<string, Record<string, unknown>> = {};
   for (const p of sc.policies) {
     const r = await moeSystem.simulate({
       hardware,
-      model: moeSystem.modelSchema.parse(sc.model),
+      model: moeSystem.modelSchema.parse({ ...sc.model, ...model }),
       workload: moeSystem.workloadSchema.parse({ ...sc.workload, generator: { ...sc.workload.generator, tokens } }),
       policy: moeSystem.policySchema.parse({ ...p.policy, cache_experts: size }),
       seed: sc.seed,
       warmup: sc.warmup ?? {},
-      baseDir: root,
+      baseDir: dir,
     });
     out[p.label] = r.metrics;
   }
@@ -45,6 +45,7 @@ describe('scenarios/moe-*.yaml: what their descriptions claim holds', () => {
       expect(x.covered_rate as number, label).toBeGreaterThanOrEqual(x.hit_rate as number);
       expect(x.prefetch_precision as number, label).toBeLessThanOrEqual(1);
       const by = x.stall_by_cause_ms as Record<string, number>;
+      for (const [cause, ms] of Object.entries(by)) expect(ms, `${label} ${cause}`).toBeGreaterThanOrEqual(0);
       expect(by.in_flight! + by.missing! + by.cpu! + by.copy_on_gpu!, label).toBeCloseTo(x.stall_ms as number, 2);
     }
     // Without prefetch nothing is ever in flight at the gate.
@@ -55,6 +56,19 @@ describe('scenarios/moe-*.yaml: what their descriptions claim holds', () => {
     const m = await runStudy('moe-fallbacks-rtx4090.yaml', 48, 60);
     expect(m['drop and renormalise']!.stall_ms).toBe(0);
     expect(m['buddy substitute (BuddyMoE)']!.stall_ms as number).toBeLessThan(m['fetch on miss']!.stall_ms as number);
+  });
+});
+
+describe('stall causes', () => {
+  it('are never negative: the idle clock rounding is not taken back (Table 2 scenario, A100 host scale)', async () => {
+    // This configuration once reported stall_by_cause_ms.missing = -1.8e-14.
+    const dir = join(import.meta.dirname, '../../../reproduce/mixtral-offloading-table2');
+    const m = await runStudy('scenario.yaml', 128, 120, dir, { host_time_scale: 1.384 });
+    for (const [label, x] of Object.entries(m)) {
+      const by = x.stall_by_cause_ms as Record<string, number>;
+      for (const [cause, ms] of Object.entries(by)) expect(ms, `${label} ${cause}`).toBeGreaterThanOrEqual(0);
+      expect(by.in_flight! + by.missing! + by.cpu! + by.copy_on_gpu!, label).toBeCloseTo(x.stall_ms as number, 2);
+    }
   });
 });
 
