@@ -13,7 +13,9 @@
  * predicted with its own values: what a user who measures one configuration on every machine they
  * own gets). Reported per mode: the relative error per row, the mean |error| (over the predicted
  * rows only, in the calibrated modes) and Kendall's tau between the simulated and published
- * orderings of all rows.
+ * orderings of all rows. A table may state the published numbers' resolution (`resolution`):
+ * published values closer than that share of the larger are ties, so tau counts only the pairs the
+ * published data orders.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -24,7 +26,7 @@ import { InputError } from '../errors.js';
 import type { Registry } from '../scenario/types.js';
 import { scenarioEvaluator, type Evaluate } from './evaluate.js';
 import { fitMeasured, type FitReport } from './fit.js';
-import { kendallTau } from './kendall.js';
+import { kendallPairs } from './kendall.js';
 import { readMeasured, type MeasuredTable } from './measured.js';
 
 const tableSchema = z
@@ -45,6 +47,9 @@ const tableSchema = z
         per_machine_match: z.array(z.string()).default([]),
       })
       .strict(),
+    // How far apart two published values must be to order them; its source says why (e.g. repeats
+    // of the same configuration spread that much). Absent: every unequal pair is an order.
+    resolution: z.object({ relative: z.number().positive().lt(1), source: z.string().min(1) }).strict().optional(),
     notes: z.string().optional(),
   })
   .strict();
@@ -55,8 +60,11 @@ export interface ModeResult {
   /** Mean |relative error|: every row out of the box; the predicted rows when calibrated. */
   meanAbsError: number;
   maxAbsError: number;
-  /** Kendall's tau-b between simulated and published values over all rows. */
+  /** Kendall's tau-b between simulated and published values over all rows (NaN: no pair ordered). */
   tau: number;
+  /** Row pairs the published values order (not tied within the table's resolution), and all pairs. */
+  orderedPairs: number;
+  pairs: number;
 }
 
 export interface MachineCalibration {
@@ -134,8 +142,8 @@ export async function reproduceTable(root: string, name: string, registry?: Regi
   return {
     name,
     spec,
-    outOfTheBox: mode(oob, () => true),
-    calibrated: mode(cal, (r) => r.role === 'held-out'),
+    outOfTheBox: mode(oob, () => true, spec),
+    calibrated: mode(cal, (r) => r.role === 'held-out', spec),
     ...(perMachine ? { perMachine } : {}),
     seconds: (Date.now() - started) / 1000,
   };
@@ -193,18 +201,28 @@ async function fitPerMachine(table: MeasuredTable, evaluate: Evaluate, spec: Tab
     evaluations,
     iterations,
   };
-  return { ...mode(report, (r) => r.role === 'held-out'), machines };
+  return { ...mode(report, (r) => r.role === 'held-out', spec), machines };
 }
 
-function mode(report: FitReport, scored: (r: FitReport['rows'][number]) => boolean): ModeResult {
+/** Whether two published values are too close to order at a relative resolution (0: only equal ones). */
+export function publishedTie(a: number, b: number, relative = 0): boolean {
+  return Math.abs(a - b) <= relative * Math.max(Math.abs(a), Math.abs(b));
+}
+
+function mode(report: FitReport, scored: (r: FitReport['rows'][number]) => boolean, spec: TableSpec): ModeResult {
   const errs = report.rows.filter(scored).map((r) => Math.abs(r.relError));
+  const published = report.rows.map((r) => r.measured);
+  const k = kendallPairs(
+    report.rows.map((r) => r.simulated),
+    published,
+    (i, j) => publishedTie(published[i]!, published[j]!, spec.resolution?.relative),
+  );
   return {
     report,
     meanAbsError: errs.length ? errs.reduce((a, v) => a + v, 0) / errs.length : NaN,
     maxAbsError: errs.length ? Math.max(...errs) : NaN,
-    tau: kendallTau(
-      report.rows.map((r) => r.simulated),
-      report.rows.map((r) => r.measured),
-    ),
+    tau: k.tau,
+    orderedPairs: k.concordant + k.discordant + k.tiesA,
+    pairs: k.pairs,
   };
 }

@@ -1,5 +1,5 @@
 /** Plain-text tables of a fit report (and of a reproduction, which is two fit reports). */
-import type { TableResult } from './reproduce.js';
+import type { ModeResult, TableResult } from './reproduce.js';
 import type { FitReport } from './fit.js';
 
 export function textTable(header: string[], rows: string[][], leftColumns = 1): string {
@@ -46,6 +46,12 @@ export function fitText(r: FitReport): string {
   return out.join('\n');
 }
 
+/** Kendall tau with the pairs it rests on; none ordered by the published values: no ranking to check. */
+function tauText(m: ModeResult): string {
+  if (m.orderedPairs === 0) return `Kendall tau n/a (the published values order none of the ${m.pairs} row pairs)`;
+  return m.orderedPairs < m.pairs ? `Kendall tau ${num(m.tau)} over the ${m.orderedPairs} of ${m.pairs} row pairs the published values order` : `Kendall tau ${num(m.tau)}`;
+}
+
 export function reproduceText(t: TableResult): string {
   const s = t.spec;
   const cal = new Map(t.calibrated.report.rows.map((r) => [r.line, r]));
@@ -65,11 +71,12 @@ export function reproduceText(t: TableResult): string {
   const table = textTable(['row', `published ${m}`, 'out of the box', 'error', 'calibrated', 'error', ...(pm ? ['per machine', 'error'] : [])], rows);
   const sum = [
     '',
-    `  out of the box:        mean |error| ${absPct(t.outOfTheBox.meanAbsError)} (max ${absPct(t.outOfTheBox.maxAbsError)}), Kendall tau ${num(t.outOfTheBox.tau)}`,
-    `  calibrated on one row: mean |error| ${absPct(t.calibrated.meanAbsError)} over the ${rows.length - 1} predicted rows (max ${absPct(t.calibrated.maxAbsError)}), Kendall tau ${num(t.calibrated.tau)}`,
+    `  out of the box:        mean |error| ${absPct(t.outOfTheBox.meanAbsError)} (max ${absPct(t.outOfTheBox.maxAbsError)}), ${tauText(t.outOfTheBox)}`,
+    `  calibrated on one row: mean |error| ${absPct(t.calibrated.meanAbsError)} over the ${rows.length - 1} predicted rows (max ${absPct(t.calibrated.maxAbsError)}), ${tauText(t.calibrated)}`,
     t.perMachine
-      ? `  calibrated per machine (one row on each of ${t.perMachine.machines.length}): mean |error| ${absPct(t.perMachine.meanAbsError)} over the ${rows.length - t.perMachine.machines.length} predicted rows (max ${absPct(t.perMachine.maxAbsError)}), Kendall tau ${num(t.perMachine.tau)}`
+      ? `  calibrated per machine (one row on each of ${t.perMachine.machines.length}): mean |error| ${absPct(t.perMachine.meanAbsError)} over the ${rows.length - t.perMachine.machines.length} predicted rows (max ${absPct(t.perMachine.maxAbsError)}), ${tauText(t.perMachine)}`
       : '  calibrated per machine: one machine, the same as calibrated on one row',
+    ...(s.resolution ? [`  published values within ${absPct(s.resolution.relative)} of each other are ties: ${s.resolution.source.trim()}`] : []),
     `  (${t.seconds.toFixed(1)} s)`,
   ];
   return [...head, table, ...sum].join('\n');

@@ -45,11 +45,12 @@ export function reproduceCommand(registry: Registry): CommandModule<GlobalArgs, 
             name: t.name,
             source: t.spec.source,
             metric: t.spec.metric,
-            out_of_the_box: { mean_abs_error: t.outOfTheBox.meanAbsError, max_abs_error: t.outOfTheBox.maxAbsError, kendall_tau: t.outOfTheBox.tau, rows: t.outOfTheBox.report.rows },
-            calibrated: { row: t.spec.calibrate.row, params: t.calibrated.report.params, mean_abs_error: t.calibrated.meanAbsError, max_abs_error: t.calibrated.maxAbsError, kendall_tau: t.calibrated.tau, rows: t.calibrated.report.rows },
+            resolution: t.spec.resolution ?? null,
+            out_of_the_box: { mean_abs_error: t.outOfTheBox.meanAbsError, max_abs_error: t.outOfTheBox.maxAbsError, kendall_tau: t.outOfTheBox.tau, ordered_pairs: t.outOfTheBox.orderedPairs, pairs: t.outOfTheBox.pairs, rows: t.outOfTheBox.report.rows },
+            calibrated: { row: t.spec.calibrate.row, params: t.calibrated.report.params, mean_abs_error: t.calibrated.meanAbsError, max_abs_error: t.calibrated.maxAbsError, kendall_tau: t.calibrated.tau, ordered_pairs: t.calibrated.orderedPairs, pairs: t.calibrated.pairs, rows: t.calibrated.report.rows },
             // null: the table is one machine (the per-machine mode is the one-row mode).
             per_machine: t.perMachine
-              ? { machines: t.perMachine.machines, mean_abs_error: t.perMachine.meanAbsError, max_abs_error: t.perMachine.maxAbsError, kendall_tau: t.perMachine.tau, rows: t.perMachine.report.rows }
+              ? { machines: t.perMachine.machines, mean_abs_error: t.perMachine.meanAbsError, max_abs_error: t.perMachine.maxAbsError, kendall_tau: t.perMachine.tau, ordered_pairs: t.perMachine.orderedPairs, pairs: t.perMachine.pairs, rows: t.perMachine.report.rows }
               : null,
           })),
         );
