@@ -16,9 +16,10 @@ export interface KendallPairs {
  * -1 = reversed, NaN when either list is constant or there are fewer than two items.
  * `tiedB(i, j)` declares more pairs of `b` tied than exact equality does: a measurement whose
  * difference is within its own repeat spread does not order the pair, so it is a tie, not a
- * disagreement.
+ * disagreement. `include(i, j)` restricts the pairs counted (e.g. to items measured on the same
+ * machine: a stratified tau-b over the pairs of each stratum, pooled).
  */
-export function kendallPairs(a: readonly number[], b: readonly number[], tiedB?: (i: number, j: number) => boolean): KendallPairs {
+export function kendallPairs(a: readonly number[], b: readonly number[], tiedB?: (i: number, j: number) => boolean, include?: (i: number, j: number) => boolean): KendallPairs {
   if (a.length !== b.length) throw new Error(`kendallTau: lists of ${a.length} and ${b.length} items`);
   let concordant = 0;
   let discordant = 0;
@@ -27,6 +28,7 @@ export function kendallPairs(a: readonly number[], b: readonly number[], tiedB?:
   let pairs = 0;
   for (let i = 0; i < a.length; i++) {
     for (let j = i + 1; j < a.length; j++) {
+      if (include && !include(i, j)) continue;
       pairs++;
       const da = Math.sign(a[i]! - a[j]!);
       const db = tiedB?.(i, j) ? 0 : Math.sign(b[i]! - b[j]!);

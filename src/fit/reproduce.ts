@@ -26,7 +26,7 @@ import { InputError } from '../errors.js';
 import type { Registry } from '../scenario/types.js';
 import { scenarioEvaluator, type Evaluate } from './evaluate.js';
 import { fitMeasured, type FitReport } from './fit.js';
-import { kendallPairs } from './kendall.js';
+import { kendallPairs, type KendallPairs } from './kendall.js';
 import { readMeasured, type MeasuredTable } from './measured.js';
 
 const tableSchema = z
@@ -65,6 +65,12 @@ export interface ModeResult {
   /** Row pairs the published values order (not tied within the table's resolution), and all pairs. */
   orderedPairs: number;
   pairs: number;
+  /**
+   * The same over pairs of rows measured on the same machine only (a table with a machine column):
+   * the configurations a user of one machine chooses between, where the all-rows figure also
+   * orders one machine's speed against another's.
+   */
+  withinMachine?: { tau: number; orderedPairs: number; pairs: number };
 }
 
 export interface MachineCalibration {
@@ -142,8 +148,8 @@ export async function reproduceTable(root: string, name: string, registry?: Regi
   return {
     name,
     spec,
-    outOfTheBox: mode(oob, () => true, spec),
-    calibrated: mode(cal, (r) => r.role === 'held-out', spec),
+    outOfTheBox: mode(oob, () => true, spec, table),
+    calibrated: mode(cal, (r) => r.role === 'held-out', spec, table),
     ...(perMachine ? { perMachine } : {}),
     seconds: (Date.now() - started) / 1000,
   };
@@ -201,7 +207,7 @@ async function fitPerMachine(table: MeasuredTable, evaluate: Evaluate, spec: Tab
     evaluations,
     iterations,
   };
-  return { ...mode(report, (r) => r.role === 'held-out', spec), machines };
+  return { ...mode(report, (r) => r.role === 'held-out', spec, table), machines };
 }
 
 /** Whether two published values are too close to order at a relative resolution (0: only equal ones). */
@@ -209,20 +215,19 @@ export function publishedTie(a: number, b: number, relative = 0): boolean {
   return Math.abs(a - b) <= relative * Math.max(Math.abs(a), Math.abs(b));
 }
 
-function mode(report: FitReport, scored: (r: FitReport['rows'][number]) => boolean, spec: TableSpec): ModeResult {
+function mode(report: FitReport, scored: (r: FitReport['rows'][number]) => boolean, spec: TableSpec, table: MeasuredTable): ModeResult {
   const errs = report.rows.filter(scored).map((r) => Math.abs(r.relError));
+  const simulated = report.rows.map((r) => r.simulated);
   const published = report.rows.map((r) => r.measured);
-  const k = kendallPairs(
-    report.rows.map((r) => r.simulated),
-    published,
-    (i, j) => publishedTie(published[i]!, published[j]!, spec.resolution?.relative),
-  );
+  const tied = (i: number, j: number) => publishedTie(published[i]!, published[j]!, spec.resolution?.relative);
+  const summary = (k: KendallPairs) => ({ tau: k.tau, orderedPairs: k.concordant + k.discordant + k.tiesA, pairs: k.pairs });
+  const machineOf = new Map(table.rows.map((r) => [r.line, r.machine]));
+  const machines = report.rows.map((r) => machineOf.get(r.line));
   return {
     report,
     meanAbsError: errs.length ? errs.reduce((a, v) => a + v, 0) / errs.length : NaN,
     maxAbsError: errs.length ? Math.max(...errs) : NaN,
-    tau: k.tau,
-    orderedPairs: k.concordant + k.discordant + k.tiesA,
-    pairs: k.pairs,
+    ...summary(kendallPairs(simulated, published, tied)),
+    ...(machines.some((m) => m !== undefined) ? { withinMachine: summary(kendallPairs(simulated, published, tied, (i, j) => machines[i] === machines[j])) } : {}),
   };
 }

@@ -48,8 +48,14 @@ export function fitText(r: FitReport): string {
 
 /** Kendall tau with the pairs it rests on; none ordered by the published values: no ranking to check. */
 function tauText(m: ModeResult): string {
-  if (m.orderedPairs === 0) return `Kendall tau n/a (the published values order none of the ${m.pairs} row pairs)`;
-  return m.orderedPairs < m.pairs ? `Kendall tau ${num(m.tau)} over the ${m.orderedPairs} of ${m.pairs} row pairs the published values order` : `Kendall tau ${num(m.tau)}`;
+  const one = (k: { tau: number; orderedPairs: number; pairs: number }, what: string) => {
+    if (k.orderedPairs === 0) return `Kendall tau n/a (the published values order none of the ${k.pairs} ${what})`;
+    return k.orderedPairs < k.pairs ? `Kendall tau ${num(k.tau)} over the ${k.orderedPairs} of ${k.pairs} ${what} the published values order` : `Kendall tau ${num(k.tau)}`;
+  };
+  const all = one(m, 'row pairs');
+  if (!m.withinMachine) return all;
+  const w = m.withinMachine;
+  return `${all}; within a machine ${one(w, 'same-machine pairs').replace('Kendall tau ', 'tau ')}${w.orderedPairs === w.pairs ? ` (${w.pairs} pairs)` : ''}`;
 }
 
 export function reproduceText(t: TableResult): string {

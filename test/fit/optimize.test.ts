@@ -60,6 +60,17 @@ describe('kendallPairs(a, b, tiedB)', () => {
     expect(kendallPairs([1, 2, 3], [1, 3, 2])).toEqual({ tau: 1 / 3, concordant: 2, discordant: 1, tiesA: 0, tiesB: 0, pairs: 3 });
   });
 
+  it('include() keeps only the pairs of one group: two machines, one swapped pair on each', () => {
+    // Items 0-2 on machine A, 3-4 on B. Within A: a = 1,2,3, b = 1,3,2: C = 2, D = 1. Within B:
+    // a = 5,4 vs b = 4,5: D = 1. Cross-machine pairs (6 of them) are not counted.
+    const group = ['A', 'A', 'A', 'B', 'B'];
+    const k = kendallPairs([1, 2, 3, 5, 4], [1, 3, 2, 4, 5], undefined, (i, j) => group[i] === group[j]);
+    expect(k).toMatchObject({ concordant: 2, discordant: 2, tiesA: 0, tiesB: 0, pairs: 4 });
+    expect(k.tau).toBe(0);
+    // All pairs: the cross-machine ones all agree (B's items are larger in both lists).
+    expect(kendallPairs([1, 2, 3, 5, 4], [1, 3, 2, 4, 5])).toMatchObject({ concordant: 8, discordant: 2, pairs: 10 });
+  });
+
   it('a pair declared tied in b is a tie, not a disagreement', () => {
     // a orders 0<1<2; b orders 0<2<1, but items 1 and 2 are within spread: C = 2 (0-1, 0-2),
     // D = 0, one tie in b: tau-b = 2 / sqrt(3 * 2).

@@ -19,9 +19,9 @@ const ROOT = join(process.cwd(), 'reproduce');
  * 0.05 of tau to spare (the runs are deterministic; the margin absorbs intended small changes).
  * tau NaN: the published values, at the table's resolution, order no pair of rows.
  */
-const MEASURED: Record<string, { oob: number; calibrated: number; tauOob: number; tauCalibrated: number; perMachine?: { error: number; tau: number } }> = {
+const MEASURED: Record<string, { oob: number; calibrated: number; tauOob: number; tauCalibrated: number; perMachine?: { error: number; tau: number; withinMachine: number } }> = {
   'fiddler-mixtral-offloading-a6000': { oob: 0.113, calibrated: 0.022, tauOob: NaN, tauCalibrated: NaN },
-  'mixtral-offloading-table2': { oob: 0.414, calibrated: 0.296, tauOob: 0.6, tauCalibrated: 0.61, perMachine: { error: 0.124, tau: 0.83 } },
+  'mixtral-offloading-table2': { oob: 0.414, calibrated: 0.296, tauOob: 0.6, tauCalibrated: 0.61, perMachine: { error: 0.124, tau: 0.83, withinMachine: 0.8 } },
   'moe-infinity-a5000': { oob: 0.221, calibrated: 0.119, tauOob: 1, tauCalibrated: 1 },
 };
 
@@ -76,6 +76,16 @@ describe('reproduce/', () => {
         expect(t.perMachine.report.rows.length).toBe(cal.length);
         expect(t.perMachine.meanAbsError).toBeLessThanOrEqual(m!.perMachine.error + 0.02);
         expect(t.perMachine.tau).toBeGreaterThanOrEqual(m!.perMachine.tau - 0.05);
+        // Same-machine pairs only: every mode, and as many as the machines' row counts give.
+        const perMachineRows = new Map<string, number>();
+        for (const x of readMeasured(join(ROOT, name, t.spec.published)).rows) perMachineRows.set(x.machine!, (perMachineRows.get(x.machine!) ?? 0) + 1);
+        const samePairs = [...perMachineRows.values()].reduce((a, n) => a + (n * (n - 1)) / 2, 0);
+        for (const mode of [t.outOfTheBox, t.calibrated, t.perMachine]) {
+          expect(mode.withinMachine!.pairs).toBe(samePairs);
+          expect(mode.withinMachine!.tau).toBeGreaterThanOrEqual(m!.perMachine.withinMachine - 0.05);
+        }
+      } else {
+        expect(t.outOfTheBox.withinMachine).toBeUndefined();
       }
     }, 120_000);
   }
