@@ -48,14 +48,13 @@ export function fitText(r: FitReport): string {
 
 /** Kendall tau with the pairs it rests on; none ordered by the published values: no ranking to check. */
 function tauText(m: ModeResult): string {
-  const one = (k: { tau: number; orderedPairs: number; pairs: number }, what: string) => {
-    if (k.orderedPairs === 0) return `Kendall tau n/a (the published values order none of the ${k.pairs} ${what})`;
-    return k.orderedPairs < k.pairs ? `Kendall tau ${num(k.tau)} over the ${k.orderedPairs} of ${k.pairs} ${what} the published values order` : `Kendall tau ${num(k.tau)}`;
+  const one = (k: { tau: number; orderedPairs: number; pairs: number }, label: string, what: string, countAll: boolean) => {
+    if (k.orderedPairs === 0) return `${label} n/a (the published values order none of the ${k.pairs} ${what})`;
+    if (k.orderedPairs < k.pairs) return `${label} ${num(k.tau)} over the ${k.orderedPairs} of ${k.pairs} ${what} the published values order`;
+    return `${label} ${num(k.tau)}${countAll ? ` (${k.pairs} pairs)` : ''}`;
   };
-  const all = one(m, 'row pairs');
-  if (!m.withinMachine) return all;
-  const w = m.withinMachine;
-  return `${all}; within a machine ${one(w, 'same-machine pairs').replace('Kendall tau ', 'tau ')}${w.orderedPairs === w.pairs ? ` (${w.pairs} pairs)` : ''}`;
+  const all = one(m, 'Kendall tau', 'row pairs', false);
+  return m.withinMachine ? `${all}; within a machine ${one(m.withinMachine, 'tau', 'same-machine pairs', true)}` : all;
 }
 
 export function reproduceText(t: TableResult): string {
