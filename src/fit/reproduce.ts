@@ -50,6 +50,10 @@ const tableSchema = z
     // How far apart two published values must be to order them; its source says why (e.g. repeats
     // of the same configuration spread that much). Absent: every unequal pair is an order.
     resolution: z.object({ relative: z.number().positive().lt(1), source: z.string().min(1) }).strict().optional(),
+    // Columns whose rows are ranked among themselves too (tau over the pairs that agree in all of
+    // them): `machine` by default when the CSV names machines; e.g. a prompt length, to rank how
+    // the output length moves the speed at each.
+    rank_within: z.array(z.string().min(1)).min(1).optional(),
     notes: z.string().optional(),
   })
   .strict();
@@ -62,16 +66,24 @@ export interface ModeResult {
   maxAbsError: number;
   /** Kendall's tau-b between simulated and published values over all rows (NaN: no pair ordered). */
   tau: number;
-  /** Row pairs the published values order (not tied within the table's resolution), and all pairs. */
+  /**
+   * Row pairs the published values order (not tied within the table's resolution), of those the
+   * ones the simulator orders the same way and the other way (the rest it ties), and all pairs.
+   */
   orderedPairs: number;
+  agree: number;
+  reversed: number;
   pairs: number;
   /**
-   * The same over pairs of rows measured on the same machine only (a table with a machine column):
-   * the configurations a user of one machine chooses between, where the all-rows figure also
-   * orders one machine's speed against another's.
+   * The same over the pairs of rows that agree in the `by` columns only (`rank_within`; by default
+   * `machine` in a table that names machines: the configurations a user of one machine chooses
+   * between, where the all-rows figure also orders one machine's speed against another's).
    */
-  withinMachine?: { tau: number; orderedPairs: number; pairs: number };
+  within?: { by: string[] } & RankAgreement;
 }
+
+/** The ranking figures of a mode (ModeResult's), over all pairs or one group's. */
+export type RankAgreement = Pick<ModeResult, 'tau' | 'orderedPairs' | 'agree' | 'reversed' | 'pairs'>;
 
 export interface MachineCalibration {
   machine: string;
@@ -141,6 +153,10 @@ export async function reproduceTable(root: string, name: string, registry?: Regi
   }
   const calIdx = table.rows.findIndex((r) => r.label === spec.calibrate.row);
   if (calIdx < 0) throw new InputError(`calibrate.row '${spec.calibrate.row}' is not a row label of ${spec.published}`, { file: join(dir, 'table.yaml'), field: 'calibrate.row' });
+  for (const c of spec.rank_within ?? []) {
+    const named = c === 'machine' ? table.rows.every((r) => r.machine !== undefined) : table.rows.every((r) => c in r.config);
+    if (!named) throw new InputError(`rank_within: '${c}' is not a column every row of ${spec.published} sets`, { file: join(dir, 'table.yaml'), field: 'rank_within' });
+  }
   const evaluate = scenarioEvaluator(join(dir, spec.scenario), { measuredFile, ...(registry ? { registry } : {}) });
   const oob = await fitMeasured(table, evaluate, { free: [], leaveOneOut: false });
   const cal = await fitMeasured(table, evaluate, { free: spec.calibrate.free, fitRows: [calIdx], leaveOneOut: false });
@@ -220,14 +236,20 @@ function mode(report: FitReport, scored: (r: FitReport['rows'][number]) => boole
   const simulated = report.rows.map((r) => r.simulated);
   const published = report.rows.map((r) => r.measured);
   const tied = (i: number, j: number) => publishedTie(published[i]!, published[j]!, spec.resolution?.relative);
-  const summary = (k: KendallPairs) => ({ tau: k.tau, orderedPairs: k.concordant + k.discordant + k.tiesA, pairs: k.pairs });
-  const machineOf = new Map(table.rows.map((r) => [r.line, r.machine]));
-  const machines = report.rows.map((r) => machineOf.get(r.line));
+  const summary = (k: KendallPairs): RankAgreement => ({ tau: k.tau, orderedPairs: k.concordant + k.discordant + k.tiesA, agree: k.concordant, reversed: k.discordant, pairs: k.pairs });
+  const by = rankWithin(spec, table);
+  const groupOf = new Map(table.rows.map((r) => [r.line, JSON.stringify(by.map((c) => (c === 'machine' ? r.machine : r.config[c])))]));
+  const groups = report.rows.map((r) => groupOf.get(r.line));
   return {
     report,
     meanAbsError: errs.length ? errs.reduce((a, v) => a + v, 0) / errs.length : NaN,
     maxAbsError: errs.length ? Math.max(...errs) : NaN,
     ...summary(kendallPairs(simulated, published, tied)),
-    ...(machines.some((m) => m !== undefined) ? { withinMachine: summary(kendallPairs(simulated, published, tied, (i, j) => machines[i] === machines[j])) } : {}),
+    ...(by.length > 0 ? { within: { by, ...summary(kendallPairs(simulated, published, tied, (i, j) => groups[i] === groups[j])) } } : {}),
   };
+}
+
+/** The columns rows are also ranked within: the table's `rank_within`, else `machine` if named. */
+function rankWithin(spec: TableSpec, table: MeasuredTable): string[] {
+  return spec.rank_within ?? (table.rows.some((r) => r.machine !== undefined) ? ['machine'] : []);
 }

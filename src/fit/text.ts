@@ -1,5 +1,5 @@
 /** Plain-text tables of a fit report (and of a reproduction, which is two fit reports). */
-import type { ModeResult, TableResult } from './reproduce.js';
+import type { ModeResult, RankAgreement, TableResult } from './reproduce.js';
 import type { FitReport } from './fit.js';
 
 export function textTable(header: string[], rows: string[][], leftColumns = 1): string {
@@ -46,15 +46,23 @@ export function fitText(r: FitReport): string {
   return out.join('\n');
 }
 
-/** Kendall tau with the pairs it rests on; none ordered by the published values: no ranking to check. */
+/**
+ * Kendall tau-b with the pairs it rests on. Where the published values tie pairs (equal, or within
+ * the table's resolution), tau-b counts a pair the simulator orders and the publication does not
+ * against it, so the pairs the publication does order are spelled out: how many the simulator
+ * orders as published and how many the other way. None ordered: no ranking to check.
+ */
 function tauText(m: ModeResult): string {
-  const one = (k: { tau: number; orderedPairs: number; pairs: number }, label: string, what: string, countAll: boolean) => {
+  const one = (k: RankAgreement, label: string, what: string) => {
     if (k.orderedPairs === 0) return `${label} n/a (the published values order none of the ${k.pairs} ${what})`;
-    if (k.orderedPairs < k.pairs) return `${label} ${num(k.tau)} over the ${k.orderedPairs} of ${k.pairs} ${what} the published values order`;
-    return `${label} ${num(k.tau)}${countAll ? ` (${k.pairs} pairs)` : ''}`;
+    if (k.orderedPairs < k.pairs) return `${label} ${num(k.tau)} over ${k.pairs} ${what}; of the ${k.orderedPairs} the published values order, ${k.agree} as published, ${k.reversed} reversed`;
+    return `${label} ${num(k.tau)} (${k.pairs} ${what})`;
   };
-  const all = one(m, 'Kendall tau', 'row pairs', false);
-  return m.withinMachine ? `${all}; within a machine ${one(m.withinMachine, 'tau', 'same-machine pairs', true)}` : all;
+  const all = one(m, 'Kendall tau', 'row pairs');
+  const w = m.within;
+  if (!w) return all;
+  const where = w.by.length === 1 && w.by[0] === 'machine' ? 'a machine' : `one ${w.by.join(', ')}`;
+  return `${all}; within ${where}: ${one(w, 'tau', 'pairs')}`;
 }
 
 export function reproduceText(t: TableResult): string {

@@ -4,7 +4,8 @@
  * were last revised (README.md, docs/fit.md), with a small margin: a change that makes the
  * simulator worse at reproducing a published table fails here.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readMeasured } from '../../src/fit/measured.js';
@@ -19,9 +20,11 @@ const ROOT = join(process.cwd(), 'reproduce');
  * 0.05 of tau to spare (the runs are deterministic; the margin absorbs intended small changes).
  * tau NaN: the published values, at the table's resolution, order no pair of rows.
  */
-const MEASURED: Record<string, { oob: number; calibrated: number; tauOob: number; tauCalibrated: number; perMachine?: { error: number; tau: number; withinMachine: number } }> = {
+const MEASURED: Record<string, { oob: number; calibrated: number; tauOob: number; tauCalibrated: number; within?: { by: string[]; tau: number; reversed: number }; perMachine?: { error: number; tau: number } }> = {
   'fiddler-mixtral-offloading-a6000': { oob: 0.113, calibrated: 0.022, tauOob: NaN, tauCalibrated: NaN },
-  'mixtral-offloading-table2': { oob: 0.414, calibrated: 0.296, tauOob: 0.6, tauCalibrated: 0.61, perMachine: { error: 0.124, tau: 0.83, withinMachine: 0.8 } },
+  // Within a prompt length the simulator orders all 24 pairs the published values order as published.
+  'fiddler-mixtral-offloading-a6000-lmsys': { oob: 0.088, calibrated: 0.028, tauOob: 0.41, tauCalibrated: 0.4, within: { by: ['workload.prompt_tokens'], tau: 0.63, reversed: 0 } },
+  'mixtral-offloading-table2': { oob: 0.414, calibrated: 0.296, tauOob: 0.6, tauCalibrated: 0.61, within: { by: ['machine'], tau: 0.8, reversed: 2 }, perMachine: { error: 0.124, tau: 0.83 } },
   'moe-infinity-a5000': { oob: 0.221, calibrated: 0.119, tauOob: 1, tauCalibrated: 1 },
 };
 
@@ -76,16 +79,23 @@ describe('reproduce/', () => {
         expect(t.perMachine.report.rows.length).toBe(cal.length);
         expect(t.perMachine.meanAbsError).toBeLessThanOrEqual(m!.perMachine.error + 0.02);
         expect(t.perMachine.tau).toBeGreaterThanOrEqual(m!.perMachine.tau - 0.05);
-        // Same-machine pairs only: every mode, and as many as the machines' row counts give.
-        const perMachineRows = new Map<string, number>();
-        for (const x of readMeasured(join(ROOT, name, t.spec.published)).rows) perMachineRows.set(x.machine!, (perMachineRows.get(x.machine!) ?? 0) + 1);
-        const samePairs = [...perMachineRows.values()].reduce((a, n) => a + (n * (n - 1)) / 2, 0);
-        for (const mode of [t.outOfTheBox, t.calibrated, t.perMachine]) {
-          expect(mode.withinMachine!.pairs).toBe(samePairs);
-          expect(mode.withinMachine!.tau).toBeGreaterThanOrEqual(m!.perMachine.withinMachine - 0.05);
+      }
+      // Ranked within groups (rank_within, or machine): every mode, over as many pairs as the
+      // groups' row counts give; the ordered pairs split into agreeing, reversed and simulator ties.
+      expect(t.outOfTheBox.within?.by).toEqual(m!.within?.by);
+      if (m!.within) {
+        const rowsPer = new Map<string, number>();
+        for (const x of readMeasured(join(ROOT, name, t.spec.published)).rows) {
+          const key = JSON.stringify(m!.within.by.map((c) => (c === 'machine' ? x.machine : x.config[c])));
+          rowsPer.set(key, (rowsPer.get(key) ?? 0) + 1);
         }
-      } else {
-        expect(t.outOfTheBox.withinMachine).toBeUndefined();
+        const groupPairs = [...rowsPer.values()].reduce((a, n) => a + (n * (n - 1)) / 2, 0);
+        for (const mode of [t.outOfTheBox, t.calibrated, ...(t.perMachine ? [t.perMachine] : [])]) {
+          expect(mode.within!.pairs).toBe(groupPairs);
+          expect(mode.within!.agree + mode.within!.reversed).toBeLessThanOrEqual(mode.within!.orderedPairs);
+          expect(mode.within!.tau).toBeGreaterThanOrEqual(m!.within.tau - 0.05);
+          expect(mode.within!.reversed).toBeLessThanOrEqual(m!.within.reversed);
+        }
       }
     }, 120_000);
   }
@@ -96,6 +106,18 @@ describe('reproduce/', () => {
     expect(publishedTie(0.66, 0.73, 0.1)).toBe(true); // symmetric
     expect(publishedTie(2, 2)).toBe(true); // no resolution: only equal values
     expect(publishedTie(2, 2.000001)).toBe(false);
+  });
+
+  it('refuses a rank_within column that the published rows do not set, naming the field', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'servesim-rank-within-'));
+    try {
+      cpSync(join(ROOT, 'fiddler-mixtral-offloading-a6000'), join(root, 't'), { recursive: true });
+      const spec = join(root, 't', 'table.yaml');
+      writeFileSync(spec, readFileSync(spec, 'utf8') + 'rank_within: [workload.nope]\n');
+      await expect(reproduceTable(root, 't')).rejects.toThrow(/table\.yaml.*rank_within.*'workload\.nope' is not a column every row/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('fiddler-mixtral-offloading-a6000: the resolution follows from the artifact rows it cites', () => {

@@ -46,11 +46,11 @@ export function reproduceCommand(registry: Registry): CommandModule<GlobalArgs, 
             source: t.spec.source,
             metric: t.spec.metric,
             resolution: t.spec.resolution ?? null,
-            out_of_the_box: { mean_abs_error: t.outOfTheBox.meanAbsError, max_abs_error: t.outOfTheBox.maxAbsError, kendall_tau: t.outOfTheBox.tau, ordered_pairs: t.outOfTheBox.orderedPairs, pairs: t.outOfTheBox.pairs, within_machine: withinJson(t.outOfTheBox), rows: t.outOfTheBox.report.rows },
-            calibrated: { row: t.spec.calibrate.row, params: t.calibrated.report.params, mean_abs_error: t.calibrated.meanAbsError, max_abs_error: t.calibrated.maxAbsError, kendall_tau: t.calibrated.tau, ordered_pairs: t.calibrated.orderedPairs, pairs: t.calibrated.pairs, within_machine: withinJson(t.calibrated), rows: t.calibrated.report.rows },
+            out_of_the_box: { mean_abs_error: t.outOfTheBox.meanAbsError, max_abs_error: t.outOfTheBox.maxAbsError, kendall_tau: t.outOfTheBox.tau, ordered_pairs: t.outOfTheBox.orderedPairs, agree: t.outOfTheBox.agree, reversed: t.outOfTheBox.reversed, pairs: t.outOfTheBox.pairs, within: withinJson(t.outOfTheBox), rows: t.outOfTheBox.report.rows },
+            calibrated: { row: t.spec.calibrate.row, params: t.calibrated.report.params, mean_abs_error: t.calibrated.meanAbsError, max_abs_error: t.calibrated.maxAbsError, kendall_tau: t.calibrated.tau, ordered_pairs: t.calibrated.orderedPairs, agree: t.calibrated.agree, reversed: t.calibrated.reversed, pairs: t.calibrated.pairs, within: withinJson(t.calibrated), rows: t.calibrated.report.rows },
             // null: the table is one machine (the per-machine mode is the one-row mode).
             per_machine: t.perMachine
-              ? { machines: t.perMachine.machines, mean_abs_error: t.perMachine.meanAbsError, max_abs_error: t.perMachine.maxAbsError, kendall_tau: t.perMachine.tau, ordered_pairs: t.perMachine.orderedPairs, pairs: t.perMachine.pairs, within_machine: withinJson(t.perMachine), rows: t.perMachine.report.rows }
+              ? { machines: t.perMachine.machines, mean_abs_error: t.perMachine.meanAbsError, max_abs_error: t.perMachine.maxAbsError, kendall_tau: t.perMachine.tau, ordered_pairs: t.perMachine.orderedPairs, agree: t.perMachine.agree, reversed: t.perMachine.reversed, pairs: t.perMachine.pairs, within: withinJson(t.perMachine), rows: t.perMachine.report.rows }
               : null,
           })),
         );
@@ -59,8 +59,8 @@ export function reproduceCommand(registry: Registry): CommandModule<GlobalArgs, 
   };
 }
 
-/** The same-machine ranking figures for --json (null: the table names no machines). */
-function withinJson(m: ModeResult): { kendall_tau: number; ordered_pairs: number; pairs: number } | null {
-  const w = m.withinMachine;
-  return w ? { kendall_tau: w.tau, ordered_pairs: w.orderedPairs, pairs: w.pairs } : null;
+/** The ranking within groups of rows for --json (null: no `rank_within` and no machine column). */
+function withinJson(m: ModeResult): { by: string[]; kendall_tau: number; ordered_pairs: number; agree: number; reversed: number; pairs: number } | null {
+  const w = m.within;
+  return w ? { by: w.by, kendall_tau: w.tau, ordered_pairs: w.orderedPairs, agree: w.agree, reversed: w.reversed, pairs: w.pairs } : null;
 }
