@@ -9,7 +9,7 @@
 // validator (dist/validate/commands.js, imported at run time by path). A plain `tsc` build
 // rewrites main.js unbundled, which runs the same (only slower to start), so main.js is never stale.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -56,6 +56,9 @@ await build({
 // The loader wraps the bundle in a function, where main.ts's `#!` line would not parse.
 writeFileSync(out, readFileSync(out, 'utf8').replace(/^#!.*\n/, ''));
 copyFileSync('tools/cli-loader.mjs', 'dist/src/cli/main.js');
+// package.json's bin: `npx servesim` in a clone runs this file itself, so it must be executable
+// (npm sets the bit only when it installs the package, not for the package's own checkout).
+chmodSync('dist/src/cli/main.js', 0o755);
 rmSync('dist/src/cli/main.js.map', { force: true }); // tsc's map of main.ts, which the loader replaced
 
 // The warm-up: a short MoE replay and its report, so the cache holds what a run compiles.

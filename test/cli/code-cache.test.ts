@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,5 +68,13 @@ describe.skipIf(!bundled)('the CLI code cache', () => {
     const r = run(install('errors', readFileSync(join(cliDir, 'cli.cjs.cache'))), ['run', join(tmp, 'missing.yaml')]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^servesim: error: .*missing\.yaml: cannot read scenario \(ENOENT\)$/)]);
+  });
+
+  it("package.json's bin is executable, so `npx servesim` runs in a checkout (README)", () => {
+    const bin = JSON.parse(readFileSync('package.json', 'utf8')).bin.servesim as string;
+    expect(statSync(bin).mode & 0o111).toBe(0o111);
+    const r = spawnSync('npx', ['--no', '--', 'servesim', '--version'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(version);
   });
 });
