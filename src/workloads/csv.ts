@@ -54,6 +54,7 @@ export async function* readCsv(file: string, spec: CsvSpec): AsyncGenerator<CsvR
         }
         yield csvRow(record, header, file, line);
       }
+      if (batch.error !== undefined) throw batch.error;
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -66,8 +67,11 @@ export async function* readCsv(file: string, spec: CsvSpec): AsyncGenerator<CsvR
   if (!header) throw new InputError(`empty file: expected a header with columns ${spec.required.join(',')}`, { file });
 }
 
-/** Records with the line each ended on. */
-type Batch = Array<[string[], number]>;
+/**
+ * Records with the line each ended on; `error`: the parse error that ended the input after them
+ * (delivered behind the records, so the header is known and earlier rows are checked first).
+ */
+type Batch = Array<[string[], number]> & { error?: unknown };
 
 interface ParserInternals {
   push(chunk: unknown): boolean;
@@ -101,18 +105,35 @@ function batchedParser(opts: CsvParseOptions): ReturnType<typeof parse> {
     batch.push([rec as string[], p.info.lines]);
     return true;
   };
+  // A parse error would destroy the stream, dropping the records parsed before it in the same
+  // chunk (a small file is one chunk: its header too). Pass it on behind them instead, and parse
+  // nothing after it.
+  let failed = false;
+  const fail = (err: Error) => {
+    failed = true;
+    const b: Batch = batch;
+    batch = [];
+    b.error = err;
+    push(b);
+  };
   const transform = p._transform.bind(parser);
-  p._transform = (buf, enc, cb) =>
+  p._transform = (buf, enc, cb) => {
+    if (failed) return cb();
     transform(buf, enc, (err) => {
-      flush();
-      cb(err);
+      if (err) fail(err);
+      else flush();
+      cb();
     });
+  };
   const flushInput = p._flush.bind(parser);
-  p._flush = (cb) =>
+  p._flush = (cb) => {
+    if (failed) return cb();
     flushInput((err) => {
-      flush();
-      cb(err);
+      if (err) fail(err);
+      else flush();
+      cb();
     });
+  };
   return parser;
 }
 
