@@ -199,12 +199,19 @@ export function has(row: CsvRow, field: string): boolean {
   return v !== undefined && v !== '';
 }
 
+/**
+ * Decimal notation, what a trace's numbers are written in: Number() also reads '0x10', '0b1' and
+ * '0o7', which would pass a hex typo off as a value.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** A finite number, optionally bounded. */
 export function num(row: CsvRow, field: string, opts: { min?: number; max?: number; minExclusive?: boolean } = {}): number {
   const s = row.cells[field];
   if (s === undefined || s === '') fail(row, field, 'expected a number');
   const v = Number(s);
   if (!Number.isFinite(v)) fail(row, field, 'expected a finite number');
+  if (!DECIMAL.test(s)) fail(row, field, 'expected a decimal number');
   if (opts.min !== undefined && (opts.minExclusive ? v <= opts.min : v < opts.min)) {
     fail(row, field, `expected a number ${opts.minExclusive ? '>' : '>='} ${opts.min}`);
   }
@@ -245,7 +252,7 @@ export function list(row: CsvRow, field: string): string[] {
 export function intList(row: CsvRow, field: string, opts: { min?: number; max?: number } = {}): number[] {
   return list(row, field).map((p) => {
     const v = Number(p);
-    if (!Number.isInteger(v)) fail(row, field, "expected '|'-separated integers");
+    if (!Number.isInteger(v) || !DECIMAL.test(p)) fail(row, field, "expected '|'-separated integers");
     if (opts.min !== undefined && v < opts.min) fail(row, field, `expected integers >= ${opts.min}`);
     if (opts.max !== undefined && v > opts.max) fail(row, field, `expected integers <= ${opts.max}`);
     return v;
@@ -256,7 +263,7 @@ export function intList(row: CsvRow, field: string, opts: { min?: number; max?: 
 export function numList(row: CsvRow, field: string, opts: { min?: number } = {}): number[] {
   return list(row, field).map((p) => {
     const v = Number(p);
-    if (!Number.isFinite(v)) fail(row, field, "expected '|'-separated finite numbers");
+    if (!Number.isFinite(v) || !DECIMAL.test(p)) fail(row, field, "expected '|'-separated finite numbers");
     if (opts.min !== undefined && v < opts.min) fail(row, field, `expected numbers >= ${opts.min}`);
     return v;
   });

@@ -68,6 +68,14 @@ describe('readCsv(file, spec)', () => {
     expect((await errorOf(join(dir, 'nope.csv'))).message).toMatch(/cannot read trace \(ENOENT\)/);
   });
 
+  it('reads numbers in decimal notation only: hex, binary and octal are refused, not converted', async () => {
+    const ok = await collect(file('dec.csv', 'a,b\n.5,1e1\n+2,-3.\n'), (r) => [num(r, 'a'), num(r, 'b')]);
+    expect(ok).toEqual([[0.5, 10], [2, -3]]);
+    expect((await errorOf(file('hex.csv', 'a,b\n0x10,1\n'), (r) => num(r, 'a'))).message).toMatch(/:2 field 'a': expected a decimal number, got '0x10'$/);
+    expect((await errorOf(file('bin.csv', 'a,b\n1,0b1\n'), (r) => num(r, 'b'))).message).toMatch(/:2 field 'b': expected a decimal number, got '0b1'$/);
+    expect((await errorOf(file('oct.csv', 'a,b\n1|0o7,1\n'), (r) => intList(r, 'a'))).message).toMatch(/:2 field 'a': expected '\|'-separated integers, got '1\|0o7'$/);
+  });
+
   it('rejects NaN and Infinity as numbers', async () => {
     expect((await errorOf(file('n.csv', 'a,b\nNaN,1\n'), (r) => num(r, 'a'))).message).toMatch(/expected a finite number/);
     expect((await errorOf(file('i.csv', 'a,b\nInfinity,1\n'), (r) => num(r, 'a'))).message).toMatch(/expected a finite number/);
