@@ -104,3 +104,22 @@ describe('output paths that cannot be written are refused before any work, one l
     expect(readFileSync(m, 'utf8')).toBe(csv);
   }, 60_000);
 });
+
+describe('a one-value flag given twice is refused, not a list nor a guess', () => {
+  it('run --out a --out b (was an internal error), --seed, --timeline, -j with --jobs; trace gen --out; fit --measured', () => {
+    const run = ['run', scenario, '--force', '--no-html', '--no-requests', '-q'];
+    expect(refused([...run, '--out', join(tmp, 'o1'), '--out', join(tmp, 'o2')])).toBe(`servesim: error: --out is given 2 times (${join(tmp, 'o1')}, ${join(tmp, 'o2')}); give it once (see --help for usage)`);
+    expect(refused([...run, '--out', join(tmp, 'o1'), '--seed', '1', '--seed', '2'])).toMatch(/--seed is given 2 times \(1, 2\); give it once/);
+    expect(refused([...run, '--out', join(tmp, 'o1'), '--timeline', 'a.json', '--timeline', 'b.json'])).toMatch(/--timeline is given 2 times/);
+    expect(refused([...run, '--out', join(tmp, 'o1'), '-j', '1', '--jobs', '2'])).toMatch(/--jobs is given 2 times \(1, 2\)/);
+    expect(refused(['trace', 'gen', 'edit', '--out', '-', '--out', join(tmp, 'x.csv')])).toMatch(/--out is given 2 times/);
+    expect(refused(['fit', scenario, '--measured', 'a.csv', '--measured', 'b.csv'])).toMatch(/--measured is given 2 times/);
+  });
+
+  it('repeatable flags stay repeatable: --set, --param', () => {
+    expect(cliSync(['run', scenario, '--out', join(tmp, 'o3'), '--no-html', '--no-requests', '-q', '--set', 'seed=2', '--set', 'replications=1']).code).toBe(0);
+    const r = cliSync(['trace', 'gen', 'edit', '--out', '-', '--param', 'requests=2', '--param', 'rps=3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(3);
+  });
+});
