@@ -103,6 +103,17 @@ export async function main(args: string[]): Promise<void> {
   // option's text is a sizeable share of a short run's start-up).
   const usage = (cli as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods().getUsageInstance();
   usage.cacheHelpMessage = () => {};
+  // A flag that takes one value, given twice (`--out a --out b`), reaches a command as a list;
+  // which one was meant is a guess, so refuse it.
+  // yargs passes itself as a middleware's second argument (its types omit it).
+  const once = (argv: Record<string, unknown>, y: { getOptions(): { array: string[]; key: Record<string, unknown> } }) => {
+    const options = y.getOptions();
+    for (const key of Object.keys(options.key)) {
+      const v = argv[key];
+      if (Array.isArray(v) && !options.array.includes(key)) throw new UsageError(`--${key} is given ${v.length} times (${v.map(String).join(', ')}); give it once`);
+    }
+  };
+  cli.middleware(once as unknown as (argv: Record<string, unknown>) => void, true);
   await cli
     .demandCommand(1, 'name a command (run, capacity, trace, report, merge, presets, fit, reproduce)')
     .recommendCommands()

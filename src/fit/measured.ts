@@ -19,6 +19,9 @@ import { InputError } from '../errors.js';
 /** First segments that make a column a scenario path. */
 const SECTIONS = new Set(['hardware', 'model', 'workload', 'policy', 'policies', 'warmup', 'slo', 'seed', 'replications']);
 
+/** Decimal notation: Number() also reads '0x10', which no measurement is written as. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** Columns that are neither a setting nor a metric. */
 const RESERVED = new Set(['label', 'policy', 'machine']);
 
@@ -78,6 +81,13 @@ export function parseMeasured(text: string, file: string): MeasuredTable {
   const paths = header.filter((h) => !RESERVED.has(h) && isScenarioPath(h));
   const metrics = header.filter((h) => !RESERVED.has(h) && !isScenarioPath(h));
   if (metrics.length === 0) throw new InputError(`no measured metric column (a column that is not a scenario path, e.g. tokens_per_s)`, { file, line: 1 });
+  // `tpot_ms.mean` and `tpot_ms_mean` name one metric: two columns of it would count it twice.
+  const byMetric = new Map<string, string>();
+  for (const m of metrics) {
+    const other = byMetric.get(m.replace(/\./g, '_'));
+    if (other !== undefined) throw new InputError(`columns '${other}' and '${m}' name the same metric`, { file, line: 1, field: m });
+    byMetric.set(m.replace(/\./g, '_'), m);
+  }
   // Data lines: csv-parse skips comments and blank lines, so recover each record's line by counting.
   const lineOf = recordLines(text);
   const rows = body.map((cells, k): MeasuredRow => {
@@ -91,7 +101,7 @@ export function parseMeasured(text: string, file: string): MeasuredTable {
       else if (h === 'machine') row.machine = cell;
       else if (isScenarioPath(h)) row.config[h] = scalar(cell);
       else {
-        const v = Number(cell);
+        const v = DECIMAL.test(cell) ? Number(cell) : NaN;
         if (!Number.isFinite(v) || v <= 0) throw new InputError(`expected a positive measured value, got '${cell}'`, { file, line, field: h });
         row.measured[h] = v;
       }
@@ -99,6 +109,13 @@ export function parseMeasured(text: string, file: string): MeasuredTable {
     if (Object.keys(row.measured).length === 0) throw new InputError('the row measures no metric', { file, line });
     return row;
   });
+  // Labels name rows in --fit-rows and calibrate.row: one label, one row.
+  const labelled = new Map<string, number>();
+  for (const r of rows) {
+    const first = labelled.get(r.label);
+    if (first !== undefined) throw new InputError(`duplicate label '${r.label}' (also line ${first}); labels name the rows`, { file, line: r.line, field: 'label' });
+    labelled.set(r.label, r.line);
+  }
   return { file, rows, metrics, paths };
 }
 

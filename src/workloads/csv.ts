@@ -54,6 +54,7 @@ export async function* readCsv(file: string, spec: CsvSpec): AsyncGenerator<CsvR
         }
         yield csvRow(record, header, file, line);
       }
+      if (batch.error !== undefined) throw batch.error;
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -66,8 +67,11 @@ export async function* readCsv(file: string, spec: CsvSpec): AsyncGenerator<CsvR
   if (!header) throw new InputError(`empty file: expected a header with columns ${spec.required.join(',')}`, { file });
 }
 
-/** Records with the line each ended on. */
-type Batch = Array<[string[], number]>;
+/**
+ * Records with the line each ended on; `error`: the parse error that ended the input after them
+ * (delivered behind the records, so the header is known and earlier rows are checked first).
+ */
+type Batch = Array<[string[], number]> & { error?: unknown };
 
 interface ParserInternals {
   push(chunk: unknown): boolean;
@@ -101,18 +105,35 @@ function batchedParser(opts: CsvParseOptions): ReturnType<typeof parse> {
     batch.push([rec as string[], p.info.lines]);
     return true;
   };
+  // A parse error would destroy the stream, dropping the records parsed before it in the same
+  // chunk (a small file is one chunk: its header too). Pass it on behind them instead, and parse
+  // nothing after it.
+  let failed = false;
+  const fail = (err: Error) => {
+    failed = true;
+    const b: Batch = batch;
+    batch = [];
+    b.error = err;
+    push(b);
+  };
   const transform = p._transform.bind(parser);
-  p._transform = (buf, enc, cb) =>
+  p._transform = (buf, enc, cb) => {
+    if (failed) return cb();
     transform(buf, enc, (err) => {
-      flush();
-      cb(err);
+      if (err) fail(err);
+      else flush();
+      cb();
     });
+  };
   const flushInput = p._flush.bind(parser);
-  p._flush = (cb) =>
+  p._flush = (cb) => {
+    if (failed) return cb();
     flushInput((err) => {
-      flush();
-      cb(err);
+      if (err) fail(err);
+      else flush();
+      cb();
     });
+  };
   return parser;
 }
 
@@ -178,12 +199,19 @@ export function has(row: CsvRow, field: string): boolean {
   return v !== undefined && v !== '';
 }
 
+/**
+ * Decimal notation, what a trace's numbers are written in: Number() also reads '0x10', '0b1' and
+ * '0o7', which would pass a hex typo off as a value.
+ */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** A finite number, optionally bounded. */
 export function num(row: CsvRow, field: string, opts: { min?: number; max?: number; minExclusive?: boolean } = {}): number {
   const s = row.cells[field];
   if (s === undefined || s === '') fail(row, field, 'expected a number');
   const v = Number(s);
   if (!Number.isFinite(v)) fail(row, field, 'expected a finite number');
+  if (!DECIMAL.test(s)) fail(row, field, 'expected a decimal number');
   if (opts.min !== undefined && (opts.minExclusive ? v <= opts.min : v < opts.min)) {
     fail(row, field, `expected a number ${opts.minExclusive ? '>' : '>='} ${opts.min}`);
   }
@@ -224,7 +252,7 @@ export function list(row: CsvRow, field: string): string[] {
 export function intList(row: CsvRow, field: string, opts: { min?: number; max?: number } = {}): number[] {
   return list(row, field).map((p) => {
     const v = Number(p);
-    if (!Number.isInteger(v)) fail(row, field, "expected '|'-separated integers");
+    if (!Number.isInteger(v) || !DECIMAL.test(p)) fail(row, field, "expected '|'-separated integers");
     if (opts.min !== undefined && v < opts.min) fail(row, field, `expected integers >= ${opts.min}`);
     if (opts.max !== undefined && v > opts.max) fail(row, field, `expected integers <= ${opts.max}`);
     return v;
@@ -235,7 +263,7 @@ export function intList(row: CsvRow, field: string, opts: { min?: number; max?: 
 export function numList(row: CsvRow, field: string, opts: { min?: number } = {}): number[] {
   return list(row, field).map((p) => {
     const v = Number(p);
-    if (!Number.isFinite(v)) fail(row, field, "expected '|'-separated finite numbers");
+    if (!Number.isFinite(v) || !DECIMAL.test(p)) fail(row, field, "expected '|'-separated finite numbers");
     if (opts.min !== undefined && v < opts.min) fail(row, field, `expected numbers >= ${opts.min}`);
     return v;
   });

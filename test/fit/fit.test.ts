@@ -112,6 +112,14 @@ describe('parseMeasured / parseFree / selectRows', () => {
   it('rejects a non-positive measurement with its line and column', () => {
     expect(() => parseMeasured('label,tokens_per_s\na,1\nb,-2\n', 'm.csv')).toThrow(/^m\.csv:3 field 'tokens_per_s'/);
   });
+  it('rejects a measurement in hex, a label used twice, and one metric in two columns', () => {
+    expect(() => parseMeasured('label,tokens_per_s\na,0x10\n', 'm.csv')).toThrow(/^m\.csv:2 field 'tokens_per_s': expected a positive measured value, got '0x10'$/);
+    expect(() => parseMeasured('label,tokens_per_s\na,1\n# a comment\na,2\n', 'm.csv')).toThrow(/^m\.csv:4 field 'label': duplicate label 'a' \(also line 2\)/);
+    expect(() => parseMeasured('tpot_ms.mean,tokens_per_s,tpot_ms_mean\n1,2,3\n', 'm.csv')).toThrow(/^m\.csv:1 field 'tpot_ms_mean': columns 'tpot_ms\.mean' and 'tpot_ms_mean' name the same metric$/);
+    // Distinct labels, default labels and decimal notation stay accepted.
+    expect(parseMeasured('label,tokens_per_s\na,1e1\n,.5\n,2\n', 'm.csv').rows.map((r) => [r.label, r.measured.tokens_per_s])).toEqual([['a', 10], ['line 3', 0.5], ['line 4', 2]]);
+  });
+
   it('rejects a ragged row with its line', () => {
     expect(() => parseMeasured('label,tokens_per_s\na,1,7\n', 'm.csv')).toThrow(/^m\.csv:2: malformed CSV/);
   });

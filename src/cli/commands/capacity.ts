@@ -14,7 +14,7 @@ import { parseGpuRange, runCapacity, RATE_KNOBS, type Knob } from '../../scenari
 import { loadScenario } from '../../scenario/load.js';
 import { parseSlo } from '../../scenario/slo.js';
 import type { Registry } from '../../scenario/types.js';
-import { checkOutDir, defaultOutDir } from '../out-dir.js';
+import { checkOutDir, checkOutFolder, defaultOutDir } from '../out-dir.js';
 import { EXIT, note, positiveInt, positiveNumber, printJson, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
 
 interface CapacityArgs extends GlobalArgs {
@@ -84,6 +84,7 @@ export function capacityCommand(registry: Registry, registryModule?: string): Co
       const out = argv.out ?? `${defaultOutDir(argv.scenario)}-capacity`;
       // Checked before the search, so a refusal costs nothing and an earlier study is never overwritten silently.
       checkOutDir(out, { force: argv.force, flag: argv.out === undefined ? 'the default output folder' : '--out' });
+      if (argv.png) checkOutFolder(argv.png, '--png');
 
       // 2. search, with Ctrl-C
       const controller = new AbortController();

@@ -3,14 +3,14 @@
  * calibrate free parameters to measured runs (src/fit) and print the fitted values, the error per
  * run (in-sample, leave-one-out, held-out prediction); --out writes the overlay YAML.
  */
-import { writeFileSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError } from '../../errors.js';
 import { fitMeasured, parseFree, readMeasured, scenarioEvaluator, selectRows, overlayYaml } from '../../fit/index.js';
 import { fitText } from '../../fit/text.js';
 import { readScenarioSource } from '../../scenario/source.js';
 import type { Registry } from '../../scenario/types.js';
-import { note, printJson, printLine, type GlobalArgs } from '../shared.js';
+import { checkOutFile, writeOutFile } from '../out-dir.js';
+import { nonEmpty, note, printJson, printLine, type GlobalArgs } from '../shared.js';
 
 interface FitArgs extends GlobalArgs {
   scenario: string;
@@ -36,6 +36,9 @@ export function fitCommand(registry: Registry): CommandModule<GlobalArgs, FitArg
         .example('$0 fit s.yaml --measured runs.csv --free hardware.pcie_efficiency=0.05:1 --fit-rows 1 --out calib.yaml', 'fit on the first run, predict the others') as Argv<FitArgs>,
     handler: async (argv: ArgumentsCamelCase<FitArgs>) => {
       const source = readScenarioSource(argv.scenario);
+      nonEmpty(argv.out, '--out');
+      // Checked before the fit, so a typo costs nothing and never replaces the scenario or the runs.
+      if (argv.out !== undefined) checkOutFile(argv.out, '--out', [argv.scenario, argv.measured]);
       const table = readMeasured(argv.measured);
       const free = (argv.free ?? []).map((f) => parseFree(f, source.value));
       const dup = free.find((f, i) => free.findIndex((g) => g.path === f.path) !== i);
@@ -46,15 +49,23 @@ export function fitCommand(registry: Registry): CommandModule<GlobalArgs, FitArg
       if (free.length === 0) note(argv, 'servesim: no --free parameters: reporting the out-of-the-box error');
       const evaluate = scenarioEvaluator(argv.scenario, { measuredFile: argv.measured, registry });
       const report = await fitMeasured(table, evaluate, { free, ...(fitRows ? { fitRows } : {}), leaveOneOut: argv.loo });
+      // A failed write (disk full) still prints the fit: the work is not lost with the file.
+      let unwritten: unknown;
       if (argv.out) {
         const rows = (fitRows ?? table.rows.map((_, i) => i)).map((i) => table.rows[i]!.label);
-        writeFileSync(argv.out, overlayYaml(report, { scenario: argv.scenario, measured: argv.measured, fitRows: rows }));
+        try {
+          writeOutFile(argv.out, overlayYaml(report, { scenario: argv.scenario, measured: argv.measured, fitRows: rows }));
+        } catch (e) {
+          unwritten = e;
+        }
       }
-      if (argv.json) printJson({ ...report, ...(argv.out ? { overlay: argv.out } : {}) });
+      const wrote = argv.out !== undefined && unwritten === undefined;
+      if (argv.json) printJson({ ...report, ...(wrote ? { overlay: argv.out } : {}) });
       else {
         printLine(fitText(report));
-        if (argv.out) printLine(`wrote ${argv.out}`);
+        if (wrote) printLine(`wrote ${argv.out}`);
       }
+      if (unwritten !== undefined) throw unwritten;
     },
   };
 }

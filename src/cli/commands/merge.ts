@@ -4,7 +4,8 @@ import { readResults, writeOutputs } from '../../report/io.js';
 import { writeChartImages } from '../../report/png.js';
 import { resultsTable } from '../../report/text.js';
 import { mergeRequests, mergeResults } from '../../scenario/merge.js';
-import { note, printJson, printLine, type GlobalArgs } from '../shared.js';
+import { checkOutFolder } from '../out-dir.js';
+import { nonEmpty, note, printJson, printLine, type GlobalArgs } from '../shared.js';
 
 interface MergeArgs extends GlobalArgs {
   results: string[];
@@ -27,6 +28,10 @@ export const mergeCommand: CommandModule<GlobalArgs, MergeArgs> = {
       .example('$0 merge out/s/shard-*/results.json --out out/s', 'join all shards of scenario s') as Argv<MergeArgs>,
   handler: async (argv: ArgumentsCamelCase<MergeArgs>) => {
     const files = argv.results.map((path) => ({ path, results: readResults(path) }));
+    nonEmpty(argv.out, '--out');
+    nonEmpty(argv.png, '--png');
+    checkOutFolder(argv.out, '--out', 'out/s');
+    if (argv.png) checkOutFolder(argv.png, '--png');
     const merged = mergeResults(files);
     const written = writeOutputs(merged, argv.out, { html: argv.html });
     if (argv.requests) {

@@ -1,11 +1,11 @@
 /** `servesim report RESULTS.json`: re-render report.html (and optionally SVG/PNG charts). */
-import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { renderHtml } from '../../report/html.js';
 import { readResults } from '../../report/io.js';
 import { writeChartImages } from '../../report/png.js';
-import { printJson, printLine, type GlobalArgs } from '../shared.js';
+import { checkOutFile, checkOutFolder, writeOutFile } from '../out-dir.js';
+import { nonEmpty, printJson, printLine, type GlobalArgs } from '../shared.js';
 
 interface ReportArgs extends GlobalArgs {
   results: string;
@@ -25,8 +25,12 @@ export const reportCommand: CommandModule<GlobalArgs, ReportArgs> = {
       .example('$0 report out/q/results.json --png out/q/charts', 'also export the charts for a paper') as Argv<ReportArgs>,
   handler: async (argv: ArgumentsCamelCase<ReportArgs>) => {
     const results = readResults(argv.results);
+    nonEmpty(argv.out, '--out');
+    nonEmpty(argv.png, '--png');
     const out = argv.out ?? join(dirname(argv.results), 'report.html');
-    writeFileSync(out, renderHtml(results));
+    checkOutFile(out, '--out', [argv.results]);
+    if (argv.png) checkOutFolder(argv.png, '--png');
+    writeOutFile(out, renderHtml(results));
     const files = [out, ...(argv.png ? await writeChartImages(results, argv.png) : [])];
     if (argv.json) printJson({ files });
     else if (!argv.quiet) printLine(`wrote ${files.join(', ')}`);

@@ -9,9 +9,9 @@
  *   4. timeline  with --timeline: one designated run again, traced, as a Chrome trace-event file
  *   5. print     a compact table (or --json: results.json itself on stdout, notes on stderr)
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { isUserError } from '../../errors.js';
 import { removeParts } from '../../scenario/requests.js';
@@ -24,7 +24,7 @@ import { inShard, jobsOf, parseShard } from '../../scenario/plan.js';
 import { CHECKPOINT_FILE, runPlan } from '../../scenario/runner.js';
 import { parseWindow, recordTimeline, timelineJob, DEFAULT_TIMELINE_EVENTS, type TimelineResult } from '../../scenario/timeline.js';
 import type { Registry } from '../../scenario/types.js';
-import { checkOutDir, defaultOutDir } from '../out-dir.js';
+import { checkOutDir, checkOutFile, checkOutFolder, defaultOutDir, writeOutFile } from '../out-dir.js';
 import { EXIT, InputError, nonEmpty, note, positiveInt, seedFlag, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
 
 interface RunArgs extends GlobalArgs {
@@ -89,6 +89,8 @@ export function runCommand(registry: Registry, registryModule?: string): Command
       // Timeline flags are checked before anything runs, so a typo costs nothing.
       const timeline = timelineOptions(argv);
       if (timeline) timelineJob(plan, timeline);
+      if (timeline) checkOutFile(timeline.file, '--timeline', [argv.scenario]);
+      if (argv.png) checkOutFolder(argv.png, '--png');
       checkOutDir(out, { force: argv.force, resume: argv.resume, flag: argv.out === undefined ? 'the default output folder' : '--out' });
       const fresh = !existsSync(out);
       const width = estimateOrRefuse(loaded, argv, jobs, shard);
@@ -131,8 +133,7 @@ export function runCommand(registry: Registry, registryModule?: string): Command
       let tl: TimelineResult | undefined;
       if (timeline && !outcome.interrupted) {
         tl = await recordTimeline(registry, plan, { ...timeline, signal: controller.signal });
-        mkdirSync(dirname(timeline.file), { recursive: true });
-        writeFileSync(timeline.file, JSON.stringify(tl.trace) + '\n');
+        writeOutFile(timeline.file, JSON.stringify(tl.trace) + '\n');
         files.push(timeline.file);
       }
 
