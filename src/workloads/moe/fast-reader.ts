@@ -87,9 +87,9 @@ export class MoeTraceReader implements IterableIterator<MoeRow> {
   /** Predictions: cP[cPS[f], cPS[f] + cPN[f]); cPN[f] = -1 when the cell is empty. */
   private readonly cPS = new Int32Array(BATCH);
   private readonly cPN = new Int32Array(BATCH);
-  private cEx = new Float64Array(4 * BATCH);
-  private cW = new Float64Array(4 * BATCH);
-  private cP = new Float64Array(4 * BATCH);
+  private cEx: Float64Array = new Float64Array(4 * BATCH);
+  private cW: Float64Array = new Float64Array(4 * BATCH);
+  private cP: Float64Array = new Float64Array(4 * BATCH);
   /** Fill level of cEx/cW and cP this batch. */
   private exPos = 0;
   private pPos = 0;
