@@ -41,7 +41,14 @@ const tableSchema = z
     calibrate: z
       .object({
         row: z.string(),
-        free: z.array(z.object({ path: z.string(), lo: z.number().positive(), hi: z.number().positive() }).strict()).min(1),
+        free: z
+          .array(
+            z
+              .object({ path: z.string(), lo: z.number().positive(), hi: z.number().positive() })
+              .strict()
+              .refine((f) => f.lo < f.hi, { message: 'lo must be below hi' }),
+          )
+          .min(1),
         // Per-machine mode: each machine is calibrated on its first listed row that agrees with
         // `row` in these columns (none: its first listed row). A fixed rule, never the best fit.
         per_machine_match: z.array(z.string()).default([]),
@@ -120,9 +127,13 @@ export function defaultReproduceDir(): string {
 
 export function listTables(root: string): string[] {
   if (!existsSync(root)) throw new InputError(`no reproduction suite at ${root}`);
-  return readdirSync(root)
+  if (!statSync(root).isDirectory()) throw new InputError(`${root} is a file; the suite is a folder of tables (each a folder with a table.yaml)`);
+  const names = readdirSync(root)
     .filter((n) => existsSync(join(root, n, 'table.yaml')))
     .sort();
+  // An empty suite would print nothing and exit 0, as if every table had been reproduced.
+  if (names.length === 0) throw new InputError(`no tables in ${root} (a table is a folder with a table.yaml)`);
+  return names;
 }
 
 export function readTableSpec(dir: string): TableSpec {

@@ -108,6 +108,21 @@ describe('reproduce/', () => {
     expect(publishedTie(2, 2.000001)).toBe(false);
   });
 
+  it('refuses an empty suite, a file as the suite and a free parameter with lo >= hi', () => {
+    const root = mkdtempSync(join(tmpdir(), 'servesim-suite-'));
+    try {
+      expect(() => listTables(root)).toThrow(/no tables in .*table\.yaml/);
+      writeFileSync(join(root, 'f'), '');
+      expect(() => listTables(join(root, 'f'))).toThrow(/is a file; the suite is a folder/);
+      cpSync(join(ROOT, 'fiddler-mixtral-offloading-a6000'), join(root, 't'), { recursive: true });
+      const spec = join(root, 't', 'table.yaml');
+      writeFileSync(spec, readFileSync(spec, 'utf8').replace('lo: 0.01, hi: 1.26', 'lo: 20, hi: 0.01'));
+      expect(() => readTableSpec(join(root, 't'))).toThrow(/calibrate\.free\.0.*lo must be below hi/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a rank_within column that the published rows do not set, naming the field', async () => {
     const root = mkdtempSync(join(tmpdir(), 'servesim-rank-within-'));
     try {
