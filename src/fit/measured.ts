@@ -15,12 +15,11 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../errors.js';
+import { DECIMAL } from '../workloads/csv.js';
 
 /** First segments that make a column a scenario path. */
 const SECTIONS = new Set(['hardware', 'model', 'workload', 'policy', 'policies', 'warmup', 'slo', 'seed', 'replications']);
 
-/** Decimal notation: Number() also reads '0x10', which no measurement is written as. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** Columns that are neither a setting nor a metric. */
 const RESERVED = new Set(['label', 'policy', 'machine']);

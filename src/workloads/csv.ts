@@ -200,10 +200,10 @@ export function has(row: CsvRow, field: string): boolean {
 }
 
 /**
- * Decimal notation, what a trace's numbers are written in: Number() also reads '0x10', '0b1' and
- * '0o7', which would pass a hex typo off as a value.
+ * Decimal notation, what a trace's (and a measured-runs CSV's) numbers are written in: Number()
+ * also reads '0x10', '0b1' and '0o7', which would pass a hex typo off as a value.
  */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** A finite number, optionally bounded. */
 export function num(row: CsvRow, field: string, opts: { min?: number; max?: number; minExclusive?: boolean } = {}): number {

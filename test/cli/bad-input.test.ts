@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TINY_FIT_SCENARIO } from '../fit/fixtures.js';
 import { cliSync, ensureBuilt } from '../robust/cli-helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-bad-input-'));
@@ -29,17 +30,6 @@ workload:
 policies:
   - label: full
     policy: { compute: full, loading: sequential, batching: static, balance: round-robin }
-`;
-const FIT_SCENARIO = `name: tiny-fit
-system: moe
-hardware: { gpu: rtx-4090 }
-model: { preset: mixtral-8x7b-fp16, layers: 2, expert_mb: 100 }
-workload:
-  generator: { tokens: 30, request_tokens: 30 }
-warmup: { tokens: 5 }
-policies:
-  - label: on-demand
-    policy: { cache_experts: 4 }
 `;
 
 /** The one stderr line of a refused command (exit 2, no internal error, no stack). */
@@ -92,7 +82,7 @@ describe('output paths that cannot be written are refused before any work, one l
   });
 
   it('fit --out the scenario, the measured CSV or a folder: refused before the fit, the inputs untouched', () => {
-    const s = file('fit.yaml', FIT_SCENARIO);
+    const s = file('fit.yaml', TINY_FIT_SCENARIO);
     const csv = 'policy.cache_experts,tokens_per_s\n8,10\n';
     const m = file('runs.csv', csv);
     const base = ['fit', s, '--measured', m, '--free', 'hardware.pcie_efficiency=0.05:1', '--no-loo', '-q'];
@@ -100,7 +90,7 @@ describe('output paths that cannot be written are refused before any work, one l
     expect(refused([...base, '--out', m])).toMatch(/--out .*runs\.csv is an input of this command/);
     expect(refused([...base, '--out', aFolder])).toMatch(/--out .*a-folder is a folder, not a file/);
     expect(refused([...base, '--out', join(aFile, 'o.yaml')])).toMatch(/--out .*a-file[/\\]o\.yaml: .*a-file is a file, not a folder/);
-    expect(readFileSync(s, 'utf8')).toBe(FIT_SCENARIO);
+    expect(readFileSync(s, 'utf8')).toBe(TINY_FIT_SCENARIO);
     expect(readFileSync(m, 'utf8')).toBe(csv);
   }, 60_000);
 });

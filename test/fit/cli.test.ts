@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TINY_FIT_SCENARIO } from './fixtures.js';
 import { cli, ensureBuilt } from '../robust/cli-helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-fit-cli-'));
@@ -11,22 +12,11 @@ const file = (name: string, text: string) => {
   writeFileSync(p, text);
   return p;
 };
-const SCENARIO = `name: tiny-fit-cli
-system: moe
-hardware: { gpu: rtx-4090 }
-model: { preset: mixtral-8x7b-fp16, layers: 2, expert_mb: 100 }
-workload:
-  generator: { tokens: 30, request_tokens: 30 }
-warmup: { tokens: 5 }
-policies:
-  - label: on-demand
-    policy: { cache_experts: 4 }
-`;
 
 beforeAll(() => ensureBuilt(), 180_000);
 
 describe('servesim fit (errors)', () => {
-  const scenario = file('s.yaml', SCENARIO);
+  const scenario = file('s.yaml', TINY_FIT_SCENARIO);
   const cases: Array<[string, string, string[], RegExp]> = [
     ['an unknown scenario path column', 'policy.cache_expertz,tokens_per_s\n8,10\n', [], /bad1\.csv:2 .*cache_expertz/],
     ['an unknown metric column', 'policy.cache_experts,tokens_per_sec\n8,10\n', [], /bad2\.csv:1 field 'tokens_per_sec': .*not a metric/],
