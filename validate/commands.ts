@@ -29,7 +29,7 @@ interface ValidateArgs {
   profile: string;
   quick: boolean;
   out: string;
-  repeats?: number;
+  repeats?: string;
   workload?: string[];
 }
 
@@ -109,14 +109,16 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .option('profile', { type: 'string', default: 'profile.json', describe: 'calibration profile (from `servesim calibrate`)' })
       .option('quick', { type: 'boolean', default: false, describe: 'short workloads, one device run per policy' })
       .option('out', { type: 'string', default: 'out/validate', describe: 'folder for fidelity.md and fidelity.json' })
-      .option('repeats', { type: 'number', describe: 'runs per policy on the device and in the simulator, pooled (default 1 quick, 3 full)' })
+      .option('repeats', { type: 'string', requiresArg: true, describe: 'runs per policy on the device and in the simulator, pooled (default 1 quick, 3 full)' })
       .option('workload', { type: 'string', array: true, describe: `workloads to run (${WORKLOADS.join(', ')}; default moe-decode diffusion-edit)` })
       .example('$0 validate --profile profile.json --out out/validate', 'device vs simulator for every workload; writes fidelity.md and fidelity.json')
       .example('$0 validate --profile profile.json --quick --workload moe-decode', 'one short workload, one device run per policy') as unknown as Argv<ValidateArgs>,
   handler: async (argv: ArgumentsCamelCase<ValidateArgs>) => {
     checkChoices(argv.workload, WORKLOADS, '--workload');
-    if (argv.repeats !== undefined && !(Number.isInteger(argv.repeats) && argv.repeats >= 1)) {
-      throw new InputError(`must be a positive integer, got ${argv.repeats}`, { field: '--repeats' });
+    // A string to yargs: its `number` type would turn 'abc' into NaN before this could quote it.
+    const repeats = argv.repeats === undefined ? undefined : argv.repeats.trim() === '' ? NaN : Number(argv.repeats);
+    if (repeats !== undefined && !(Number.isInteger(repeats) && repeats >= 1)) {
+      throw new InputError(`must be a positive integer, got '${argv.repeats}'`, { field: '--repeats' });
     }
     // loadProfile validates the contract (one-line errors); the extras the simulator side uses
     // (host issue cost, software adapter) are checked here.
@@ -127,7 +129,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
     try {
       const report = await runFidelity(gpu, profile, {
         quick: argv.quick,
-        repeats: argv.repeats,
+        repeats,
         workloads: argv.workload as Array<FidelityRun['workload']> | undefined,
         log: say,
       });

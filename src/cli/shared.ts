@@ -65,6 +65,14 @@ export function positiveInt(v: unknown, flag: string): number | undefined {
   return n;
 }
 
+/** An integer flag >= 0 (an index), or a one-line UsageError naming it; `what` says what it indexes. */
+export function nonNegativeInt(v: unknown, flag: string, what = 'an integer >= 0'): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && v.trim() === '' ? NaN : Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} expects ${what}, got '${String(v)}'`);
+  return n;
+}
+
 /** A seed: an integer 0 <= n < 2^31 (what the scenario schema accepts). */
 export function seedFlag(v: unknown, flag = '--seed'): number | undefined {
   if (v === undefined) return undefined;

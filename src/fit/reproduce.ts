@@ -20,9 +20,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
+import { InputError, type InputLocation } from '../errors.js';
+import { decodeUtf8 } from '../input-text.js';
+import { parseScenarioText } from '../scenario/source.js';
 import type { Registry } from '../scenario/types.js';
 import { scenarioEvaluator, type Evaluate } from './evaluate.js';
 import { fitMeasured, type FitReport } from './fit.js';
@@ -136,42 +137,63 @@ export function listTables(root: string): string[] {
   return names;
 }
 
+/** A table.yaml read: the spec, and where in the file each of its fields is (for messages). */
+export interface TableSource {
+  spec: TableSpec;
+  file: string;
+  /** `field` (a dotted path, as in messages) located: the file, the line that sets it, the field. */
+  where(field: string): InputLocation;
+}
+
 export function readTableSpec(dir: string): TableSpec {
+  return readTableSource(dir).spec;
+}
+
+export function readTableSource(dir: string): TableSource {
   const file = join(dir, 'table.yaml');
-  let value: unknown;
+  let text: string;
   try {
-    value = parseYaml(readFileSync(file, 'utf8'));
+    text = decodeUtf8(readFileSync(file), file);
   } catch (e) {
-    throw new InputError(`cannot read (${(e as Error).message.split('\n')[0]})`, { file });
+    if (e instanceof InputError) throw e;
+    throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]})`, { file });
   }
-  const parsed = tableSchema.safeParse(value);
+  // The scenario files' reader: YAML syntax errors and duplicate keys come with their line, and
+  // every field can be mapped back to the line that sets it.
+  const source = parseScenarioText(text, file);
+  const where = (field: string): InputLocation => {
+    const path = field.split('.').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+    const line = source.lineOf(path);
+    return { file, ...(line !== undefined ? { line } : {}), field };
+  };
+  const parsed = tableSchema.safeParse(source.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(issue.message, { file, field: issue.path.join('.') });
+    throw new InputError(issue.message, where(issue.path.join('.')));
   }
-  return parsed.data;
+  return { spec: parsed.data, file, where };
 }
 
 export async function reproduceTable(root: string, name: string, registry?: Registry): Promise<TableResult> {
   const started = Date.now();
   const dir = join(root, name);
   if (!existsSync(join(dir, 'table.yaml'))) throw new InputError(`no table '${name}' in ${root} (tables: ${listTables(root).join(', ')})`);
-  const spec = readTableSpec(dir);
+  const { spec, where } = readTableSource(dir);
   const measuredFile = join(dir, spec.published);
   const table = readMeasured(measuredFile);
   for (const r of table.rows) {
     if (Object.keys(r.measured).join() !== spec.metric) throw new InputError(`each row must give exactly the metric '${spec.metric}'`, { file: measuredFile, line: r.line });
   }
   const calIdx = table.rows.findIndex((r) => r.label === spec.calibrate.row);
-  if (calIdx < 0) throw new InputError(`calibrate.row '${spec.calibrate.row}' is not a row label of ${spec.published}`, { file: join(dir, 'table.yaml'), field: 'calibrate.row' });
+  if (calIdx < 0) throw new InputError(`calibrate.row '${spec.calibrate.row}' is not a row label of ${spec.published}`, where('calibrate.row'));
   for (const c of spec.rank_within ?? []) {
     const named = c === 'machine' ? table.rows.every((r) => r.machine !== undefined) : table.rows.every((r) => c in r.config);
-    if (!named) throw new InputError(`rank_within: '${c}' is not a column every row of ${spec.published} sets`, { file: join(dir, 'table.yaml'), field: 'rank_within' });
+    if (!named) throw new InputError(`rank_within: '${c}' is not a column every row of ${spec.published} sets`, where('rank_within'));
   }
   const evaluate = scenarioEvaluator(join(dir, spec.scenario), { measuredFile, ...(registry ? { registry } : {}) });
   const oob = await fitMeasured(table, evaluate, { free: [], leaveOneOut: false });
   const cal = await fitMeasured(table, evaluate, { free: spec.calibrate.free, fitRows: [calIdx], leaveOneOut: false });
-  const perMachine = table.rows.some((r) => r.machine !== undefined) ? await fitPerMachine(table, evaluate, spec, calIdx, join(dir, 'table.yaml')) : undefined;
+  const perMachine = table.rows.some((r) => r.machine !== undefined) ? await fitPerMachine(table, evaluate, spec, calIdx, where) : undefined;
   return {
     name,
     spec,
@@ -186,7 +208,8 @@ export async function reproduceTable(root: string, name: string, registry?: Regi
  * The rows of each machine, in first-appearance order, and the row each is calibrated on: its
  * first listed row agreeing with the one-row calibration row in `per_machine_match`.
  */
-export function machineCalibrationRows(table: MeasuredTable, spec: TableSpec, calIdx: number, specFile: string): { machine: string; rows: number[]; calibrate: number }[] {
+export function machineCalibrationRows(table: MeasuredTable, spec: TableSpec, calIdx: number, specFile: string | TableSource['where']): { machine: string; rows: number[]; calibrate: number }[] {
+  const at = typeof specFile === 'string' ? (field: string): InputLocation => ({ file: specFile, field }) : specFile;
   const groups = new Map<string, number[]>();
   for (const [i, r] of table.rows.entries()) {
     if (r.machine === undefined) throw new InputError(`every row needs a machine when any row names one`, { file: table.file, line: r.line, field: 'machine' });
@@ -195,19 +218,19 @@ export function machineCalibrationRows(table: MeasuredTable, spec: TableSpec, ca
   const ref = table.rows[calIdx]!;
   const match = spec.calibrate.per_machine_match;
   for (const c of match) {
-    if (!(c in ref.config)) throw new InputError(`'${c}' is not a column set in the calibration row '${ref.label}'`, { file: specFile, field: 'calibrate.per_machine_match' });
+    if (!(c in ref.config)) throw new InputError(`'${c}' is not a column set in the calibration row '${ref.label}'`, at('calibrate.per_machine_match'));
   }
   return [...groups].map(([machine, rows]) => {
     const calibrate = rows.find((i) => match.every((c) => String(table.rows[i]!.config[c]) === String(ref.config[c])));
     if (calibrate === undefined) {
       const want = match.map((c) => `${c} = ${String(ref.config[c])}`).join(', ');
-      throw new InputError(`machine '${machine}' has no row with ${want} to calibrate on`, { file: specFile, field: 'calibrate.per_machine_match' });
+      throw new InputError(`machine '${machine}' has no row with ${want} to calibrate on`, at('calibrate.per_machine_match'));
     }
     return { machine, rows, calibrate };
   });
 }
 
-async function fitPerMachine(table: MeasuredTable, evaluate: Evaluate, spec: TableSpec, calIdx: number, specFile: string): Promise<PerMachineResult> {
+async function fitPerMachine(table: MeasuredTable, evaluate: Evaluate, spec: TableSpec, calIdx: number, specFile: TableSource['where']): Promise<PerMachineResult> {
   const byLine = new Map<number, FitReport['rows']>();
   const machines: MachineCalibration[] = [];
   let evaluations = 0;

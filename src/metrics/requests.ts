@@ -5,6 +5,7 @@
  */
 import type { Conservation, Metrics, WarmupConfig } from './types.js';
 import { roundSig, Samples } from './summary.js';
+import { refuseUnmeasured } from './warmup.js';
 
 export class RequestMetrics {
   readonly latency = new Samples();
@@ -41,6 +42,11 @@ export class RequestMetrics {
     if (arrival < this.firstCountedArrival) this.firstCountedArrival = arrival;
     if (end > this.lastCompletion) this.lastCompletion = end;
     return true;
+  }
+
+  /** A ConfigError when the warm-up discarded every completed request: the metrics would be empty. */
+  requireMeasured(): void {
+    if (this.counted === 0 && this.completed > 0) refuseUnmeasured(this.warmup, 'request', this.completed);
   }
 
   /**

@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { jsonSyntaxError } from '../json-text.js';
 import type { ResultsFile } from './types.js';
 import { resultsCsv, resultsLongCsv } from './csv.js';
 import { focusPoint } from './specs.js';
@@ -49,8 +50,11 @@ export function readResults(file: string): ResultsFile {
   let v: unknown;
   try {
     v = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`not JSON (${(e as Error).message})`, { file });
+  } catch {
+    // One line with the place (JSON.parse's own message spans lines and, in older V8, has none).
+    if (/\.ya?ml$/i.test(file)) throw new InputError('not a results.json: this is YAML, not JSON (a scenario? run it first, `servesim run FILE`, then report the results.json it writes)', { file });
+    const at = jsonSyntaxError(text);
+    throw new InputError(`not a results.json: not valid JSON${at ? ` (column ${at.column}: ${at.reason})` : ''}`, { file, ...(at ? { line: at.line } : {}) });
   }
   const r = v as Partial<ResultsFile>;
   for (const field of ['servesim', 'scenario', 'runs', 'input', 'sweep', 'wallclock'] as const) {

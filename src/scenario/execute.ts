@@ -3,7 +3,7 @@
  * function runs in the main thread (serial runs) and in worker threads, so both give the same
  * bytes. It checks the conservation invariant of every output and trims what results.json keeps.
  */
-import { ConfigError, InvariantError } from '../errors.js';
+import { ConfigError, formatLocation, InvariantError } from '../errors.js';
 import { fanOut, WindowRecorder } from '../metrics/recorders.js';
 import type { Conservation, Metrics } from '../metrics/types.js';
 import { resolveHardware } from '../systems/hardware.js';
@@ -80,7 +80,8 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
     if (e instanceof ConfigError) {
       const params = plan.points[job.point]!;
       const at = plan.sweepKeys.length ? ` at ${plan.sweepKeys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(', ')}` : '';
-      throw new ConfigError(`${plan.file}: policy '${plan.policies[job.policy]}'${at}: ${e.message}`, { field: e.fields });
+      // The field to change, when the error names one (the loader's pre-flight gives its line too).
+      throw new ConfigError(`${formatLocation({ file: plan.file, field: e.field })}policy '${plan.policies[job.policy]}'${at}: ${e.message}`, { field: e.fields });
     }
     throw e;
   } finally {

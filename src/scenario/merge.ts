@@ -1,7 +1,11 @@
 /**
  * `servesim merge`: join the results of shards (`run --shard I/N`) of one scenario into the
  * results a single run would have written. Shards must come from the same scenario and servesim
- * version (same fingerprint); a run present in two shards must agree exactly.
+ * version (same fingerprint); a run present in two shards must agree exactly. One run's results
+ * given twice (the same file, or a copy of it) are refused: the runs would count once but the wall
+ * time and threads twice. A run is identified by what results.json records of it: the scenario
+ * fingerprint (scenario as run, seed included, and servesim version), the shard, and the time it
+ * started.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +32,19 @@ export function mergeResults(files: readonly ShardFile[], baseDir = '.'): Result
       );
     }
   }
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const id = runIdentity(f.results);
+    const other = seen.get(id);
+    if (other !== undefined) {
+      throw new InputError(
+        other === f.path
+          ? `${f.path} is given twice; give each shard's results.json once`
+          : `${other} and ${f.path} are the same run (${describeRun(f.results)}); give each shard's results.json once`,
+      );
+    }
+    seen.set(id, f.path);
+  }
   const plan = planFromInput(first.results.input, first.results.scenario.file, baseDir, servesimVersion());
   if (plan.fingerprint !== first.results.scenario.fingerprint) {
     throw new ConfigError(`${first.path} was written by another servesim version (${first.results.servesim}); merge it with that version`);
@@ -49,6 +66,16 @@ export function mergeResults(files: readonly ShardFile[], baseDir = '.'): Result
   // Wall time of a merged run is the sum of the shards' (they ran on different machines).
   merged.wallclock.wall_s = Number(times.reduce((a, t) => a + t.wall_s, 0).toPrecision(4));
   return merged;
+}
+
+/** What tells one run from another in its results.json: fingerprint, shard and start time. */
+function runIdentity(r: ResultsFile): string {
+  return JSON.stringify([r.scenario?.fingerprint, r.shard ?? null, r.wallclock?.started_at]);
+}
+
+function describeRun(r: ResultsFile): string {
+  const shard = r.shard ? `shard ${r.shard.index}/${r.shard.count}` : 'not sharded';
+  return `scenario fingerprint ${r.scenario?.fingerprint}, ${shard}, started ${r.wallclock?.started_at}`;
 }
 
 function comparable(r: JobResult): string {

@@ -3,7 +3,7 @@
  * registry) in a child process: each case is one line naming the file, line or flag, exit 2, and
  * nothing written over an input. Build first: `npx tsc -p tsconfig.build.json`.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,100 @@ describe('a one-value flag given twice is refused, not a list nor a guess', () =
     const r = cliSync(['trace', 'gen', 'edit', '--out', '-', '--param', 'requests=2', '--param', 'rps=3']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(3);
+  });
+});
+
+/** The 1-based line of the first line of `text` that contains `needle`. */
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+describe('found by the second bad-input audit: one line, the file, line and field, exit 2', () => {
+  it('reproduce: a bad table.yaml names the line of the field (was the file and field only)', () => {
+    const root = join(tmp, 'suite');
+    cpSync(join(process.cwd(), 'reproduce', 'fiddler-mixtral-offloading-a6000'), join(root, 't'), { recursive: true });
+    const spec = join(root, 't', 'table.yaml');
+    const original = readFileSync(spec, 'utf8');
+    const table = (text: string) => {
+      writeFileSync(spec, text);
+      return refused(['reproduce', 't', '--dir', root, '-q']);
+    };
+    // A schema problem (zod) inside a list item.
+    let text = original.replace('lo: 0.01, hi: 1.26', 'lo: 20, hi: 0.01');
+    expect(table(text)).toBe(`servesim: error: ${spec}:${lineOf(text, 'lo: 20')} field 'calibrate.free.0': lo must be below hi`);
+    // A problem found against published.csv, after the schema.
+    text = original.replace(/row: \S+/, 'row: no-such-row');
+    expect(table(text)).toMatch(new RegExp(`^servesim: error: .*table\\.yaml:${lineOf(text, 'row: no-such-row')} field 'calibrate\\.row': calibrate\\.row 'no-such-row' is not a row label`));
+    text = original + 'rank_within: [workload.nope]\n';
+    expect(table(text)).toMatch(new RegExp(`table\\.yaml:${lineOf(text, 'rank_within:')} field 'rank_within': rank_within: 'workload\\.nope' is not a column`));
+  }, 60_000);
+
+  it('run: a warm-up that leaves nothing to measure is refused for edit and t2i as for moe (was: accepted, empty metrics)', () => {
+    const out = ['--out', join(tmp, 'warm'), '--force', '--no-html', '--no-requests', '-q'];
+    // A generator fixes the workload's size: refused before any run, with the warm-up's line.
+    const edit = EDIT + 'warmup: { requests: 10 }\n';
+    const e1 = file('warm-edit.yaml', edit);
+    expect(refused(['run', e1, ...out])).toBe(`servesim: error: ${e1}:${lineOf(edit, 'warmup:')} warmup.requests: warm-up of 10 requests leaves no request to measure: the workload has 10 (policy 'full')`);
+    // By time: found when the run measured nothing; the file and the field.
+    const e2 = file('warm-edit-s.yaml', EDIT + 'warmup: { seconds: 1000 }\n');
+    expect(refused(['run', e2, ...out])).toBe(`servesim: error: warm-edit-s.yaml field 'warmup.seconds': policy 'full': warm-up (1000 s) leaves no request to measure: the workload has 10`);
+    const T2I = `name: t
+system: t2i
+seed: 1
+replications: 1
+hardware: { gpu: h800, gpus: 1 }
+model: { preset: sdxl }
+workload:
+  generator: { requests: 10, rps: 0.3 }
+policies:
+  - label: async
+    policy: { application: async }
+`;
+    const t1 = file('warm-t2i.yaml', T2I + 'warmup: { requests: 12 }\n');
+    expect(refused(['run', t1, ...out])).toMatch(new RegExp(`warm-t2i\\.yaml:12 warmup\\.requests: warm-up of 12 requests leaves no request to measure: the workload has 10`));
+    const t2 = file('warm-t2i-s.yaml', T2I + 'warmup: { seconds: 1000 }\n');
+    expect(refused(['run', t2, ...out])).toBe(`servesim: error: warm-t2i-s.yaml field 'warmup.seconds': policy 'async': warm-up (1000 s) leaves no request to measure: the workload has 10`);
+    // moe, through the same check: now with the line too.
+    const moe = TINY_FIT_SCENARIO.replace('warmup: { tokens: 5 }', 'warmup: { tokens: 30 }');
+    const m = file('warm-moe.yaml', moe);
+    expect(refused(['run', m, ...out])).toMatch(new RegExp(`warm-moe\\.yaml:${lineOf(moe, 'warmup:')} warmup\\.tokens: warm-up of 30 decode tokens leaves no decode token to measure: the workload has 30`));
+    // A warm-up that leaves one request still runs.
+    expect(cliSync(['run', file('warm-ok.yaml', EDIT + 'warmup: { requests: 9 }\n'), ...out]).code).toBe(0);
+  }, 120_000);
+
+  it('merge: the same run given twice (one file twice, or a copy) is refused, naming both (was: accepted, wall time doubled)', () => {
+    const out = ['--out', join(tmp, 'merged-twice'), '--no-html', '-q'];
+    expect(refused(['merge', results, results, ...out])).toBe(`servesim: error: ${results} is given twice; give each shard's results.json once`);
+    const copy = join(tmp, 'run-copy');
+    mkdirSync(copy);
+    cpSync(results, join(copy, 'results.json'));
+    expect(refused(['merge', results, join(copy, 'results.json'), ...out])).toMatch(
+      new RegExp(`^servesim: error: ${results.replace(/[.\\]/g, '\\$&')} and .*run-copy[/\\\\]results\\.json are the same run \\(scenario fingerprint [0-9a-f]+, not sharded, started \\d{4}-`),
+    );
+    // Two shards of one run are still merged.
+    const shards = [0, 1].map((i) => {
+      const dir = join(tmp, `shard-${i}`);
+      expect(cliSync(['run', scenario, '--shard', `${i}/2`, '--out', dir, '--no-html', '-q']).code).toBe(0);
+      return join(dir, 'results.json');
+    });
+    expect(cliSync(['merge', ...shards, ...out]).code).toBe(0);
+  }, 60_000);
+
+  it('a numeric flag given a non-number names the flag and the value (was: NaN)', () => {
+    const run = ['run', scenario, '--out', join(tmp, 'o4'), '--no-html', '-q', '--timeline', join(tmp, 't.json')];
+    expect(refused([...run, '--timeline-max-events', 'abc'])).toBe(`servesim: error: --timeline-max-events expects a positive integer, got 'abc' (see --help for usage)`);
+    expect(refused([...run, '--timeline-point', 'abc'])).toBe(`servesim: error: --timeline-point expects a sweep point index >= 0, got 'abc' (see --help for usage)`);
+    const cap = ['capacity', scenario, '--slo', 'latency_ms.p99<=8000', '--out', join(tmp, 'cap')];
+    expect(refused([...cap, '--start', 'abc'])).toMatch(/--start expects a positive number, got 'abc'/);
+    expect(refused([...cap, '-r', 'two'])).toMatch(/--replications expects a positive integer, got 'two'/);
+    expect(refused([...cap, '--seed', 'x'])).toMatch(/--seed expects an integer from 0 to 2147483647, got 'x'/);
+  });
+
+  it('report: a file that is not a results.json is one line naming it, with line and column for bad JSON (was: two lines of JSON.parse)', () => {
+    expect(refused(['report', scenario])).toBe(
+      `servesim: error: ${scenario}: not a results.json: this is YAML, not JSON (a scenario? run it first, \`servesim run FILE\`, then report the results.json it writes)`,
+    );
+    const bad = file('bad.json', '{\n  "servesim": "0.1.0",\n  "runs": [1, 2,]\n}\n');
+    expect(refused(['report', bad])).toBe(`servesim: error: ${bad}:3: not a results.json: not valid JSON (column 17: expected a value, found ']')`);
+    const text = file('notes.txt', 'hello\n');
+    expect(refused(['report', text])).toBe(`servesim: error: ${text}:1: not a results.json: not valid JSON (column 1: expected a JSON value, found 'h')`);
   });
 });

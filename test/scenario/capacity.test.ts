@@ -97,6 +97,6 @@ describe('runCapacity on an M/D/1 queue (edit, 1 GPU, full compute, batches of o
   });
 
   it('rejects an SLO on a metric the system does not report', async () => {
-    await expect(runCapacity(md1Scenario(50, 1), { registry: REGISTRY, slos: [parseSlo('latency_ms.p42<=1')], jobs: 1 })).rejects.toThrow(/--slo: this system reports no metric 'latency_ms.p42'/);
+    await expect(runCapacity(md1Scenario(50, 1, 10), { registry: REGISTRY, slos: [parseSlo('latency_ms.p42<=1')], jobs: 1 })).rejects.toThrow(/--slo: this system reports no metric 'latency_ms.p42'/);
   });
 });

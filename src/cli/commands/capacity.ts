@@ -15,25 +15,25 @@ import { loadScenario } from '../../scenario/load.js';
 import { parseSlo } from '../../scenario/slo.js';
 import type { Registry } from '../../scenario/types.js';
 import { checkOutDir, checkOutFolder, defaultOutDir } from '../out-dir.js';
-import { EXIT, note, positiveInt, positiveNumber, printJson, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
+import { EXIT, note, positiveInt, positiveNumber, printJson, seedFlag, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
 
 interface CapacityArgs extends GlobalArgs {
   scenario: string;
   slo: string[];
   metric?: string[];
   gpus?: string;
-  rate?: number;
+  rate?: string | number;
   knob?: string;
   integer?: boolean;
-  start?: number;
-  min?: number;
-  max?: number;
-  tolerance?: number;
-  replications?: number;
-  jobs?: number;
+  start?: string | number;
+  min?: string | number;
+  max?: string | number;
+  tolerance?: string | number;
+  replications?: string | number;
+  jobs?: string | number;
   out?: string;
   force?: boolean;
-  seed?: number;
+  seed?: string | number;
   set?: string[];
   html?: boolean;
   png?: string;
@@ -49,18 +49,18 @@ export function capacityCommand(registry: Registry, registryModule?: string): Co
         .option('slo', { type: 'string', array: true, demandOption: true, describe: "METRIC OP VALUE, OP one of <= < >= > (repeat: all must hold), e.g. 'latency_ms.p99<=2000'" })
         .option('metric', { type: 'string', array: true, describe: 'also record this metric path at every run and report it at capacity' })
         .option('gpus', { type: 'string', describe: 'find the fewest GPUs in A..B meeting the SLOs at a fixed load (edit, t2i)' })
-        .option('rate', { type: 'number', describe: "with --gpus: the load held (default the scenario's)" })
+        .option('rate', { type: 'string', requiresArg: true, describe: "with --gpus: the load held (default the scenario's)" })
         .option('knob', { type: 'string', describe: 'the scenario path the rate search varies (default: edit/t2i workload.generator.rps, moe policy.batch_size)' })
         .option('integer', { type: 'boolean', describe: 'with --knob: the field takes integers' })
-        .option('start', { type: 'number', describe: "first load tried (default the scenario's value)" })
-        .option('min', { type: 'number', describe: 'lowest load tried (default start/1024; 1 for integers)' })
-        .option('max', { type: 'number', describe: 'highest load tried (default start*1024)' })
-        .option('tolerance', { type: 'number', default: 0.02, describe: 'stop bisecting when the bracket is within this fraction of the load' })
-        .option('replications', { alias: 'r', type: 'number', describe: "seeds per policy (default the scenario's); 3+ gives confidence intervals" })
-        .option('jobs', { alias: 'j', type: 'number', describe: 'parallel worker threads (default: all cores; 1 = this thread)' })
+        .option('start', { type: 'string', requiresArg: true, describe: "first load tried (default the scenario's value)" })
+        .option('min', { type: 'string', requiresArg: true, describe: 'lowest load tried (default start/1024; 1 for integers)' })
+        .option('max', { type: 'string', requiresArg: true, describe: 'highest load tried (default start*1024)' })
+        .option('tolerance', { type: 'string', requiresArg: true, default: 0.02, describe: 'stop bisecting when the bracket is within this fraction of the load' })
+        .option('replications', { alias: 'r', type: 'string', requiresArg: true, describe: "seeds per policy (default the scenario's); 3+ gives confidence intervals" })
+        .option('jobs', { alias: 'j', type: 'string', requiresArg: true, describe: 'parallel worker threads (default: all cores; 1 = this thread)' })
         .option('out', { type: 'string', describe: 'output directory (default out/<scenario file name>-capacity); a non-empty one is refused unless --force' })
         .option('force', { type: 'boolean', describe: 'write into a non-empty output directory, replacing its files' })
-        .option('seed', { type: 'number', describe: 'base seed (same as --set seed=N)' })
+        .option('seed', { type: 'string', requiresArg: true, describe: 'base seed (same as --set seed=N)' })
         .option('set', { type: 'string', array: true, describe: 'override a field: path=value (YAML value); policy.X=v sets X in every policy' })
         .option('html', { type: 'boolean', default: true, describe: 'write report.html (--no-html to skip)' })
         .option('png', { type: 'string', describe: 'also write every chart as SVG and PNG into this directory' })
@@ -73,7 +73,19 @@ export function capacityCommand(registry: Registry, registryModule?: string): Co
       const gpus = argv.gpus !== undefined ? parseGpuRange(String(argv.gpus)) : undefined;
       if (argv.rate !== undefined && !gpus) throw new UsageError('--rate needs --gpus (without --gpus the rate is what capacity searches; use --start for its first value)');
       if (argv.integer !== undefined && argv.knob === undefined) throw new UsageError('--integer needs --knob');
-      const loaded = loadScenario(argv.scenario, { registry, set: argv.set, seed: argv.seed });
+      // Numeric flags are strings to yargs (its `number` type turns 'abc' into NaN), checked here,
+      // before the scenario is read.
+      const seed = seedFlag(argv.seed);
+      const numbers = {
+        ...(argv.rate !== undefined ? { rate: positiveNumber(argv.rate, '--rate') } : {}),
+        ...(argv.start !== undefined ? { start: positiveNumber(argv.start, '--start') } : {}),
+        ...(argv.min !== undefined ? { min: positiveNumber(argv.min, '--min') } : {}),
+        ...(argv.max !== undefined ? { max: positiveNumber(argv.max, '--max') } : {}),
+        tolerance: positiveNumber(argv.tolerance, '--tolerance'),
+        replications: positiveInt(argv.replications, '--replications'),
+        jobs: positiveInt(argv.jobs, '--jobs'),
+      };
+      const loaded = loadScenario(argv.scenario, { registry, set: argv.set, seed });
       const plan = loaded.plan;
       for (const line of loaded.notes) note(argv, `servesim: ${line}`);
       let knob: Knob | undefined;
@@ -106,13 +118,7 @@ export function capacityCommand(registry: Registry, registryModule?: string): Co
           mode: gpus ? 'gpus' : 'rate',
           ...(knob ? { knob } : {}),
           ...(gpus ? { gpus } : {}),
-          ...(argv.rate !== undefined ? { rate: positiveNumber(argv.rate, '--rate') } : {}),
-          ...(argv.start !== undefined ? { start: positiveNumber(argv.start, '--start') } : {}),
-          ...(argv.min !== undefined ? { min: positiveNumber(argv.min, '--min') } : {}),
-          ...(argv.max !== undefined ? { max: positiveNumber(argv.max, '--max') } : {}),
-          tolerance: positiveNumber(argv.tolerance, '--tolerance'),
-          replications: positiveInt(argv.replications, '--replications'),
-          jobs: positiveInt(argv.jobs, '--jobs'),
+          ...numbers,
           signal: controller.signal,
           onProgress: (p) => bar.update(p),
         });

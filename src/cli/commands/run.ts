@@ -25,7 +25,7 @@ import { CHECKPOINT_FILE, runPlan } from '../../scenario/runner.js';
 import { parseWindow, recordTimeline, timelineJob, DEFAULT_TIMELINE_EVENTS, type TimelineResult } from '../../scenario/timeline.js';
 import type { Registry } from '../../scenario/types.js';
 import { checkOutDir, checkOutFile, checkOutFolder, defaultOutDir, writeOutFile } from '../out-dir.js';
-import { EXIT, InputError, nonEmpty, note, positiveInt, seedFlag, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
+import { EXIT, InputError, nonEmpty, nonNegativeInt, note, positiveInt, seedFlag, printLine, ProgressBar, UsageError, type GlobalArgs } from '../shared.js';
 
 interface RunArgs extends GlobalArgs {
   scenario: string;
@@ -42,9 +42,9 @@ interface RunArgs extends GlobalArgs {
   png?: string;
   timeline?: string;
   window?: string;
-  timelineMaxEvents?: number;
+  timelineMaxEvents?: string;
   timelineRun?: string;
-  timelinePoint?: number;
+  timelinePoint?: string;
 }
 
 /** `registryModule`: what worker threads import for the registry (default dist/src/registry.js). */
@@ -68,9 +68,9 @@ export function runCommand(registry: Registry, registryModule?: string): Command
         .option('png', { type: 'string', requiresArg: true, describe: 'also write every chart as SVG and PNG into this directory' })
         .option('timeline', { type: 'string', requiresArg: true, describe: 'write the activity of one run (first policy, first sweep point, replication 0) as a Chrome trace-event JSON file (Perfetto)' })
         .option('window', { type: 'string', requiresArg: true, describe: 'with --timeline: simulated seconds START:END to keep (e.g. 10:12.5, :30)' })
-        .option('timeline-max-events', { type: 'number', describe: `with --timeline: cap on events kept (default ${DEFAULT_TIMELINE_EVENTS}); the file says where it stops being complete` })
+        .option('timeline-max-events', { type: 'string', requiresArg: true, describe: `with --timeline: cap on events kept (default ${DEFAULT_TIMELINE_EVENTS}); the file says where it stops being complete` })
         .option('timeline-run', { type: 'string', requiresArg: true, describe: 'with --timeline: the policy label to record (default the first policy)' })
-        .option('timeline-point', { type: 'number', describe: 'with --timeline: the sweep point index to record (default 0)' })
+        .option('timeline-point', { type: 'string', requiresArg: true, describe: 'with --timeline: the sweep point index to record (default 0)' })
         .example('$0 run scenarios/quickstart.yaml --force', 'run the quick-start study into out/quickstart, replacing an earlier run')
         .example("$0 run s.yaml --set workload.generator.rps=6 --set 'policy.max_batch=8' -j 4", 'override fields, 4 worker threads')
         .example('$0 run s.yaml --timeline out/s/timeline.json --window 10:12', 'also write 2 simulated seconds of the first run for Perfetto')
@@ -212,8 +212,8 @@ function timelineOptions(argv: RunArgs): TimelineFlags | undefined {
     return undefined;
   }
   if (argv.timeline === '') throw new UsageError('--timeline expects a file name (e.g. out/timeline.json)');
-  const point = argv.timelinePoint;
-  if (point !== undefined && !(Number.isInteger(point) && point >= 0)) throw new UsageError(`--timeline-point expects a sweep point index >= 0, got '${String(point)}'`);
+  // Strings, checked here: yargs' `number` type turns 'abc' into NaN before anyone sees what was typed.
+  const point = nonNegativeInt(argv.timelinePoint, '--timeline-point', 'a sweep point index >= 0');
   return {
     file: argv.timeline,
     ...(argv.timelineRun !== undefined ? { policy: argv.timelineRun } : {}),

@@ -15,6 +15,7 @@ import { ConfigError, InputError } from '../../errors.js';
 import { UtilisationRecorder } from '../../metrics/recorders.js';
 import { roundSig } from '../../metrics/summary.js';
 import type { Metrics } from '../../metrics/types.js';
+import { checkWarmupCount } from '../../metrics/warmup.js';
 import { editGenSchema, generateEditRows } from '../../workloads/edit/generate.js';
 import { readEditTrace } from '../../workloads/edit/read.js';
 import type { EditRow } from '../../workloads/edit/row.js';
@@ -116,6 +117,7 @@ export async function simulateEdit(input: EditInput, hooks?: EditHooks): Promise
   // 5. drain and collect.
   await runUntil(Infinity);
   progress(true);
+  sim.requests.requireMeasured();
   return { ...collect(sim, env, input.sloMs), sim };
 }
 
@@ -126,7 +128,11 @@ export function checkEdit(input: EditInput): void {
   // A measured calibration the model cannot reach is refused before any run.
   if (model.measured) new EditCosts(model, input.hardware.gpuCost, input.hardware.pcie, input.hardware.gpu);
   const workload = editWorkloadSchema.parse(input.workload);
-  if (workload.trace === undefined) checkGeneratorModel(editGenSchema.parse(workload.generator ?? {}).model, model.name);
+  if (workload.trace === undefined) {
+    const gen = editGenSchema.parse(workload.generator ?? {});
+    checkGeneratorModel(gen.model, model.name);
+    checkWarmupCount(input.warmup, 'request', gen.requests);
+  }
 }
 
 function checkGeneratorModel(want: string | undefined, served: string): void {

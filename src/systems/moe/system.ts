@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { RngStreams } from '../../engine/rng.js';
 import { fmtBytes } from '../../engine/memory.js';
 import { ConfigError } from '../../errors.js';
+import { checkWarmupCount, refuseUnmeasured } from '../../metrics/warmup.js';
 import { generatedMoeRows } from '../../workloads/moe/generator.js';
 import { moeTraceRows } from '../../workloads/moe/reader.js';
 import type { MoeRow } from '../../workloads/moe/types.js';
@@ -114,9 +115,7 @@ async function simulate(input: MoeInput): Promise<SimulationOutput> {
   progress(sim.decodeDone, true);
   // 5. results
   const st = sim.stats;
-  if (!st.measuring || st.tokens === 0) {
-    throw new ConfigError(`warm-up (${input.warmup.tokens ?? 0} tokens, ${input.warmup.seconds ?? 0} s) leaves no decode token to measure: the workload has ${sim.decodeDone}`);
-  }
+  if (!st.measuring || st.tokens === 0) refuseUnmeasured(input.warmup, 'decode token', sim.decodeDone);
   const arrived = sim.arrived();
   return {
     metrics: st.metrics(capacity),
@@ -267,6 +266,8 @@ export const moeSystem: SystemModule<MoeModelConfig, MoeWorkloadConfig, MoePolic
   simulate,
   check: (input) => {
     checkGenerator(prepare(input).model, input);
+    const w = input.workload;
+    if (w.trace === undefined) checkWarmupCount(input.warmup, 'decode token', Math.min((w.generator ?? moeWorkloadGeneratorSchema.parse({})).tokens, w.max_tokens ?? Infinity));
   },
   work: moeWork,
   presets: () =>

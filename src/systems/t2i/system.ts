@@ -16,6 +16,7 @@ import { ConfigError, InputError, MemoryError } from '../../errors.js';
 import { TraceLanes } from '../../metrics/lanes.js';
 import { fanOut, UtilisationRecorder } from '../../metrics/recorders.js';
 import { roundSig } from '../../metrics/summary.js';
+import { checkWarmupCount } from '../../metrics/warmup.js';
 import { generateT2i, t2iGenSchema } from '../../workloads/t2i/generator.js';
 import { readT2i } from '../../workloads/t2i/reader.js';
 import { MAX_CONTROLNETS, MAX_LORAS, type T2iRow } from '../../workloads/t2i/row.js';
@@ -71,7 +72,8 @@ function prepare(input: SimulationInput<unknown, unknown, unknown>) {
 
 /** SystemModule.check: the pre-flight of simulateT2i(). */
 export function checkT2i(input: SimulationInput<unknown, unknown, unknown>): void {
-  prepare(input);
+  const { gen } = prepare(input);
+  if (gen) checkWarmupCount(input.warmup ?? {}, 'request', gen.requests);
 }
 
 export async function simulateT2i(input: SimulationInput<unknown, unknown, unknown>): Promise<SimulationOutput> {
@@ -166,6 +168,7 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
   const busy = (xs: number[]) => roundSig(T > 0 && xs.length ? xs.reduce((a, b) => a + b, 0) / (xs.length * T) : 0);
   const serving = workers.map((w) => w.busy);
   const dedicated = cnGpus.map((g) => g.busy);
+  metrics.requests.requireMeasured();
   const metricsOut = metrics.result({
     sloMs: input.sloMs,
     gpus: hw.gpus,
