@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitLink, fitLinkLine, fitLinkSegments, fitOp, fitPiecewise, fitRoofline, holdoutGain, holdoutSplit, isotonic, nelderMead, overlapFactor, type FitSample } from './fit.js';
+import { fitLink, fitLinkLine, fitLinkSegments, fitOp, fitPiecewise, fitRoofline, holdoutGain, holdoutGainError, holdoutSplit, isotonic, nelderMead, overlapFactor, type FitSample } from './fit.js';
 import { linkAt, type LinkFit } from '../../src/hardware/profile.js';
 import { randomValues } from '../kernels/reference.js';
 import { summarise } from '../harness/stats.js';
@@ -197,6 +197,27 @@ const LAVAPIPE_H2D: Array<[bytes: number, median_s: number, spread: number]> = [
   [536870912, 0.168, 0.13], [1073741824, 0.4659, 0.525], [1610612736, 0.56, 0.153],
 ];
 
+describe('fitLink(samples) on noisy timings', () => {
+  // Five repeats per size, each off by up to +-6% (seeded), summarised as calibrate does.
+  const sweep = [...Array.from({ length: 21 }, (_, e) => 2 ** (e + 10)), ...Array.from({ length: 10 }, (_, i) => 3 * 2 ** (11 + 2 * i))].sort((a, b) => a - b);
+  const draw = (price: (b: number) => number, seed: number) => {
+    const jitter = randomValues(5 * sweep.length, seed, 0.06);
+    return sweep.map((bytes, i) => {
+      const { median_s, spread } = summarise([0, 1, 2, 3, 4].map((r) => price(bytes) * (1 + jitter[5 * i + r]!)));
+      return { bytes, seconds: median_s, spread };
+    });
+  };
+
+  it('finds the knees that are there and invents none, over 30 draws (the one-fold rule got 5 wrong)', () => {
+    const line = (b: number) => 12e-6 + b / 24e9;
+    const two = (b: number) => (b < 96 << 10 ? 2e-6 + b / 18e9 : 20e-6 + b / 3.8e9);
+    for (let seed = 1; seed <= 15; seed++) {
+      expect(fitLink(draw(line, seed)).segments, `line, seed ${seed}`).toBeUndefined();
+      expect(fitLink(draw(two, 100 + seed)).segments?.map((g) => g.from_bytes), `two, seed ${seed}`).toEqual([0, 96 << 10]);
+    }
+  });
+});
+
 describe('fitLink on the lavapipe h2d medians', () => {
   it('puts no knee at the 1.5 MiB dip (2.8 GB/s between 4.0 GB/s neighbours), spreads ignored', () => {
     const segs = fitLinkSegments(LAVAPIPE_H2D.map(([bytes, seconds]) => ({ bytes, seconds })), 3)!;
@@ -234,6 +255,11 @@ describe('holdoutGain(base, errs)', () => {
   it('is the mean error saved without the size that saves most', () => {
     expect(holdoutGain([0.1, 0.1, 0.1, 0.9], [0.1, 0.1, 0.1, 0.1])).toBe(0); // one size alone
     expect(holdoutGain([0.3, 0.2, 0.1], [0.1, 0.1, 0.1])).toBeCloseTo(0.05, 12);
+  });
+  it('has the standard error of that mean', () => {
+    // Savings 0.1 and 0 (the best, 0.2, left out): mean 0.05, sd 0.0707, over sqrt(2).
+    expect(holdoutGainError([0.3, 0.2, 0.1], [0.1, 0.1, 0.1])).toBeCloseTo(0.05, 12);
+    expect(holdoutGainError([0.2, 0.2, 0.2], [0.1, 0.1, 0.1])).toBeCloseTo(0, 12);
   });
 });
 

@@ -316,6 +316,12 @@ const MAX_LINK_SEGMENTS = 3;
 
 /** Held-out error (mean relative, see holdoutGain) one more segment must save to be kept: exact data ties at ~1e-16. */
 const SEGMENT_GAIN = 1e-3;
+/**
+ * Standard errors of that saving it must also exceed: on noisy timings a knee anywhere saves a
+ * little by chance (+-6% jitter on a clean line: a knee in 3 of 60 draws under the 0.1% margin
+ * alone, none with this one; at 10% jitter a true knee is still found in 60 of 60).
+ */
+const GAIN_ERRORS = 2;
 
 /**
  * Sizes next to a knee, on each side, that their own segment must price at least as well as the
@@ -376,14 +382,23 @@ export function holdoutGain(base: number[], errs: number[]): number {
   return gains.slice(0, -1).reduce((a, b) => a + b, 0) / (gains.length - 1);
 }
 
+/** Standard error of holdoutGain (the per-size savings' spread, the same size left out). */
+export function holdoutGainError(base: number[], errs: number[]): number {
+  const gains = base.map((e, i) => e - errs[i]!).sort((a, b) => a - b).slice(0, -1);
+  if (gains.length < 2) return 0;
+  const m = gains.reduce((a, b) => a + b, 0) / gains.length;
+  return Math.sqrt(gains.reduce((a, g) => a + (g - m) ** 2, 0) / (gains.length - 1) / gains.length);
+}
+
 /** The folds a link's segment count is chosen on: every interior size held out once (see holdoutSplit). */
 const LINK_FOLDS = [0, 1, 2, 3];
 /** The fold whose error is reported as holdout_error: the split the op fits use. */
 const REPORTED_FOLD = 2;
 
 /**
- * A link's fit: one line, or 2..MAX_LINK_SEGMENTS segments when they predict held-out sizes better
- * by SEGMENT_GAIN per extra segment, even without the held-out size they gain most on (holdoutGain).
+ * A link's fit: one line, or 2..MAX_LINK_SEGMENTS segments when they predict held-out sizes better,
+ * per extra segment by SEGMENT_GAIN and by GAIN_ERRORS standard errors, even without the held-out
+ * size they gain most on (holdoutGain).
  * The choice holds out every interior size once (four folds, each fitted without its fourth of the
  * sizes), not one fold: one fold's seven sizes can all fall on a regime's fast or slow ones. The
  * top-level bandwidth and latency are the largest sizes' segment.
@@ -408,7 +423,9 @@ export function fitLink(samples: LinkSample[]): LinkFit {
   let best = { count: 1, errs: line };
   for (let count = 2; line && count <= MAX_LINK_SEGMENTS; count++) {
     const errs = heldOut(count);
-    if (errs && holdoutGain(best.errs!.flat(), errs.flat()) > SEGMENT_GAIN) best = { count, errs };
+    if (!errs) continue;
+    const [was, now] = [best.errs!.flat(), errs.flat()];
+    if (holdoutGain(was, now) > Math.max(SEGMENT_GAIN, GAIN_ERRORS * holdoutGainError(was, now))) best = { count, errs };
   }
   const at = folds.findIndex((f) => f.fold === REPORTED_FOLD);
   // holdout_error: the reported fold's (as the op fits report); cv_error: all folds', what chose the count.
