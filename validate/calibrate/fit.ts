@@ -7,11 +7,14 @@
  *    orders of magnitude: Nelder-Mead over (log F, log B) with the overhead solved in closed form.
  *  - piecewise: t linear between measured points in flops or bytes, after a monotone (isotonic)
  *    smoothing, since more work never takes less time on the same kernel.
- *  - link: t = latency + bytes / bandwidth by weighted least squares (weights 1 / t^2).
+ *  - link: t = latency + bytes / bandwidth by weighted least squares (weights 1 / t^2, less for
+ *    noisy sizes), an isolated size far off the line set aside; up to three such lines split at
+ *    knees by size (fitLink).
  *
  * Quality: r2 is the R^2 of log seconds over every sample with the final fit; holdout_error is the
  * mean |relative error| on held-out sizes (every fourth size, interior only) of a fit made
- * without them. The op fit kept is the one with the lower holdout error.
+ * without them. The op fit kept is the one with the lower holdout error; a link's segment count is
+ * chosen on all four such folds (cv_error).
  */
 import { linkAt, type LinkFit, type LinkSegment, type OpFit } from '../../src/hardware/profile.js';
 import { fitSeconds } from '../../src/cost/model.js';
