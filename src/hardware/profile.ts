@@ -48,6 +48,10 @@ export const linkFitSchema = z.object({
   holdout_error: z.number().optional(),
   /** Holdout error of the single line, kept beside the segments' for the report. */
   line_holdout_error: z.number().optional(),
+  /** Mean relative error on every interior size, each predicted by a fit without its fourth of the sizes: what chose the segment count. */
+  cv_error: z.number().optional(),
+  /** The same for the single line. */
+  line_cv_error: z.number().optional(),
 });
 export type LinkFit = z.infer<typeof linkFitSchema>;
 

@@ -5,11 +5,13 @@
  * why, every candidate fit's holdout error, the sync round trip and the overlap measurement.
  */
 import { cpus, loadavg } from 'node:os';
-import { profileSchema, type LinkFit, type OpFit, type Profile } from '../../src/hardware/profile.js';
+import { profileSchema, type OpFit, type Profile } from '../../src/hardware/profile.js';
 import type { Gpu } from '../gpu/device.js';
 import type { KDtype } from '../kernels/dtype.js';
 import { DeviceTimer, FULL_REPEAT, QUICK_REPEAT, type TimingMethod } from '../harness/timer.js';
-import { fitLink, fitOp } from './fit.js';
+import { fitOp } from './fit.js';
+import { fitLinks } from './links.js';
+import { describeFit, type FitRow } from './report.js';
 import { measureOverlap, type OverlapMeasurement } from './overlap.js';
 import { measureIssueSeconds } from './issue.js';
 import { measureStalls, type StallFit } from './stalls.js';
@@ -24,17 +26,6 @@ export interface CalibrateOptions {
   timing?: TimingMethod;
   /** Only these families (default all). */
   only?: Array<OpFamily['kind']>;
-}
-
-export interface FitRow {
-  key: string;
-  model: string;
-  samples: number;
-  r2: number;
-  r2_linear: number;
-  holdout_error: number;
-  candidates: Record<string, number>;
-  summary: string;
 }
 
 export type CalibratedProfile = Profile & {
@@ -74,31 +65,6 @@ export function plans(gpu: Gpu, quick: boolean, only = ALL): SweepPlan[] {
   return out;
 }
 
-function describe(fit: OpFit | LinkFit): string {
-  const line = (f: { bandwidth: number; latency_s: number }) => `${(f.bandwidth / 1e9).toFixed(3)} GB/s + ${(f.latency_s * 1e6).toFixed(1)} us`;
-  if ('bandwidth' in fit) {
-    if (!fit.segments) return line(fit);
-    return fit.segments.map((g, i) => `${i === 0 ? 'below' : 'from'} ${i === 0 ? fit.segments![1]!.from_bytes : g.from_bytes} B: ${line(g)}`).join('; ');
-  }
-  if (fit.model === 'roofline')
-    return `${(fit.flops_per_s / 1e9).toFixed(2)} GFLOP/s, ${(fit.bytes_per_s / 1e9).toFixed(2)} GB/s, +${(fit.overhead_s * 1e6).toFixed(1)} us`;
-  return `${fit.points.length} points in ${fit.x}`;
-}
-
-/** The fit report's row for a link: one line, or segments with the single line's holdout beside them. */
-export function linkFitReport(link: string, fit: LinkFit, samples: number): FitRow {
-  return {
-    key: `link ${link}`,
-    model: fit.segments ? `latency + bytes/bandwidth, ${fit.segments.length} segments by size` : 'latency + bytes/bandwidth',
-    samples,
-    r2: fit.r2!,
-    r2_linear: NaN,
-    holdout_error: fit.holdout_error ?? NaN,
-    candidates: fit.line_holdout_error !== undefined ? { line: fit.line_holdout_error, segments: fit.holdout_error ?? NaN } : {},
-    summary: describe(fit),
-  };
-}
-
 export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<CalibratedProfile> {
   const log = o.log ?? (() => {});
   const mode = o.quick ? 'quick' : 'full';
@@ -133,7 +99,7 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
       r2_linear: r.r2_linear,
       holdout_error: r.fit.holdout_error!,
       candidates: r.candidates,
-      summary: describe(r.fit),
+      summary: describeFit(r.fit),
     });
   }
   // Unsuffixed keys price any precision the sweep did not cover with the workload precision's fit.
@@ -143,13 +109,8 @@ export async function calibrate(gpu: Gpu, o: CalibrateOptions): Promise<Calibrat
     if (fit) ops[kind] = fit;
   }
 
-  const links: Record<string, LinkFit> = {};
-  for (const link of ['h2d', 'h2d_mapped', 'd2h'] as const) {
-    const ss = tr.samples.filter((s) => s.link === link);
-    if (ss.length < 2) continue;
-    links[link] = fitLink(ss.map((s) => ({ bytes: s.bytes, seconds: s.median_s })));
-    fitReport.push(linkFitReport(link, links[link]!, ss.length));
-  }
+  const { links, rows: linkRows } = fitLinks(tr.samples);
+  fitReport.push(...linkRows);
   if (!links['h2d'] || !links['d2h']) throw new Error('transfer sweep measured too few sizes to fit the h2d and d2h links');
 
   const issue = await measureIssueSeconds(gpu);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fitLink, fitLinkSegments, fitOp, fitPiecewise, fitRoofline, holdoutSplit, isotonic, nelderMead, overlapFactor, type FitSample } from './fit.js';
+import { fitLink, fitLinkLine, fitLinkSegments, fitOp, fitPiecewise, fitRoofline, holdoutGain, holdoutGainError, holdoutSplit, isotonic, nelderMead, overlapFactor, type FitSample } from './fit.js';
 import { linkAt, type LinkFit } from '../../src/hardware/profile.js';
 import { randomValues } from '../kernels/reference.js';
+import { summarise } from '../harness/stats.js';
 
 /** Samples from a known roofline with multiplicative noise of +-`noise`. */
 function rooflineSamples(F: number, B: number, o: number, noise: number): FitSample[] {
@@ -137,6 +138,128 @@ describe('fitLink(samples)', () => {
     expect(f.holdout_error!).toBeLessThan(1e-9);
     const two = fitLinkSegments(sizes.map((bytes) => ({ bytes, seconds: price(bytes) })), 2)!;
     expect(Math.abs(linePriceOf({ bandwidth: 1, latency_s: 0, segments: two }, 16 << 20) / price(16 << 20) - 1)).toBeGreaterThan(0.03);
+  });
+});
+
+describe('fitLink(samples) with one bad size', () => {
+  // The lavapipe sweep's sizes: powers of two from 1 KiB to 1 GiB and three times each odd one.
+  const sweep = [...Array.from({ length: 21 }, (_, e) => 2 ** (e + 10)), ...Array.from({ length: 10 }, (_, i) => 3 * 2 ** (11 + 2 * i))].sort((a, b) => a - b);
+  const rel = (a: number, b: number) => Math.abs(a / b - 1);
+
+  it('keeps a two-segment knee where it is, bandwidths within 2%, whichever one size reads 30% slow', () => {
+    const knee = 96 << 10;
+    const price = (b: number) => (b < knee ? 2e-6 + b / 18e9 : 20e-6 + b / 3.8e9);
+    for (const bad of sweep) {
+      const f = fitLink(sweep.map((bytes) => ({ bytes, seconds: price(bytes) * (bytes === bad ? 1.3 : 1) })));
+      expect(f.segments?.map((g) => g.from_bytes), `${bad} B slow`).toEqual([0, knee]);
+      expect(rel(f.segments![0]!.bandwidth, 18e9), `${bad} B slow`).toBeLessThan(0.02);
+      expect(rel(f.bandwidth, 3.8e9), `${bad} B slow`).toBeLessThan(0.02);
+    }
+  });
+
+  it('barely moves when one size\'s repeats spread 13x (its median 1.6x the price)', () => {
+    const price = (b: number) => 25e-6 + b / 3.4e9;
+    for (const bad of sweep.filter((b) => b >= 1 << 16 && b <= 1 << 24)) {
+      const f = fitLink(
+        sweep.map((bytes) => {
+          const t = price(bytes);
+          const { median_s, spread } = summarise(bytes === bad ? [t, 1.1 * t, 1.6 * t, 6 * t, 13 * t] : [t, t, t, t, t]);
+          return { bytes, seconds: median_s, spread };
+        }),
+      );
+      expect(f.segments, `${bad} B noisy`).toBeUndefined();
+      expect(rel(f.bandwidth, 3.4e9), `${bad} B noisy`).toBeLessThan(0.03);
+      expect(rel(f.latency_s, 25e-6), `${bad} B noisy`).toBeLessThan(0.03);
+    }
+  });
+
+  it('invents no knee for a clean line with one outlier', () => {
+    const price = (b: number) => 12e-6 + b / 24e9;
+    for (const bad of sweep) {
+      for (const k of [0.6, 1.5, 3]) {
+        const f = fitLink(sweep.map((bytes) => ({ bytes, seconds: price(bytes) * (bytes === bad ? k : 1) })));
+        expect(f.segments, `${bad} B x${k}`).toBeUndefined();
+        expect(rel(f.bandwidth, 24e9), `${bad} B x${k}`).toBeLessThan(0.02);
+      }
+    }
+  });
+});
+
+/** The committed lavapipe profile's h2d medians and spreads (validate/profiles/lavapipe.json, 4 digits). */
+const LAVAPIPE_H2D: Array<[bytes: number, median_s: number, spread: number]> = [
+  [1024, 2.141e-6, 0.0899], [2048, 1.911e-6, 0.0235], [4096, 1.945e-6, 0.0891], [6144, 2.016e-6, 0.0586],
+  [8192, 2.089e-6, 0.144], [16384, 2.388e-6, 0.207], [24576, 2.51e-6, 0.103], [32768, 2.549e-6, 0.104],
+  [65536, 3.652e-6, 2.83], [98304, 1.85e-5, 1.21], [131072, 3.249e-5, 0.0951], [262144, 5.491e-5, 0.0685],
+  [393216, 7.774e-5, 0.444], [524288, 1.079e-4, 0.00697], [1048576, 2.595e-4, 0.0579], [1572864, 5.534e-4, 0.0579],
+  [2097152, 5.231e-4, 0.0671], [4194304, 1.043e-3, 0.0181], [6291456, 1.724e-3, 0.0223], [8388608, 2.476e-3, 0.066],
+  [16777216, 5.274e-3, 0.346], [25165824, 8.12e-3, 0.426], [33554432, 1.047e-2, 0.0657], [67108864, 2.107e-2, 0.0617],
+  [100663296, 3.167e-2, 0.0272], [134217728, 3.993e-2, 0.0655], [268435456, 7.954e-2, 0.0505], [402653184, 0.127, 0.0569],
+  [536870912, 0.168, 0.13], [1073741824, 0.4659, 0.525], [1610612736, 0.56, 0.153],
+];
+
+describe('fitLink(samples) on noisy timings', () => {
+  // Five repeats per size, each off by up to +-6% (seeded), summarised as calibrate does.
+  const sweep = [...Array.from({ length: 21 }, (_, e) => 2 ** (e + 10)), ...Array.from({ length: 10 }, (_, i) => 3 * 2 ** (11 + 2 * i))].sort((a, b) => a - b);
+  const draw = (price: (b: number) => number, seed: number) => {
+    const jitter = randomValues(5 * sweep.length, seed, 0.06);
+    return sweep.map((bytes, i) => {
+      const { median_s, spread } = summarise([0, 1, 2, 3, 4].map((r) => price(bytes) * (1 + jitter[5 * i + r]!)));
+      return { bytes, seconds: median_s, spread };
+    });
+  };
+
+  it('finds the knees that are there and invents none, over 30 draws (the one-fold rule got 5 wrong)', () => {
+    const line = (b: number) => 12e-6 + b / 24e9;
+    const two = (b: number) => (b < 96 << 10 ? 2e-6 + b / 18e9 : 20e-6 + b / 3.8e9);
+    for (let seed = 1; seed <= 15; seed++) {
+      expect(fitLink(draw(line, seed)).segments, `line, seed ${seed}`).toBeUndefined();
+      expect(fitLink(draw(two, 100 + seed)).segments?.map((g) => g.from_bytes), `two, seed ${seed}`).toEqual([0, 96 << 10]);
+    }
+  });
+});
+
+describe('fitLink on the lavapipe h2d medians', () => {
+  it('puts no knee at the 1.5 MiB dip (2.8 GB/s between 4.0 GB/s neighbours), spreads ignored', () => {
+    const segs = fitLinkSegments(LAVAPIPE_H2D.map(([bytes, seconds]) => ({ bytes, seconds })), 3)!;
+    const from = segs.map((g) => g.from_bytes);
+    expect(from).not.toContain(1572864);
+    // 1, 2 and 4 MiB, alike at 4.0 GB/s, share a segment.
+    const segOf = (b: number) => from.filter((x) => x <= b).length;
+    expect(segOf(1 << 20)).toBe(segOf(2 << 20));
+    expect(segOf(2 << 20)).toBe(segOf(4 << 20));
+  });
+
+  it('keeps three segments, knees at 96 KiB and 8 MiB, so 8-512 MiB are priced within 5% (two segments: 10-17% low)', () => {
+    const f = fitLink(LAVAPIPE_H2D.map(([bytes, seconds, spread]) => ({ bytes, seconds, spread })));
+    expect(f.segments!.map((g) => g.from_bytes)).toEqual([0, 96 << 10, 8 << 20]);
+    for (const [bytes, seconds] of LAVAPIPE_H2D.filter(([b]) => b >= 8 << 20 && b <= 512 << 20)) {
+      expect(Math.abs(linePriceOf(f, bytes) / seconds - 1), `${bytes} B`).toBeLessThan(0.05);
+    }
+    expect(f.cv_error!).toBeLessThan(f.line_cv_error!);
+  });
+});
+
+describe('fitLinkLine(samples)', () => {
+  it('weighs a size by its spread: a median whose repeats spread 10x barely moves a three-size line', () => {
+    const line = (b: number) => 10e-6 + b / 4e9;
+    const f = fitLinkLine([
+      { bytes: 1 << 20, seconds: line(1 << 20), spread: 0.02 },
+      { bytes: 4 << 20, seconds: line(4 << 20) * 1.5, spread: 10 },
+      { bytes: 16 << 20, seconds: line(16 << 20), spread: 0.02 },
+    ]);
+    expect(Math.abs(f.bandwidth / 4e9 - 1)).toBeLessThan(0.01);
+  });
+});
+
+describe('holdoutGain(base, errs)', () => {
+  it('is the mean error saved without the size that saves most', () => {
+    expect(holdoutGain([0.1, 0.1, 0.1, 0.9], [0.1, 0.1, 0.1, 0.1])).toBe(0); // one size alone
+    expect(holdoutGain([0.3, 0.2, 0.1], [0.1, 0.1, 0.1])).toBeCloseTo(0.05, 12);
+  });
+  it('has the standard error of that mean', () => {
+    // Savings 0.1 and 0 (the best, 0.2, left out): mean 0.05, sd 0.0707, over sqrt(2).
+    expect(holdoutGainError([0.3, 0.2, 0.1], [0.1, 0.1, 0.1])).toBeCloseTo(0.05, 12);
+    expect(holdoutGainError([0.2, 0.2, 0.2], [0.1, 0.1, 0.1])).toBeCloseTo(0, 12);
   });
 });
 

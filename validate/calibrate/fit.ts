@@ -7,11 +7,14 @@
  *    orders of magnitude: Nelder-Mead over (log F, log B) with the overhead solved in closed form.
  *  - piecewise: t linear between measured points in flops or bytes, after a monotone (isotonic)
  *    smoothing, since more work never takes less time on the same kernel.
- *  - link: t = latency + bytes / bandwidth by weighted least squares (weights 1 / t^2).
+ *  - link: t = latency + bytes / bandwidth by weighted least squares (weights 1 / t^2, less for
+ *    noisy sizes), an isolated size far off the line set aside; up to three such lines split at
+ *    knees by size (fitLink).
  *
  * Quality: r2 is the R^2 of log seconds over every sample with the final fit; holdout_error is the
  * mean |relative error| on held-out sizes (every fourth size, interior only) of a fit made
- * without them. The op fit kept is the one with the lower holdout error.
+ * without them. The op fit kept is the one with the lower holdout error; a link's segment count is
+ * chosen on all four such folds (cv_error).
  */
 import { linkAt, type LinkFit, type LinkSegment, type OpFit } from '../../src/hardware/profile.js';
 import { fitSeconds } from '../../src/cost/model.js';
@@ -163,12 +166,12 @@ export function fitPiecewise(samples: FitSample[], x: 'flops' | 'bytes'): Extrac
   return { model: 'piecewise', x, points: xs.map((k, i) => [k, smooth[i]!] as [number, number]) };
 }
 
-/** Indices held out: every fourth sample by size, never the smallest or largest. */
-export function holdoutSplit<T extends FitSample>(samples: T[]): { train: T[]; test: T[] } {
+/** Samples held out: every fourth by size (the `fold`-th of each four), never the smallest or largest. */
+export function holdoutSplit<T extends FitSample>(samples: T[], fold = 2): { train: T[]; test: T[] } {
   const sorted = [...samples].sort((a, b) => a.flops + a.bytes - (b.flops + b.bytes));
   const train: T[] = [];
   const test: T[] = [];
-  sorted.forEach((s, i) => (i > 0 && i < sorted.length - 1 && i % 4 === 2 ? test : train).push(s));
+  sorted.forEach((s, i) => (i > 0 && i < sorted.length - 1 && i % 4 === fold ? test : train).push(s));
   return { train, test };
 }
 
@@ -217,24 +220,25 @@ export function fitOp(samples: FitSample[]): OpFitReport {
 export interface LinkSample {
   bytes: number;
   seconds: number;
+  /** The repeats' (p90 - p10) / median, `seconds` being their median (TransferSample.spread): a noisier size weighs less. */
+  spread?: number;
 }
 
-/** t = latency + bytes / bandwidth, weighted least squares on relative error. */
-export function fitLinkLine(samples: LinkSample[]): { bandwidth: number; latency_s: number } {
-  if (samples.length < 2) throw new Error('a link fit needs at least two sizes');
-  let sw = 0;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (const { bytes: x, seconds: y } of samples) {
-    const w = 1 / (y * y);
-    sw += w;
-    sx += w * x;
-    sy += w * y;
-    sxx += w * x * x;
-    sxy += w * x * y;
-  }
+type Line = { bandwidth: number; latency_s: number };
+
+/** Fewest distinct sizes on each side of a knee (and under any line): a line through two points says nothing. */
+const MIN_SIZES_PER_SEGMENT = 3;
+
+/** One size's terms of a weighted least-squares line fit (weights w / t^2: relative error). */
+type LineSums = [sw: number, sx: number, sy: number, sxx: number, sxy: number];
+
+function lineSums({ bytes: x, seconds: y }: LinkSample, weight: number): LineSums {
+  const w = weight / (y * y);
+  return [w, w * x, w * y, w * x * x, w * x * y];
+}
+
+/** t = latency + bytes * slope from the sums; `big` is the largest size in them (for flat timings). */
+function solveLine([sw, sx, sy, sxx, sxy]: LineSums, big: LinkSample): Line {
   const det = sw * sxx - sx * sx;
   let slope = det > 0 ? (sw * sxy - sx * sy) / det : 0;
   let lat = (sy - slope * sx) / sw;
@@ -242,22 +246,69 @@ export function fitLinkLine(samples: LinkSample[]): { bandwidth: number; latency
     lat = 0;
     slope = sxy / sxx;
   }
-  if (!(slope > 0)) {
-    // Flat timings (all latency): bandwidth from the largest transfer, a lower bound.
-    const big = samples.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-    slope = big.seconds / big.bytes;
-  }
+  // Flat timings (all latency): bandwidth from the largest transfer, a lower bound.
+  if (!(slope > 0)) slope = big.seconds / big.bytes;
   return { bandwidth: 1 / slope, latency_s: lat };
 }
 
-type Line = { bandwidth: number; latency_s: number };
+/**
+ * Spread below which a size's median counts as exact: the line's own misfit and five repeats'
+ * sampling noise are of this order, so sizes this quiet weigh the same.
+ */
+const SPREAD_FLOOR = 0.1;
+/** Smallest residual scale (relative): on exact data every residual is ~0, and a size 4% off is still off. */
+const SCALE_FLOOR = 0.01;
+/** Robust scales (1.4826 x median |relative residual|) a size must lie off the others' line to be set aside. */
+const OUTLIER_SCALES = 4;
+
+/**
+ * t = latency + bytes / bandwidth on relative error, robust to a bad size: each size weighs
+ * 1 / (floor^2 + spread^2) (a median's inverse variance), and sizes lying far off the line the
+ * others fit (deleted residuals) are set aside one at a time, worst first. Only isolated sizes: two
+ * neighbours both off the line are a regime (a knee's business), not noise; at most a quarter, and
+ * at least MIN_SIZES_PER_SEGMENT kept. Exact data set nothing aside: plain weighted least squares.
+ */
+export function fitLinkLine(samples: LinkSample[]): Line {
+  if (samples.length < 2) throw new Error('a link fit needs at least two sizes');
+  const byBytes = [...samples].sort((a, b) => a.bytes - b.bytes);
+  const n = byBytes.length;
+  const parts = byBytes.map((s) => lineSums(s, 1 / (SPREAD_FLOOR ** 2 + (s.spread ?? 0) ** 2)));
+  const aside = new Array<boolean>(n).fill(false);
+  const kept = new Array<number>(n);
+  /** The line without the sizes set aside and without `j` (-1: none more). */
+  const fitWithout = (j: number): Line => {
+    const sums: LineSums = [0, 0, 0, 0, 0];
+    let big = -1;
+    for (let i = 0; i < n; i++) {
+      if (aside[i] || i === j) continue;
+      for (let k = 0; k < 5; k++) sums[k]! += parts[i]![k]!;
+      big = i;
+    }
+    return solveLine(sums, byBytes[big]!);
+  };
+  const rel = (f: Line, i: number) => Math.abs(linePrice(f, byBytes[i]!.bytes) / byBytes[i]!.seconds - 1);
+  const maxAside = Math.min(n - MIN_SIZES_PER_SEGMENT, Math.floor(n / 4));
+  for (let count = 0; count < maxAside; count++) {
+    let worst = { i: -1, z: OUTLIER_SCALES };
+    for (let j = 0; j < n; j++) {
+      if (aside[j] || aside[j - 1] || aside[j + 1]) continue;
+      const f = fitWithout(j);
+      let m = 0;
+      for (let i = 0; i < n; i++) if (!aside[i] && i !== j) kept[m++] = rel(f, i);
+      const others = kept.slice(0, m).sort((x, y) => x - y);
+      const z = rel(f, j) / Math.max(SCALE_FLOOR, 1.4826 * others[(m - 1) >> 1]!);
+      if (z > worst.z) worst = { i: j, z };
+    }
+    if (worst.i < 0) break;
+    aside[worst.i] = true;
+  }
+  return fitWithout(-1);
+}
+
 const linePrice = (f: Line, bytes: number) => f.latency_s + bytes / f.bandwidth;
 /** A segmented link's price (linkAt reads only the segments when there are some). */
 const segmentsPrice = (segments: LinkSegment[]) => (bytes: number) => linePrice(linkAt({ bandwidth: 1, latency_s: 0, segments }, bytes), bytes);
 const linkRelError = (price: (bytes: number) => number, s: LinkSample[]) => s.reduce((a, x) => a + Math.abs(price(x.bytes) - x.seconds) / x.seconds, 0) / s.length;
-
-/** Fewest distinct sizes on each side of a knee: a line through two points says nothing. */
-const MIN_SIZES_PER_SEGMENT = 3;
 
 /**
  * Most segments a link fit tries. Three, because a CPU-side copy (lavapipe) has three regimes:
@@ -266,16 +317,32 @@ const MIN_SIZES_PER_SEGMENT = 3;
  */
 const MAX_LINK_SEGMENTS = 3;
 
-/** Held-out error (mean relative) one more segment must save to be kept: exact data ties at ~1e-16. */
+/** Held-out error (mean relative, see holdoutGain) one more segment must save to be kept: exact data ties at ~1e-16. */
 const SEGMENT_GAIN = 1e-3;
+/**
+ * Standard errors of that saving it must also exceed: on noisy timings a knee anywhere saves a
+ * little by chance (+-6% jitter on a clean line: a knee in 3 of 60 draws under the 0.1% margin
+ * alone, none with this one; at 10% jitter a true knee is still found in 60 of 60).
+ */
+const GAIN_ERRORS = 2;
+
+/**
+ * Sizes next to a knee, on each side, that their own segment must price at least as well as the
+ * segment across the knee: a knee one size alone asks for (a dip between neighbours that agree
+ * with each other) is no knee.
+ */
+const KNEE_SUPPORT = 2;
 
 /**
  * `count` lines split at knees between sampled sizes (small copies can ride a staging buffer or
- * the caches, large ones cannot), the split with the lowest training error; undefined when there
- * are too few sizes for every segment.
+ * the caches, large ones cannot), the split with the lowest training error among those whose
+ * knees have KNEE_SUPPORT sizes each side; undefined when no split qualifies.
  */
 export function fitLinkSegments(samples: LinkSample[], count = 2): LinkSegment[] | undefined {
   const sizes = [...new Set(samples.map((s) => s.bytes))].sort((a, b) => a - b);
+  const at = new Map<number, LinkSample[]>();
+  for (const s of samples) at.set(s.bytes, [...(at.get(s.bytes) ?? []), s]);
+  const errAt = (f: Line, bytes: number) => linkRelError((b) => linePrice(f, b), at.get(bytes)!);
   let best: { err: number; segs: LinkSegment[] } | undefined;
   // Knee indices into `sizes`, each segment keeping at least MIN_SIZES_PER_SEGMENT sizes.
   const tryKnees = (knees: number[]) => {
@@ -285,6 +352,17 @@ export function fitLinkSegments(samples: LinkSample[], count = 2): LinkSegment[]
         from_bytes: from,
         ...fitLinkLine(samples.filter((s) => s.bytes >= from && s.bytes < bounds[k + 1]!)),
       }));
+      const supported = knees.every((knee, k) => {
+        for (let d = 1; d <= KNEE_SUPPORT; d++) {
+          const below = sizes[knee - d]!;
+          const above = sizes[knee + d - 1]!;
+          // Ties pass: identical lines either side (one straight line) price every size alike.
+          if (errAt(segs[k]!, below) > errAt(segs[k + 1]!, below) + 1e-12) return false;
+          if (errAt(segs[k + 1]!, above) > errAt(segs[k]!, above) + 1e-12) return false;
+        }
+        return true;
+      });
+      if (!supported) return;
       const err = linkRelError(segmentsPrice(segs), samples);
       if (!best || err < best.err) best = { err, segs };
       return;
@@ -298,34 +376,76 @@ export function fitLinkSegments(samples: LinkSample[], count = 2): LinkSegment[]
 }
 
 /**
- * A link's fit: one line, or 2..MAX_LINK_SEGMENTS segments when their holdout error is lower (the
- * same rule the op fits use to pick a model: the candidate that best predicts held-out sizes). The
+ * How much better `errs` price the held-out sizes than `base` (mean relative error saved), with
+ * the size that gains most left out: one bad held-out size must not buy a knee on its own.
+ */
+export function holdoutGain(base: number[], errs: number[]): number {
+  const gains = base.map((e, i) => e - errs[i]!).sort((a, b) => a - b);
+  if (gains.length < 2) return gains.reduce((a, b) => a + b, 0);
+  return gains.slice(0, -1).reduce((a, b) => a + b, 0) / (gains.length - 1);
+}
+
+/** Standard error of holdoutGain (the per-size savings' spread, the same size left out). */
+export function holdoutGainError(base: number[], errs: number[]): number {
+  const gains = base.map((e, i) => e - errs[i]!).sort((a, b) => a - b).slice(0, -1);
+  if (gains.length < 2) return 0;
+  const m = gains.reduce((a, b) => a + b, 0) / gains.length;
+  return Math.sqrt(gains.reduce((a, g) => a + (g - m) ** 2, 0) / (gains.length - 1) / gains.length);
+}
+
+/** The folds a link's segment count is chosen on: every interior size held out once (see holdoutSplit). */
+const LINK_FOLDS = [0, 1, 2, 3];
+/** The fold whose error is reported as holdout_error: the split the op fits use. */
+const REPORTED_FOLD = 2;
+
+/**
+ * A link's fit: one line, or 2..MAX_LINK_SEGMENTS segments when they predict held-out sizes better,
+ * per extra segment by SEGMENT_GAIN and by GAIN_ERRORS standard errors, even without the held-out
+ * size they gain most on (holdoutGain).
+ * The choice holds out every interior size once (four folds, each fitted without its fourth of the
+ * sizes), not one fold: one fold's seven sizes can all fall on a regime's fast or slow ones. The
  * top-level bandwidth and latency are the largest sizes' segment.
  */
 export function fitLink(samples: LinkSample[]): LinkFit {
   const asFit = (s: LinkSample[]): FitSample[] => s.map((x) => ({ flops: 0, bytes: x.bytes, seconds: x.seconds }));
-  const { train, test } = holdoutSplit(asFit(samples));
-  const trainL = train.map((s) => ({ bytes: s.bytes, seconds: s.seconds }));
-  const testL = test.map((s) => ({ bytes: s.bytes, seconds: s.seconds }));
-  const canTest = testL.length > 0 && trainL.length >= 2;
-  const lineHoldout = canTest ? linkRelError((b) => linePrice(fitLinkLine(trainL), b), testL) : NaN;
-  let best = { count: 1, holdout: lineHoldout };
-  for (let count = 2; canTest && count <= MAX_LINK_SEGMENTS; count++) {
-    const segTrain = fitLinkSegments(trainL, count);
-    if (!segTrain) break;
-    const holdout = linkRelError(segmentsPrice(segTrain), testL);
-    if (holdout < best.holdout - SEGMENT_GAIN) best = { count, holdout };
+  const folds = LINK_FOLDS.map((fold) => ({ fold, ...holdoutSplit(samples.map((s) => ({ ...s, flops: 0 })), fold) })).filter((f) => f.test.length > 0);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  /** Held-out relative errors of `count` segments (1: the line), fold by fold; undefined where a fold's sizes admit no such fit. */
+  const heldOut = (count: number): number[][] | undefined => {
+    const out: number[][] = [];
+    for (const { train, test } of folds) {
+      if (train.length < 2) return undefined;
+      const segs = count === 1 ? [{ from_bytes: 0, ...fitLinkLine(train) }] : fitLinkSegments(train, count);
+      if (!segs) return undefined;
+      const price = segmentsPrice(segs);
+      out.push(test.map((x) => Math.abs(price(x.bytes) - x.seconds) / x.seconds));
+    }
+    return out.length ? out : undefined;
+  };
+  const line = heldOut(1);
+  let best = { count: 1, errs: line };
+  for (let count = 2; line && count <= MAX_LINK_SEGMENTS; count++) {
+    const errs = heldOut(count);
+    if (!errs) continue;
+    const [was, now] = [best.errs!.flat(), errs.flat()];
+    if (holdoutGain(was, now) > Math.max(SEGMENT_GAIN, GAIN_ERRORS * holdoutGainError(was, now))) best = { count, errs };
   }
+  const at = folds.findIndex((f) => f.fold === REPORTED_FOLD);
+  // holdout_error: the reported fold's (as the op fits report); cv_error: all folds', what chose the count.
+  const oneFold = (errs: number[][] | undefined) => (errs && at >= 0 ? mean(errs[at]!) : undefined);
+  const allFolds = (errs: number[][] | undefined) => (errs ? mean(errs.flat()) : undefined);
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
   const segAll = best.count > 1 ? fitLinkSegments(samples, best.count) : undefined;
   if (segAll) {
     const top = segAll[segAll.length - 1]!;
     const fit: LinkFit = { bandwidth: top.bandwidth, latency_s: top.latency_s, segments: segAll };
     const r2 = logR2((s) => linePrice(linkAt(fit, s.bytes), s.bytes), asFit(samples));
-    return { ...fit, r2, holdout_error: best.holdout, line_holdout_error: lineHoldout };
+    const errs = { holdout_error: oneFold(best.errs), line_holdout_error: oneFold(line), cv_error: allFolds(best.errs), line_cv_error: allFolds(line) };
+    return { ...fit, r2, ...defined(errs) };
   }
   const f = fitLinkLine(samples);
   const r2 = logR2((s) => linePrice(f, s.bytes), asFit(samples));
-  return { ...f, r2, ...(Number.isFinite(lineHoldout) ? { holdout_error: lineHoldout } : {}) };
+  return { ...f, r2, ...defined({ holdout_error: oneFold(line), cv_error: allFolds(line) }) };
 }
 
 /**

@@ -104,10 +104,11 @@ describe('diffusion-edit-uploads', () => {
     expect(plan.requests.every((r) => r.masked >= 1 && r.masked <= 2)).toBe(true);
   });
 
-  it('its parts take the profile h2d segment of large copies, not the 41 GB/s small-copy one', () => {
+  it('its parts take a profile h2d segment of large copies, not the 36 GB/s small-copy one', () => {
     const h2d = loadProfile('validate/profiles/lavapipe.json').links['h2d']!;
-    expect(linkAt(h2d, partBytes(cfg)).bandwidth).toBe(h2d.bandwidth);
-    expect(linkAt(h2d, 64 * 1024).bandwidth).toBeGreaterThan(10 * h2d.bandwidth);
+    const part = linkAt(h2d, partBytes(cfg)).bandwidth;
+    expect(part).toBeLessThan(1.5 * h2d.bandwidth); // near the largest copies' rate
+    expect(linkAt(h2d, 64 * 1024).bandwidth).toBeGreaterThan(5 * part);
   });
 
   it('both slots join at every step: sequential loads 2 x 4 x 3 parts before computing, overlapped block by block', () => {
