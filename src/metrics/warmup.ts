@@ -25,8 +25,11 @@ export function checkWarmupCount(warmup: WarmupConfig, unit: WarmupUnit, workloa
 /** After a run that measured nothing because of the warm-up: `done` is what the workload completed. */
 export function refuseUnmeasured(warmup: WarmupConfig, unit: WarmupUnit, done: number): never {
   const count = COUNT_FIELD[unit];
-  // The fields the scenario set, the count first; neither set cannot happen (nothing discarded).
-  const fields = [`warmup.${count}`, 'warmup.seconds'].filter((f) => warmup[f.slice(7) as keyof WarmupConfig] !== undefined);
-  const what = [warmup[count] !== undefined ? `${warmup[count]} ${unit}s` : '', warmup.seconds !== undefined ? `${warmup.seconds} s` : ''].filter(Boolean).join(', ');
+  // The fields that discard something (a count or seconds above 0), the count first; a zero one
+  // discards nothing and is not the field to lower. Neither cannot happen (nothing discarded).
+  const n = warmup[count] ?? 0;
+  const s = warmup.seconds ?? 0;
+  const fields = [n > 0 ? `warmup.${count}` : '', s > 0 ? 'warmup.seconds' : ''].filter(Boolean);
+  const what = [n > 0 ? `${n} ${unit}s` : '', s > 0 ? `${s} s` : ''].filter(Boolean).join(', ');
   throw new ConfigError(`warm-up (${what}) leaves no ${unit} to measure: the workload has ${done}`, { field: fields.length ? fields : [`warmup.${count}`] });
 }

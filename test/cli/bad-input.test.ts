@@ -146,6 +146,9 @@ describe('found by the second bad-input audit: one line, the file, line and fiel
     // By time: found when the run measured nothing; the file and the field.
     const e2 = file('warm-edit-s.yaml', EDIT + 'warmup: { seconds: 1000 }\n');
     expect(refused(['run', e2, ...out])).toBe(`servesim: error: warm-edit-s.yaml field 'warmup.seconds': policy 'full': warm-up (1000 s) leaves no request to measure: the workload has 10`);
+    // A zero count beside the seconds discards nothing: the seconds are named, not the count.
+    const e3 = file('warm-edit-0s.yaml', EDIT + 'warmup: { requests: 0, seconds: 1000 }\n');
+    expect(refused(['run', e3, ...out])).toBe(`servesim: error: warm-edit-0s.yaml field 'warmup.seconds': policy 'full': warm-up (1000 s) leaves no request to measure: the workload has 10`);
     const T2I = `name: t
 system: t2i
 seed: 1

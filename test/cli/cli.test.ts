@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, newestSource } from '../robust/cli-helpers.js';
 
 const MAIN = resolve('dist/src/cli/main.js');
 const FIXTURE_REGISTRY = resolve('dist/test/fixtures/registry.js');
@@ -31,15 +32,11 @@ function stable(path: string): string {
 }
 
 beforeAll(() => {
-  const newest = (dir: string): number => {
-    let t = 0;
-    for (const e of execFileSync('find', [dir, '-name', '*.ts'], { encoding: 'utf8' }).split('\n').filter(Boolean)) t = Math.max(t, statSync(e).mtimeMs);
-    return t;
-  };
-  const tsc = (project: string) => execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', project], { stdio: 'inherit' });
-  const sources = Math.max(newest('src'), newest('test/fixtures'));
-  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < sources) tsc('tsconfig.build.json');
-  if (!existsSync(FIXTURE_REGISTRY) || statSync(FIXTURE_REGISTRY).mtimeMs < sources) tsc('test/fixtures/tsconfig.json');
+  const sources = newestSource('src', 'test/fixtures');
+  ensureBuilt(sources);
+  if (!existsSync(FIXTURE_REGISTRY) || statSync(FIXTURE_REGISTRY).mtimeMs < sources) {
+    execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'test/fixtures/tsconfig.json'], { stdio: 'inherit' });
+  }
 }, 180_000);
 
 describe('servesim CLI: help and errors', () => {

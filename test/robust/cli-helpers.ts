@@ -15,15 +15,22 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Build dist/ if any source file is newer than the CLI entry point. */
-export function ensureBuilt(): void {
-  const newest = (dir: string): number => {
-    let t = 0;
-    for (const f of execFileSync('find', [dir, '-name', '*.ts'], { encoding: 'utf8' }).split('\n').filter(Boolean)) t = Math.max(t, statSync(f).mtimeMs);
-    return t;
-  };
-  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newest('src')) {
+/** Newest modification time of the .ts files under `dirs`. */
+export function newestSource(...dirs: string[]): number {
+  let t = 0;
+  for (const dir of dirs) for (const f of execFileSync('find', [dir, '-name', '*.ts'], { encoding: 'utf8' }).split('\n').filter(Boolean)) t = Math.max(t, statSync(f).mtimeMs);
+  return t;
+}
+
+/**
+ * Build dist/ as `npm run build` does (tsc, then the bundled CLI and its code cache) if any source
+ * file is newer than the CLI entry point: a plain tsc build would leave main.js unbundled, and the
+ * tests of the bundle's loader would then skip.
+ */
+export function ensureBuilt(newerThan = newestSource('src')): void {
+  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newerThan) {
     execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    execFileSync(process.execPath, [resolve('tools/bundle-cli.mjs')], { stdio: 'inherit' });
   }
 }
 
