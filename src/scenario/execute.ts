@@ -11,7 +11,8 @@ import type { SimulationInput, SimulationOutput, SystemModule } from '../systems
 import type { GanttData } from '../report/types.js';
 import { jobKey, type Job, type Plan } from './plan.js';
 import { RequestCsvWriter } from './requests.js';
-import { applyParams } from './sweep.js';
+import { formatPath, scenarioPathOf, startsWith, type Path } from './paths.js';
+import { applyParams, targetPaths } from './sweep.js';
 import type { Registry } from './types.js';
 
 export interface JobResult {
@@ -80,8 +81,9 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
     if (e instanceof ConfigError) {
       const params = plan.points[job.point]!;
       const at = plan.sweepKeys.length ? ` at ${plan.sweepKeys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(', ')}` : '';
-      // The field to change, when the error names one (the loader's pre-flight gives its line too).
-      throw new ConfigError(`${formatLocation({ file: plan.file, field: e.field })}policy '${plan.policies[job.policy]}'${at}: ${e.message}`, { field: e.fields });
+      // The field to change, when the error names one, with the line that sets it (as the loader's pre-flight does).
+      const line = e.field !== undefined ? fieldLine(plan, scenarioPathOf(e.field, job.policy)) : undefined;
+      throw new ConfigError(`${formatLocation({ file: plan.file, line, field: e.field })}policy '${plan.policies[job.policy]}'${at}: ${e.message}`, { field: e.fields });
     }
     throw e;
   } finally {
@@ -111,6 +113,22 @@ export async function executeJob(registry: Registry, plan: Plan, job: Job, opts:
   // A structured clone drops anything that is not plain data, as a worker's postMessage would,
   // so serial and parallel runs return the same thing.
   return structuredClone(result);
+}
+
+/**
+ * The scenario line that sets `path`: its sweep entry's when swept, else its own or its nearest
+ * enclosing key's; none when a `--set` gave it or the plan has no file lines.
+ */
+function fieldLine(plan: Plan, path: Path): number | undefined {
+  const lines = plan.fieldLines;
+  if (!lines) return undefined;
+  const key = plan.sweepKeys.find((k) => targetPaths(k, plan.raw).some((t) => startsWith(path, t) || startsWith(t, path)));
+  if (key !== undefined) path = ['sweep', key];
+  for (let n = path.length; n > 0; n--) {
+    const line = lines[formatPath(path.slice(0, n))];
+    if (line !== undefined) return line > 0 ? line : undefined;
+  }
+  return undefined;
 }
 
 /** Slices recorded for a traced run before the recorder stops taking more. */

@@ -13,7 +13,7 @@ import { resolveHardware } from '../systems/hardware.js';
 import type { SystemModule } from '../systems/types.js';
 import { servesimVersion } from '../version.js';
 import { describeIssues, type RawProblem } from './issues.js';
-import { formatPath, getPath, isPlainObject, parsePath, setPath, stableStringify, type Path, type PathSegment } from './paths.js';
+import { formatPath, getPath, isPlainObject, parsePath, scenarioPathOf, setPath, stableStringify, startsWith, type Path, type PathSegment } from './paths.js';
 import { prepareInput } from './execute.js';
 import { buildPlan, jobsOf, type Plan } from './plan.js';
 import { scenarioSchema, UNSWEEPABLE, type CommonScenario } from './schema.js';
@@ -155,6 +155,7 @@ export function loadScenarioSource(source: ScenarioSource, baseDir: string, opts
   if (problems.length > 0 || !common || !system) fail();
 
   const plan = buildPlan(common!, raw, source.file, baseDir, servesimVersion());
+  plan.fieldLines = keyLines(raw, source, overrides);
   // 7. Configurations that can never run (nothing fits), for every point and policy, before any run.
   preflight(system!, plan, raw, locate);
   if (problems.length > 0) fail();
@@ -203,11 +204,24 @@ function preflight(system: SystemModule, plan: Plan, raw: Record<string, unknown
   }
 }
 
-/** A SimulationInput field path (`policy.x`, `model.y`) as the scenario path of one policy entry. */
-function scenarioPathOf(field: string, policy: number): Path {
-  const path = parsePath(field);
-  if (path[0] === 'policy') return ['policies', policy, 'policy', ...path.slice(1)];
-  return path;
+/**
+ * The file line of every key path of the scenario (formatPath form), 0 for one a `--set` gave: a
+ * ConfigError found only while running names a field, and the run is told the line from this
+ * (workers have the plan, not the file). Lists of plain values are not walked into.
+ */
+function keyLines(raw: Record<string, unknown>, source: ScenarioSource, overrides: Override[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const walk = (v: unknown, path: PathSegment[]): void => {
+    if (path.length > 0) {
+      const given = overrides.some((o) => o.paths.some((p) => startsWith(path, p)));
+      const line = given ? 0 : source.lineOf(path);
+      if (line !== undefined) out[formatPath(path)] = line;
+    }
+    if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+    else if (Array.isArray(v) && v.some((x) => isPlainObject(x) || Array.isArray(x))) v.forEach((x, i) => walk(x, [...path, i]));
+  };
+  walk(raw, []);
+  return out;
 }
 
 /** The model, workload and policies of one (materialised) scenario against the system's schemas. */
@@ -324,10 +338,6 @@ function checkResources(
       }
     }
   }
-}
-
-function startsWith(path: Path, prefix: Path): boolean {
-  return prefix.length <= path.length && prefix.every((s, i) => String(s) === String(path[i]));
 }
 
 /** A `--set` value is YAML: `4` is a number, `[1, 2]` a list, `lru` a string. */

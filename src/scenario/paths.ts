@@ -37,6 +37,18 @@ export function formatPath(path: Path): string {
   return s === '' ? '(top level)' : s;
 }
 
+/** Whether `path` is `prefix` or lies under it (segments compared as text: `policies.0` is `policies[0]`). */
+export function startsWith(path: Path, prefix: Path): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => String(s) === String(path[i]));
+}
+
+/** A SimulationInput field path (`policy.x`, `model.y`) as the scenario path of policy entry `policy`. */
+export function scenarioPathOf(field: string, policy: number): Path {
+  const path = parsePath(field);
+  if (path[0] === 'policy') return ['policies', policy, 'policy', ...path.slice(1)];
+  return path;
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -30,6 +30,11 @@ export interface Plan {
   baseDir: string;
   /** sha256 of the input and the servesim version: shards and checkpoints must agree on it. */
   fingerprint: string;
+  /**
+   * Line in the scenario file of each key path (formatPath form; 0: set by `--set`), when the plan
+   * was loaded from a file: run-time configuration errors name their field's line from it.
+   */
+  fieldLines?: Record<string, number>;
 }
 
 export interface Job {

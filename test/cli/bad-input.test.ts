@@ -144,11 +144,19 @@ describe('found by the second bad-input audit: one line, the file, line and fiel
     const e1 = file('warm-edit.yaml', edit);
     expect(refused(['run', e1, ...out])).toBe(`servesim: error: ${e1}:${lineOf(edit, 'warmup:')} warmup.requests: warm-up of 10 requests leaves no request to measure: the workload has 10 (policy 'full')`);
     // By time: found when the run measured nothing; the file and the field.
-    const e2 = file('warm-edit-s.yaml', EDIT + 'warmup: { seconds: 1000 }\n');
-    expect(refused(['run', e2, ...out])).toBe(`servesim: error: warm-edit-s.yaml field 'warmup.seconds': policy 'full': warm-up (1000 s) leaves no request to measure: the workload has 10`);
+    const editS = EDIT + 'warmup: { seconds: 1000 }\n';
+    const e2 = file('warm-edit-s.yaml', editS);
+    expect(refused(['run', e2, ...out])).toBe(`servesim: error: warm-edit-s.yaml:${lineOf(editS, 'warmup:')} field 'warmup.seconds': policy 'full': warm-up (1000 s) leaves no request to measure: the workload has 10`);
+    // Given by --set, the field has no line in the file: none is named.
+    expect(refused(['run', e2, ...out, '--set', 'warmup.seconds=2000'])).toBe(`servesim: error: warm-edit-s.yaml field 'warmup.seconds': policy 'full': warm-up (2000 s) leaves no request to measure: the workload has 10`);
+    // Swept, the sweep entry's line.
+    const editSw = EDIT + 'sweep:\n  warmup.seconds: [0, 1000]\n';
+    const e4 = file('warm-edit-sweep.yaml', editSw);
+    expect(refused(['run', e4, ...out])).toBe(`servesim: error: warm-edit-sweep.yaml:${lineOf(editSw, '  warmup.seconds:')} field 'warmup.seconds': policy 'full' at warmup.seconds=1000: warm-up (1000 s) leaves no request to measure: the workload has 10`);
     // A zero count beside the seconds discards nothing: the seconds are named, not the count.
-    const e3 = file('warm-edit-0s.yaml', EDIT + 'warmup: { requests: 0, seconds: 1000 }\n');
-    expect(refused(['run', e3, ...out])).toBe(`servesim: error: warm-edit-0s.yaml field 'warmup.seconds': policy 'full': warm-up (1000 s) leaves no request to measure: the workload has 10`);
+    const edit0s = EDIT + 'warmup: { requests: 0, seconds: 1000 }\n';
+    const e3 = file('warm-edit-0s.yaml', edit0s);
+    expect(refused(['run', e3, ...out])).toBe(`servesim: error: warm-edit-0s.yaml:${lineOf(edit0s, 'warmup:')} field 'warmup.seconds': policy 'full': warm-up (1000 s) leaves no request to measure: the workload has 10`);
     const T2I = `name: t
 system: t2i
 seed: 1
@@ -163,8 +171,9 @@ policies:
 `;
     const t1 = file('warm-t2i.yaml', T2I + 'warmup: { requests: 12 }\n');
     expect(refused(['run', t1, ...out])).toMatch(new RegExp(`warm-t2i\\.yaml:12 warmup\\.requests: warm-up of 12 requests leaves no request to measure: the workload has 10`));
-    const t2 = file('warm-t2i-s.yaml', T2I + 'warmup: { seconds: 1000 }\n');
-    expect(refused(['run', t2, ...out])).toBe(`servesim: error: warm-t2i-s.yaml field 'warmup.seconds': policy 'async': warm-up (1000 s) leaves no request to measure: the workload has 10`);
+    const t2i = T2I + 'warmup: { seconds: 1000 }\n';
+    const t2 = file('warm-t2i-s.yaml', t2i);
+    expect(refused(['run', t2, ...out])).toBe(`servesim: error: warm-t2i-s.yaml:${lineOf(t2i, 'warmup:')} field 'warmup.seconds': policy 'async': warm-up (1000 s) leaves no request to measure: the workload has 10`);
     // moe, through the same check: now with the line too.
     const moe = TINY_FIT_SCENARIO.replace('warmup: { tokens: 5 }', 'warmup: { tokens: 30 }');
     const m = file('warm-moe.yaml', moe);
