@@ -158,7 +158,7 @@ export async function simulateT2i(input: SimulationInput<unknown, unknown, unkno
   } catch (e) {
     // Only the host pool can legitimately fill mid-run (ControlNets seen in a trace); a full GPU pool is a bug.
     if (e instanceof MemoryError && e.message.startsWith('memory host:')) {
-      throw new ConfigError(`${e.message}: lower policy.host_cache_gib or use a host preset with more memory`);
+      throw new ConfigError(`${e.message}: lower policy.host_cache_gib or use a host preset with more memory`, { field: ['policy.host_cache_gib', 'hardware.host'] });
     }
     throw e;
   }
