@@ -1,8 +1,10 @@
 /**
  * Where a text stops being JSON. JSON.parse's messages differ between V8 versions (older ones give
  * no position for an unexpected token, and quote the text around it over several lines), so a
- * failed parse is rescanned here for the offset and a one-line reason of its own.
+ * failed parse is rescanned here for the offset and a one-line reason of its own. parseJson is the
+ * one reader every JSON input (results, profiles, buddy matrices, imported lists) goes through.
  */
+import { InputError } from './errors.js';
 
 export interface JsonSyntaxError {
   /** 0-based offset of the first character that cannot continue the JSON text. */
@@ -10,6 +12,23 @@ export interface JsonSyntaxError {
   line: number;
   column: number;
   reason: string;
+}
+
+/**
+ * JSON.parse of a user's file, or one InputError naming it: `not valid JSON (column C: reason)` at
+ * the line where the text stops being JSON (an empty file: no line). `prefix` leads the message,
+ * `field` is the error's field.
+ */
+export function parseJson(text: string, file: string, opts: { prefix?: string; field?: string } = {}): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const prefix = opts.prefix ?? '';
+    const field = opts.field !== undefined ? { field: opts.field } : {};
+    if (text.trim() === '') throw new InputError(`${prefix}not valid JSON (the file is empty)`, { file, ...field });
+    const at = jsonSyntaxError(text);
+    throw new InputError(`${prefix}not valid JSON${at ? ` (column ${at.column}: ${at.reason})` : ''}`, { file, ...(at ? { line: at.line } : {}), ...field });
+  }
 }
 
 /** The first syntax error of `text` as JSON; undefined when it is valid (or too deep to scan). */

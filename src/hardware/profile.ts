@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
+import { parseJson } from '../json-text.js';
 import { decodeUtf8 } from '../input-text.js';
 
 export const opFitSchema = z.discriminatedUnion('model', [
@@ -97,16 +98,7 @@ const MAX_PROFILE_BYTES = 16 << 20;
 
 /** Parse and validate a profile; errors name the file, the line and the field path. */
 export function parseProfile(text: string, file = 'profile'): Profile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message.split('\n')[0]!;
-    // V8 says "... at position N" (and, in newer versions, line and column).
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? lineAt(text, Number(pos[1])) : text.trim() === '' ? undefined : lineAt(text, text.length);
-    throw new InputError(`not valid JSON (${msg.replace(/ in JSON at position \d+.*$/, '').replace(/ \(line \d+ column \d+\)$/, '')})`, { file, line, field: '(syntax)' });
-  }
+  const raw = parseJson(text, file, { field: '(syntax)' });
   // JSON.parse keeps the last of two equal keys; a profile edited by hand must not hide one.
   const dup = parseDocument(text, { uniqueKeys: true, lineCounter: new LineCounter() }).errors.find((e) => e.code === 'DUPLICATE_KEY');
   if (dup) {

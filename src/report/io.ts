@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { jsonSyntaxError } from '../json-text.js';
+import { jsonSyntaxError, parseJson } from '../json-text.js';
 import type { ResultsFile } from './types.js';
 import { resultsCsv, resultsLongCsv } from './csv.js';
 import { focusPoint } from './specs.js';
@@ -47,15 +47,11 @@ export function readResults(file: string): ResultsFile {
   } catch (e) {
     throw new InputError(`cannot read results (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
   }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    // One line with the place (JSON.parse's own message spans lines and, in older V8, has none).
-    if (/\.ya?ml$/i.test(file)) throw new InputError('not a results.json: this is YAML, not JSON (a scenario? run it first, `servesim run FILE`, then report the results.json it writes)', { file });
-    const at = jsonSyntaxError(text);
-    throw new InputError(`not a results.json: not valid JSON${at ? ` (column ${at.column}: ${at.reason})` : ''}`, { file, ...(at ? { line: at.line } : {}) });
+  // One line with the place (JSON.parse's own message spans lines and, in older V8, has none).
+  if (/\.ya?ml$/i.test(file) && jsonSyntaxError(text)) {
+    throw new InputError('not a results.json: this is YAML, not JSON (a scenario? run it first, `servesim run FILE`, then report the results.json it writes)', { file });
   }
+  const v = parseJson(text, file, { prefix: 'not a results.json: ' });
   const r = v as Partial<ResultsFile>;
   for (const field of ['servesim', 'scenario', 'runs', 'input', 'sweep', 'wallclock'] as const) {
     if (r?.[field] === undefined) throw new InputError(`not a servesim results.json: missing '${field}'`, { file, field });

@@ -128,10 +128,10 @@ const CASES: Array<[string, Case]> = [
   profile('missing-timing.json', 1, 'timing', /expected one of/),
   profile('wrong-version.json', 2, 'servesim_profile', /expected 1, got 2/),
   profile('flops-as-text.json', 29, 'ops.gemm_f16.flops_per_s', /expected number, received string/),
-  profile('trailing-comma.json', 41, '(syntax)', /not valid JSON/),
+  profile('trailing-comma.json', 41, '(syntax)', /not valid JSON \(column 1: expected a quoted key, found '\}'\)/),
   profile('duplicate-key.json', 41, 'timing', /duplicate key 'timing'/),
   profile('invalid-utf8.json', 8, 'description', /invalid UTF-8/),
-  profile('empty.json', undefined, '(syntax)', /not valid JSON/),
+  profile('empty.json', undefined, '(syntax)', /not valid JSON \(the file is empty\)/),
   ['profile missing', { args: ['run', join(S, 'profile-missing.yaml')], file: 'none.json', field: 'hardware.profile', says: /cannot read profile \(ENOENT\)/ }],
   // --- command-line flags (no file; the flag is the field)
   flag(['run'], '<scenario>', /run: missing argument <scenario>/),

@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonSyntaxError } from '../../src/json-text.js';
+import { InputError } from '../../src/errors.js';
+import { jsonSyntaxError, parseJson } from '../../src/json-text.js';
 
 const parses = (t: string) => {
   try {
@@ -37,3 +38,30 @@ describe('jsonSyntaxError', () => {
     expect(jsonSyntaxError('{} {}')).toMatchObject({ column: 4, reason: "unexpected '{' after the JSON value" });
   });
 });
+
+describe('parseJson (every JSON input: results, profiles, buddy matrices, imported lists)', () => {
+  const error = (text: string, opts?: { prefix?: string; field?: string }) => {
+    try {
+      parseJson(text, 'f.json', opts);
+    } catch (e) {
+      return e as InputError;
+    }
+    throw new Error('parsed');
+  };
+  it('returns what JSON.parse does', () => {
+    expect(parseJson('{"a": [1, 2]}', 'f.json')).toEqual({ a: [1, 2] });
+  });
+  it('is one line naming the file, the line, the column and the field', () => {
+    const e = error('{\n  "a": 1,\n}', { field: '(syntax)' });
+    expect(e).toBeInstanceOf(InputError);
+    expect(e).toMatchObject({ file: 'f.json', line: 3, field: '(syntax)' });
+    expect(e.message).toBe("f.json:3 field '(syntax)': not valid JSON (column 1: expected a quoted key, found '}')");
+    expect(error('[1,', { prefix: 'not a results.json: ' }).message).toBe('f.json:1: not a results.json: not valid JSON (column 4: the text ends where a value was expected)');
+  });
+  it('says an empty file is empty, with no line', () => {
+    const e = error(' \n');
+    expect(e.line).toBeUndefined();
+    expect(e.message).toBe('f.json: not valid JSON (the file is empty)');
+  });
+});
+

@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { parseJson } from '../../json-text.js';
 import type { MoeRow } from '../../workloads/moe/types.js';
 
 export class BuddyTable {
@@ -85,13 +86,13 @@ export class BuddyTable {
   }
 
   static fromFile(path: string, layers: number, experts: number, top: number): BuddyTable {
-    let raw: unknown;
+    let text: string;
     try {
-      raw = JSON.parse(readFileSync(path, 'utf8'));
+      text = readFileSync(path, 'utf8');
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new InputError(err.code ? `cannot read buddy matrix (${err.code})` : `not valid JSON (${err.message})`, { file: path });
+      throw new InputError(`cannot read buddy matrix (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
     }
+    const raw = parseJson(text, path);
     const m = new Float64Array(layers * experts * experts);
     const square = (x: unknown, at: string, into: number): void => {
       if (!Array.isArray(x) || x.length !== experts) throw new InputError(`expected ${experts} rows`, { file: path, field: at || '(root)' });

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../../errors.js';
+import { parseJson } from '../../json-text.js';
 import { csvCell } from '../csv.js';
 import { writeTrace } from './output.js';
 import { parseStamp, relativeArrivals, type Stamp } from './time.js';
@@ -27,12 +28,7 @@ function entries(file: string): Array<{ value: unknown; where: { field?: string;
     throw new InputError(`cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file });
   }
   if (text.trimStart().startsWith('[')) {
-    let list: unknown;
-    try {
-      list = JSON.parse(text);
-    } catch (e) {
-      throw new InputError(`not valid JSON (${(e as Error).message})`, { file });
-    }
+    const list = parseJson(text, file);
     return (list as unknown[]).map((value, i) => ({ value, where: { field: `[${i}]` } }));
   }
   // JSON lines: one object per line.
