@@ -8,6 +8,8 @@
 // (dist/src/index.js), the worker thread (dist/src/scenario/worker.js, spawned by path) and the
 // validator (dist/validate/commands.js, imported at run time by path). A plain `tsc` build
 // rewrites main.js unbundled, which runs the same (only slower to start), so main.js is never stale.
+// First it bundles the @stdlib packages servesim uses into dist/src/engine/stdlib.cjs, which the
+// library, its worker threads and the CLI load on first use (src/engine/stdlib.ts says why).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,40 @@ const sharedModules = {
   },
 };
 
+/**
+ * zod re-exports every message locale (`z.locales`, ~40 of them, a fifth of the bundle's bytes)
+ * while servesim formats its own messages and zod uses only English (its classic entry configures
+ * `en` itself, from locales/en.js). The bundle gets a locales index holding English alone: less
+ * to read and hash at every start. Should zod move the file, nothing matches and all are bundled.
+ */
+const englishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'zod-english-only' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, () => ({ contents: "export { default as en } from 'zod/v4/locales/en.js';", resolveDir: process.cwd() }));
+  },
+};
+
+// One script holding the @stdlib packages, by the names src/engine/stdlib.ts reads them by.
+const { STDLIB_PACKAGES } = await import(new URL('../dist/src/engine/stdlib.js', import.meta.url).href);
+await build({
+  stdin: {
+    // Getters: esbuild wraps each package so that it initialises on its first require, so a run
+    // pays only for the samplers it draws from.
+    contents: `module.exports = {${Object.entries(STDLIB_PACKAGES).map(([k, pkg]) => `get ${k}() { return require(${JSON.stringify(pkg)}); }`).join(', ')}};`,
+    resolveDir: process.cwd(),
+    loader: 'js',
+  },
+  outfile: 'dist/src/engine/stdlib.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // Third-party code only: fully minified, half the bytes to read and parse at first use.
+  minify: true,
+  logLevel: 'warning',
+});
+
 const out = 'dist/src/cli/cli.cjs';
 rmSync(`${out}.cache`, { force: true });
 await build({
@@ -50,7 +86,9 @@ await build({
   banner: {
     js: "const __servesimImportMeta = { url: require('node:url').pathToFileURL(__filename).href, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };",
   },
-  plugins: [sharedModules],
+  plugins: [sharedModules, englishOnly],
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
 // The loader wraps the bundle in a function, where main.ts's `#!` line would not parse.

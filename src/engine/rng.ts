@@ -4,17 +4,10 @@
  * and adding a draw to one purpose never shifts another. Each stream is an MT19937 generator
  * (identical to @stdlib/random's) whose seed is derived from (run seed, stream name).
  *
- * The gamma/beta/lognormal/normal samplers are @stdlib's, required on first use: each package
- * loads some 400 small modules, a cost every CLI start and worker thread would otherwise pay.
+ * The gamma/beta/lognormal/normal samplers are @stdlib's, loaded on first use (stdlib.ts).
  */
-import { createRequire } from 'node:module';
 import { mt19937Uniform } from './mt19937.js';
-
-interface SamplerPackage {
-  factory(p1: number, p2: number, opts: { prng: () => number }): () => number;
-}
-const requireCjs = createRequire(import.meta.url);
-const sampler = (name: string): SamplerPackage => requireCjs(name) as SamplerPackage;
+import { stdlib } from './stdlib.js';
 
 /** FNV-1a over the seed and name, mapped to a valid MT19937 seed (1 .. 2^32-1). */
 export function deriveSeed(seed: number, name: string): number {
@@ -56,20 +49,20 @@ export class Rng {
 
   /** Gamma with shape k and scale theta (mean k*theta). */
   gamma(shape: number, scale: number): number {
-    return scale * this.memo(`gamma:${shape}`, () => sampler('@stdlib/random-base-gamma').factory(shape, 1, { prng: this.prng }))();
+    return scale * this.memo(`gamma:${shape}`, () => stdlib.gamma().factory(shape, 1, { prng: this.prng }))();
   }
 
   beta(a: number, b: number): number {
-    return this.memo(`beta:${a}:${b}`, () => sampler('@stdlib/random-base-beta').factory(a, b, { prng: this.prng }))();
+    return this.memo(`beta:${a}:${b}`, () => stdlib.beta().factory(a, b, { prng: this.prng }))();
   }
 
   /** Lognormal with log-mean mu and log-sd sigma. */
   lognormal(mu: number, sigma: number): number {
-    return this.memo(`lnorm:${mu}:${sigma}`, () => sampler('@stdlib/random-base-lognormal').factory(mu, sigma, { prng: this.prng }))();
+    return this.memo(`lnorm:${mu}:${sigma}`, () => stdlib.lognormal().factory(mu, sigma, { prng: this.prng }))();
   }
 
   normal(mean: number, sd: number): number {
-    return this.memo(`norm:${mean}:${sd}`, () => sampler('@stdlib/random-base-normal').factory(mean, sd, { prng: this.prng }))();
+    return this.memo(`norm:${mean}:${sd}`, () => stdlib.normal().factory(mean, sd, { prng: this.prng }))();
   }
 
   /** Integer uniform in [0, n). */

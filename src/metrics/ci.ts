@@ -24,15 +24,15 @@
  * stays at 5%. With fewer than 5 replications a bootstrap interval is
  * close to [min, max] of the replications: read it as their spread, not as a precise interval.
  */
-import { createRequire } from 'node:module';
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import { Rng } from '../engine/rng.js';
+import { stdlib } from '../engine/stdlib.js';
 import { quantileSorted } from './summary.js';
 
-// Required on first use: the package loads ~400 small modules, which every CLI start would pay.
+// Loaded on first use (engine/stdlib.ts).
 let tQuantileFn: ((p: number, dof: number) => number) | undefined;
 function tQuantile(p: number, dof: number): number {
-  tQuantileFn ??= createRequire(import.meta.url)('@stdlib/stats-base-dists-t-quantile') as (p: number, dof: number) => number;
+  tQuantileFn ??= stdlib.tQuantile();
   return tQuantileFn(p, dof);
 }
 

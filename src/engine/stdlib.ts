@@ -1,0 +1,47 @@
+/**
+ * The @stdlib packages servesim uses, each loaded on first use. A package is some 400 small
+ * modules: the beta sampler alone took 112 ms to require on a 2-core VM, a fifth of a short edit
+ * run, and every worker thread paid it again.
+ *
+ * `npm run build` bundles the five into one file beside this module's output
+ * (dist/src/engine/stdlib.cjs, tools/bundle-cli.mjs), which loads in ~30 ms for all five; the
+ * CLI bundle (dist/src/cli/cli.cjs, a sibling folder) finds the same file by the same relative
+ * path. Without it (a plain tsc build, tests run from source) each package is required itself.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export interface SamplerPackage {
+  factory(p1: number, p2: number, opts: { prng: () => number }): () => number;
+}
+type TQuantile = (p: number, dof: number) => number;
+
+/** What the build's stdlib.cjs exports, by these names. */
+export const STDLIB_PACKAGES = {
+  gamma: '@stdlib/random-base-gamma',
+  beta: '@stdlib/random-base-beta',
+  lognormal: '@stdlib/random-base-lognormal',
+  normal: '@stdlib/random-base-normal',
+  tQuantile: '@stdlib/stats-base-dists-t-quantile',
+} as const;
+type Name = keyof typeof STDLIB_PACKAGES;
+
+const nodeRequire = createRequire(import.meta.url);
+let bundled: Record<Name, unknown> | null | undefined;
+
+function load(name: Name): unknown {
+  if (bundled === undefined) {
+    const file = fileURLToPath(new URL('../engine/stdlib.cjs', import.meta.url));
+    bundled = existsSync(file) ? (nodeRequire(file) as Record<Name, unknown>) : null;
+  }
+  return bundled ? bundled[name] : nodeRequire(STDLIB_PACKAGES[name]);
+}
+
+export const stdlib = {
+  gamma: (): SamplerPackage => load('gamma') as SamplerPackage,
+  beta: (): SamplerPackage => load('beta') as SamplerPackage,
+  lognormal: (): SamplerPackage => load('lognormal') as SamplerPackage,
+  normal: (): SamplerPackage => load('normal') as SamplerPackage,
+  tQuantile: (): TQuantile => load('tQuantile') as TQuantile,
+};
