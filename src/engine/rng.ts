@@ -49,20 +49,20 @@ export class Rng {
 
   /** Gamma with shape k and scale theta (mean k*theta). */
   gamma(shape: number, scale: number): number {
-    return scale * this.memo(`gamma:${shape}`, () => stdlib.gamma().factory(shape, 1, { prng: this.prng }))();
+    return scale * this.memo(`gamma:${shape}`, () => stdlib('gamma').factory(shape, 1, { prng: this.prng }))();
   }
 
   beta(a: number, b: number): number {
-    return this.memo(`beta:${a}:${b}`, () => stdlib.beta().factory(a, b, { prng: this.prng }))();
+    return this.memo(`beta:${a}:${b}`, () => stdlib('beta').factory(a, b, { prng: this.prng }))();
   }
 
   /** Lognormal with log-mean mu and log-sd sigma. */
   lognormal(mu: number, sigma: number): number {
-    return this.memo(`lnorm:${mu}:${sigma}`, () => stdlib.lognormal().factory(mu, sigma, { prng: this.prng }))();
+    return this.memo(`lnorm:${mu}:${sigma}`, () => stdlib('lognormal').factory(mu, sigma, { prng: this.prng }))();
   }
 
   normal(mean: number, sd: number): number {
-    return this.memo(`norm:${mean}:${sd}`, () => stdlib.normal().factory(mean, sd, { prng: this.prng }))();
+    return this.memo(`norm:${mean}:${sd}`, () => stdlib('normal').factory(mean, sd, { prng: this.prng }))();
   }
 
   /** Integer uniform in [0, n). */

@@ -16,7 +16,6 @@ import { fileURLToPath } from 'node:url';
 export interface SamplerPackage {
   factory(p1: number, p2: number, opts: { prng: () => number }): () => number;
 }
-type TQuantile = (p: number, dof: number) => number;
 
 /** What the build's stdlib.cjs exports, by these names. */
 export const STDLIB_PACKAGES = {
@@ -26,23 +25,22 @@ export const STDLIB_PACKAGES = {
   normal: '@stdlib/random-base-normal',
   tQuantile: '@stdlib/stats-base-dists-t-quantile',
 } as const;
-type Name = keyof typeof STDLIB_PACKAGES;
-
-const nodeRequire = createRequire(import.meta.url);
-let bundled: Record<Name, unknown> | null | undefined;
-
-function load(name: Name): unknown {
-  if (bundled === undefined) {
-    const file = fileURLToPath(new URL('../engine/stdlib.cjs', import.meta.url));
-    bundled = existsSync(file) ? (nodeRequire(file) as Record<Name, unknown>) : null;
-  }
-  return bundled ? bundled[name] : nodeRequire(STDLIB_PACKAGES[name]);
+interface Exports {
+  gamma: SamplerPackage;
+  beta: SamplerPackage;
+  lognormal: SamplerPackage;
+  normal: SamplerPackage;
+  tQuantile: (p: number, dof: number) => number;
 }
 
-export const stdlib = {
-  gamma: (): SamplerPackage => load('gamma') as SamplerPackage,
-  beta: (): SamplerPackage => load('beta') as SamplerPackage,
-  lognormal: (): SamplerPackage => load('lognormal') as SamplerPackage,
-  normal: (): SamplerPackage => load('normal') as SamplerPackage,
-  tQuantile: (): TQuantile => load('tQuantile') as TQuantile,
-};
+const nodeRequire = createRequire(import.meta.url);
+let bundled: Exports | null | undefined;
+
+/** The package `name`, from the build's bundle when there is one. */
+export function stdlib<N extends keyof Exports>(name: N): Exports[N] {
+  if (bundled === undefined) {
+    const file = fileURLToPath(new URL('../engine/stdlib.cjs', import.meta.url));
+    bundled = existsSync(file) ? (nodeRequire(file) as Exports) : null;
+  }
+  return bundled ? bundled[name] : (nodeRequire(STDLIB_PACKAGES[name]) as Exports[N]);
+}

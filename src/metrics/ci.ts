@@ -32,7 +32,7 @@ import { quantileSorted } from './summary.js';
 // Loaded on first use (engine/stdlib.ts).
 let tQuantileFn: ((p: number, dof: number) => number) | undefined;
 function tQuantile(p: number, dof: number): number {
-  tQuantileFn ??= stdlib.tQuantile();
+  tQuantileFn ??= stdlib('tQuantile');
   return tQuantileFn(p, dof);
 }
 

@@ -43,7 +43,7 @@ describe.skipIf(!built)('the bundled @stdlib packages', () => {
     // A process of its own: this one has required the packages above.
     const script = `import { createRequire } from 'node:module';
       const { stdlib } = await import(${JSON.stringify(pathToFileURL(resolve('dist/src/engine/stdlib.js')).href)});
-      stdlib.beta().factory(1, 2, { prng: Math.random })();
+      stdlib('beta').factory(1, 2, { prng: Math.random })();
       console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
