@@ -131,25 +131,37 @@ export interface RecordedCounter {
 }
 
 export class WindowRecorder implements TraceSink {
-  // Recorded as columns (strings by reference, times in Float64Arrays): a run records up to
-  // maxEvents of them, and an object per slice lived through young-generation collections and was
-  // promoted (the largest cost of a `servesim run`'s Gantt recording). The objects are built when
-  // `slices` or `counters` is read, appended to one array each, in recording order.
-  private sTrack: string[] = [];
-  private sName: string[] = [];
-  private sStart: Float64Array = new Float64Array(256);
-  private sEnd: Float64Array = new Float64Array(256);
+  // Recorded as columns: times in Float64Arrays, track and name as indices into one table of the
+  // strings seen (a run sends a handful of them, by reference, hundreds of thousands of times).
+  // An object per slice lived through young-generation collections and was promoted; pushing the
+  // strings onto arrays grown to 200k entries cost ~100 ns a push (docs/performance.md, "Twelfth
+  // pass"). The objects are built when `slices` or `counters` is read, in recording order.
+  private readonly strings: string[] = [];
+  private readonly ids = new Map<string, number>();
+  /** The last string looked up and its index: consecutive slices mostly repeat one. */
+  private lastTrack = '';
+  private lastTrackId = -1;
+  private lastName = '';
+  private lastNameId = -1;
+  private sTrack: Uint16Array;
+  private sName: Uint16Array;
+  private sStart: Float64Array;
+  private sEnd: Float64Array;
   /** Only with keepArgs. */
   private sArgs: (TraceArgs | undefined)[] = [];
   private nS = 0;
-  private cTrack: string[] = [];
-  private cTime: Float64Array = new Float64Array(256);
-  private cValue: Float64Array = new Float64Array(256);
+  private cTrack: Uint16Array;
+  private cTime: Float64Array;
+  private cValue: Float64Array;
   private nC = 0;
   private readonly sliceObjects: RecordedSlice[] = [];
   private readonly counterObjects: RecordedCounter[] = [];
-  /** Events dropped because the cap was reached. */
-  dropped = 0;
+  /**
+   * Events inside the window, recorded or not. Counting every event on the path that records
+   * keeps the cap from adding a path first taken mid-run: a property first read there deoptimised
+   * the recorder and every caller that had inlined it, the engine's run loop among them.
+   */
+  private seen = 0;
 
   constructor(
     readonly start = 0,
@@ -157,15 +169,28 @@ export class WindowRecorder implements TraceSink {
     readonly maxEvents = 200_000,
     /** Keep each slice's args (a Gantt window needs only names and times). */
     readonly keepArgs = true,
-  ) {}
+  ) {
+    // Columns for the whole cap at once where it is bounded: growing them by doubling allocated
+    // their size twice over as ArrayBuffers, whose external memory brought on collections.
+    // Pages never written are never touched.
+    const n = maxEvents <= PREALLOCATE ? Math.max(1, maxEvents) : 256;
+    this.sTrack = new Uint16Array(n);
+    this.sName = new Uint16Array(n);
+    this.sStart = new Float64Array(n);
+    this.sEnd = new Float64Array(n);
+    this.cTrack = new Uint16Array(n);
+    this.cTime = new Float64Array(n);
+    this.cValue = new Float64Array(n);
+  }
 
   /** The slices recorded, in recording order (one array, grown as more are recorded). */
   get slices(): RecordedSlice[] {
     const out = this.sliceObjects;
+    const str = this.strings;
     for (let i = out.length; i < this.nS; i++) {
       const args = this.keepArgs ? this.sArgs[i] : undefined;
-      const track = this.sTrack[i]!;
-      const name = this.sName[i]!;
+      const track = str[this.sTrack[i]!]!;
+      const name = str[this.sName[i]!]!;
       const start = this.sStart[i]!;
       const end = this.sEnd[i]!;
       out.push(args ? { track, name, start, end, args } : { track, name, start, end });
@@ -175,60 +200,92 @@ export class WindowRecorder implements TraceSink {
 
   /**
    * The slices as the recorder holds them, without building an object per slice: slice i (in
-   * recording order, i < n) is track[i], name[i], start[i]..end[i]. Read-only views of its state.
+   * recording order, i < n) is strings[track[i]], strings[name[i]], start[i]..end[i]. Read-only
+   * views of its state.
    */
-  sliceColumns(): { n: number; track: readonly string[]; name: readonly string[]; start: Float64Array; end: Float64Array } {
-    return { n: this.nS, track: this.sTrack, name: this.sName, start: this.sStart, end: this.sEnd };
+  sliceColumns(): { n: number; strings: readonly string[]; track: Uint16Array; name: Uint16Array; start: Float64Array; end: Float64Array } {
+    return { n: this.nS, strings: this.strings, track: this.sTrack, name: this.sName, start: this.sStart, end: this.sEnd };
   }
 
-  /** The counter samples as the recorder holds them (sample i < n: track[i], time[i], value[i]). Read-only views. */
-  counterColumns(): { n: number; track: readonly string[]; time: Float64Array; value: Float64Array } {
-    return { n: this.nC, track: this.cTrack, time: this.cTime, value: this.cValue };
+  /** The counter samples as the recorder holds them (sample i < n: strings[track[i]], time[i], value[i]). Read-only views. */
+  counterColumns(): { n: number; strings: readonly string[]; track: Uint16Array; time: Float64Array; value: Float64Array } {
+    return { n: this.nC, strings: this.strings, track: this.cTrack, time: this.cTime, value: this.cValue };
   }
 
   /** The counter samples recorded, in recording order. */
   get counters(): RecordedCounter[] {
     const out = this.counterObjects;
-    for (let i = out.length; i < this.nC; i++) out.push({ track: this.cTrack[i]!, time: this.cTime[i]!, value: this.cValue[i]! });
+    for (let i = out.length; i < this.nC; i++) out.push({ track: this.strings[this.cTrack[i]!]!, time: this.cTime[i]!, value: this.cValue[i]! });
     return out;
+  }
+
+  /** Events dropped because the cap was reached. */
+  get dropped(): number {
+    return this.seen - this.nS - this.nC;
   }
 
   /** Args are kept: if asked to, until the cap is reached. */
   detail(): boolean {
-    return this.keepArgs && this.nS + this.nC < this.maxEvents;
+    return this.keepArgs && this.seen < this.maxEvents;
   }
 
-  private room(): boolean {
-    if (this.nS + this.nC < this.maxEvents) return true;
-    this.dropped++;
-    return false;
+  /** The table index of `s`, added on first sight. */
+  private idOf(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      if (id > 0xffff) throw new RangeError('WindowRecorder: more than 65,536 distinct track and slice names');
+      this.strings.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
   }
 
   slice(track: string, name: string, start: number, end: number, args?: TraceArgs): void {
-    if (end < this.start || start > this.end || !this.room()) return;
+    if (end < this.start || start > this.end || this.seen++ >= this.maxEvents) return;
     const i = this.nS++;
     if (i === this.sStart.length) {
       this.sStart = grown(this.sStart);
       this.sEnd = grown(this.sEnd);
+      this.sTrack = grown16(this.sTrack);
+      this.sName = grown16(this.sName);
     }
-    this.sTrack.push(track);
-    this.sName.push(name);
+    if (track !== this.lastTrack || this.lastTrackId < 0) {
+      this.lastTrackId = this.idOf(track);
+      this.lastTrack = track;
+    }
+    if (name !== this.lastName || this.lastNameId < 0) {
+      this.lastNameId = this.idOf(name);
+      this.lastName = name;
+    }
+    this.sTrack[i] = this.lastTrackId;
+    this.sName[i] = this.lastNameId;
     this.sStart[i] = start;
     this.sEnd[i] = end;
     if (this.keepArgs) this.sArgs[i] = args;
   }
 
   counter(track: string, time: number, value: number): void {
-    if (time < this.start || time > this.end || !this.room()) return;
+    if (time < this.start || time > this.end || this.seen++ >= this.maxEvents) return;
     const i = this.nC++;
     if (i === this.cTime.length) {
       this.cTime = grown(this.cTime);
       this.cValue = grown(this.cValue);
+      this.cTrack = grown16(this.cTrack);
     }
-    this.cTrack.push(track);
+    this.cTrack[i] = this.idOf(track);
     this.cTime[i] = time;
     this.cValue[i] = value;
   }
+}
+
+/** Caps up to this many events get their columns (18 bytes an event, twice) allocated whole. */
+const PREALLOCATE = 1 << 20;
+
+function grown16(a: Uint16Array): Uint16Array {
+  const b = new Uint16Array(2 * a.length);
+  b.set(a);
+  return b;
 }
 
 function grown(a: Float64Array): Float64Array {

@@ -162,13 +162,15 @@ export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSecond
   // Read off the recorder's columns: a full recorder holds 200k slices, and an object for each
   // (then filtered copies of them) was most of this function's time. Only the slices output are
   // built.
-  const { n: total, track, name, start, end } = rec.sliceColumns();
+  const { n: total, strings, track, name, start, end } = rec.sliceColumns();
   const horizon = horizonOf(rec, simulatedSeconds);
+  // Tracks compare by name: rank[id] is the track's place among the names in string order.
+  const rank = stringRanks(strings);
   // The window is read off the slices sorted by start (then end, track; a stable sort). Only the
   // slices at and after the middle decide it, and only those overlapping it are output: those
   // subsets are sorted, not the whole record. A stable sort of a subset (indices in recording
   // order) orders it as the sorted whole does.
-  const byStart = (a: number, b: number) => start[a]! - start[b]! || end[a]! - end[b]! || (track[a]! < track[b]! ? -1 : track[a]! > track[b]! ? 1 : 0);
+  const byStart = (a: number, b: number) => start[a]! - start[b]! || end[a]! - end[b]! || rank[track[a]!]! - rank[track[b]!]!;
   const pick = (keep: (i: number) => boolean) => {
     const out: number[] = [];
     for (let i = 0; i < total; i++) if (keep(i)) out.push(i);
@@ -208,7 +210,7 @@ export function ganttWindow(rec: WindowRecorder, slices: number, simulatedSecond
   }
   const inWindow = pick((i) => end[i]! >= from && start[i]! <= to)
     .slice(0, slices * 4)
-    .map((i) => ({ track: track[i]!, name: name[i]!, start_s: Math.max(start[i]!, from), end_s: Math.min(end[i]!, to) }));
+    .map((i) => ({ track: strings[track[i]!]!, name: strings[name[i]!]!, start_s: Math.max(start[i]!, from), end_s: Math.min(end[i]!, to) }));
   return { from_s: from, to_s: to, slices: inWindow, counters: downsampleCounters(rec, horizon), dropped: rec.dropped };
 }
 
@@ -281,6 +283,14 @@ export function fixedGanttWindow(rec: WindowRecorder, win: WindowRecorder, slice
 }
 
 
+/** For each string's index, its rank in string order (`<`, as the slices' track names sort). */
+function stringRanks(strings: readonly string[]): Int32Array {
+  const order = strings.map((_, i) => i).sort((a, b) => (strings[a]! < strings[b]! ? -1 : strings[a]! > strings[b]! ? 1 : 0));
+  const rank = new Int32Array(strings.length);
+  order.forEach((id, r) => (rank[id] = r));
+  return rank;
+}
+
 /** Up to where a recorder saw everything: the whole run, or (cap reached) its last slice's end less the longest slice. */
 function horizonOf(rec: WindowRecorder, simulatedSeconds: number): number {
   const { n, start, end } = rec.sliceColumns();
@@ -301,12 +311,13 @@ function sortSlices<T extends { start: number; end: number; track: string }>(xs:
 function downsampleCounters(rec: WindowRecorder, horizon: number): GanttData['counters'] {
   // Read off the recorder's columns, each track's samples as indices in recording order (an
   // object per sample, twice over, was most of this function's time).
-  const { n, track: trackOf, time, value } = rec.counterColumns();
+  const { n, strings, track: trackOf, time, value } = rec.counterColumns();
   const byTrack = new Map<string, number[]>();
   for (let i = 0; i < n; i++) {
     if (time[i]! > horizon && rec.dropped > 0) continue;
-    let arr = byTrack.get(trackOf[i]!);
-    if (!arr) byTrack.set(trackOf[i]!, (arr = []));
+    const track = strings[trackOf[i]!]!;
+    let arr = byTrack.get(track);
+    if (!arr) byTrack.set(track, (arr = []));
     arr.push(i);
   }
   const out: GanttData['counters'] = [];

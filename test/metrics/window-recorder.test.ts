@@ -27,6 +27,8 @@ describe('WindowRecorder', () => {
   it('extends the same array as more is recorded, past its first growth, and counts what the cap drops', () => {
     const rec = new WindowRecorder(0, Infinity, 1000, false);
     for (let i = 0; i < 300; i++) rec.slice(`t${i % 3}`, 'x', i / 10, i / 10 + 0.05);
+    // Names compare by value: each `t${i % 3}` is a new string.
+    expect(rec.sliceColumns().strings).toStrictEqual(['t0', 'x', 't1', 't2']);
     const first = rec.slices;
     expect(first).toHaveLength(300);
     for (let i = 300; i < 1200; i++) {
@@ -40,5 +42,19 @@ describe('WindowRecorder', () => {
     expect(rec.dropped).toBe(200);
     expect(rec.slices[649]).toStrictEqual({ track: 't2', name: 'x', start: 99.8, end: 998 / 10 + 0.05 }); // i = 998
     expect(rec.counters[0]).toStrictEqual({ track: 'q', time: 30.1, value: 301 });
+  });
+
+  it('grows its columns from a small start when the cap is unbounded, keeping what it recorded', () => {
+    const rec = new WindowRecorder(0, Infinity, Infinity, false);
+    for (let i = 0; i < 5000; i++) {
+      if (i % 4 === 0) rec.counter(`q${i % 3}`, i, -i);
+      else rec.slice(i % 2 ? 'gpu' : 'pcie', `op${i % 7}`, i, i + 0.5);
+    }
+    expect(rec.dropped).toBe(0);
+    expect(rec.slices).toHaveLength(3750);
+    expect(rec.counters).toHaveLength(1250);
+    expect(rec.slices[3749]).toStrictEqual({ track: 'gpu', name: `op${4999 % 7}`, start: 4999, end: 4999.5 });
+    expect(rec.slices[0]).toStrictEqual({ track: 'gpu', name: 'op1', start: 1, end: 1.5 });
+    expect(rec.counters[1249]).toStrictEqual({ track: `q${4996 % 3}`, time: 4996, value: -4996 });
   });
 });
