@@ -143,14 +143,14 @@ export class WindowRecorder implements TraceSink {
   private lastTrackId = -1;
   private lastName = '';
   private lastNameId = -1;
-  private sTrack: Uint16Array;
-  private sName: Uint16Array;
+  private sTrack: Uint32Array;
+  private sName: Uint32Array;
   private sStart: Float64Array;
   private sEnd: Float64Array;
   /** Only with keepArgs. */
   private sArgs: (TraceArgs | undefined)[] = [];
   private nS = 0;
-  private cTrack: Uint16Array;
+  private cTrack: Uint32Array;
   private cTime: Float64Array;
   private cValue: Float64Array;
   private nC = 0;
@@ -174,11 +174,11 @@ export class WindowRecorder implements TraceSink {
     // their size twice over as ArrayBuffers, whose external memory brought on collections.
     // Pages never written are never touched.
     const n = maxEvents <= PREALLOCATE ? Math.max(1, maxEvents) : 256;
-    this.sTrack = new Uint16Array(n);
-    this.sName = new Uint16Array(n);
+    this.sTrack = new Uint32Array(n);
+    this.sName = new Uint32Array(n);
     this.sStart = new Float64Array(n);
     this.sEnd = new Float64Array(n);
-    this.cTrack = new Uint16Array(n);
+    this.cTrack = new Uint32Array(n);
     this.cTime = new Float64Array(n);
     this.cValue = new Float64Array(n);
   }
@@ -203,12 +203,12 @@ export class WindowRecorder implements TraceSink {
    * recording order, i < n) is strings[track[i]], strings[name[i]], start[i]..end[i]. Read-only
    * views of its state.
    */
-  sliceColumns(): { n: number; strings: readonly string[]; track: Uint16Array; name: Uint16Array; start: Float64Array; end: Float64Array } {
+  sliceColumns(): { n: number; strings: readonly string[]; track: Uint32Array; name: Uint32Array; start: Float64Array; end: Float64Array } {
     return { n: this.nS, strings: this.strings, track: this.sTrack, name: this.sName, start: this.sStart, end: this.sEnd };
   }
 
   /** The counter samples as the recorder holds them (sample i < n: strings[track[i]], time[i], value[i]). Read-only views. */
-  counterColumns(): { n: number; strings: readonly string[]; track: Uint16Array; time: Float64Array; value: Float64Array } {
+  counterColumns(): { n: number; strings: readonly string[]; track: Uint32Array; time: Float64Array; value: Float64Array } {
     return { n: this.nC, strings: this.strings, track: this.cTrack, time: this.cTime, value: this.cValue };
   }
 
@@ -234,7 +234,6 @@ export class WindowRecorder implements TraceSink {
     let id = this.ids.get(s);
     if (id === undefined) {
       id = this.strings.length;
-      if (id > 0xffff) throw new RangeError('WindowRecorder: more than 65,536 distinct track and slice names');
       this.strings.push(s);
       this.ids.set(s, id);
     }
@@ -247,8 +246,8 @@ export class WindowRecorder implements TraceSink {
     if (i === this.sStart.length) {
       this.sStart = grown(this.sStart);
       this.sEnd = grown(this.sEnd);
-      this.sTrack = grown16(this.sTrack);
-      this.sName = grown16(this.sName);
+      this.sTrack = grown32(this.sTrack);
+      this.sName = grown32(this.sName);
     }
     if (track !== this.lastTrack || this.lastTrackId < 0) {
       this.lastTrackId = this.idOf(track);
@@ -271,7 +270,7 @@ export class WindowRecorder implements TraceSink {
     if (i === this.cTime.length) {
       this.cTime = grown(this.cTime);
       this.cValue = grown(this.cValue);
-      this.cTrack = grown16(this.cTrack);
+      this.cTrack = grown32(this.cTrack);
     }
     this.cTrack[i] = this.idOf(track);
     this.cTime[i] = time;
@@ -279,11 +278,11 @@ export class WindowRecorder implements TraceSink {
   }
 }
 
-/** Caps up to this many events get their columns (18 bytes an event, twice) allocated whole. */
+/** Caps up to this many events get their columns allocated whole (44 bytes an event of the cap: a slice's 24 and a counter's 20). */
 const PREALLOCATE = 1 << 20;
 
-function grown16(a: Uint16Array): Uint16Array {
-  const b = new Uint16Array(2 * a.length);
+function grown32(a: Uint32Array): Uint32Array {
+  const b = new Uint32Array(2 * a.length);
   b.set(a);
   return b;
 }

@@ -57,4 +57,11 @@ describe('WindowRecorder', () => {
     expect(rec.slices[0]).toStrictEqual({ track: 'gpu', name: 'op1', start: 1, end: 1.5 });
     expect(rec.counters[1249]).toStrictEqual({ track: `q${4996 % 3}`, time: 4996, value: -4996 });
   });
+
+  it('keeps names past 65,536 distinct ones (a system may name its slices per request)', () => {
+    const rec = new WindowRecorder(0, Infinity, 100_000, false);
+    for (let i = 0; i < 70_000; i++) rec.slice('gpu', `request ${i}`, i, i + 1);
+    expect(rec.slices[69_999]).toStrictEqual({ track: 'gpu', name: 'request 69999', start: 69_999, end: 70_000 });
+    expect(rec.slices[65_536]!.name).toBe('request 65536');
+  });
 });
