@@ -110,6 +110,7 @@ export class Feeder {
   private building: TokenRec | null = null;
   private readonly cols: ColumnSource | null;
   private readonly scratch = new TokenScratch();
+  private readonly slabs = new Slabs();
   /** Set when a row finished a token or started a request (what want() in fillSync reads changed). */
   private changed = false;
   /** The sink a column source writes into: add() without a row object. */
@@ -274,10 +275,10 @@ export class Feeder {
     if (sc.rows === this.layers) {
       sc.ex[sc.rows] = sc.n;
       sc.pred[sc.rows] = sc.np;
-      // Copied by loops into new arrays: TypedArray#slice is a runtime call, several times slower here.
-      tok.ex = copyInt(sc.ex, sc.n);
-      tok.w = sc.anyW ? copyFloat(sc.w, sc.n) : null;
-      tok.pred = sc.anyP ? copyInt(sc.pred, sc.np) : null;
+      // Copied by loops: TypedArray#slice is a runtime call, several times slower here.
+      tok.ex = this.slabs.int(sc.ex, sc.n);
+      tok.w = sc.anyW ? this.slabs.float(sc.w, sc.n) : null;
+      tok.pred = sc.anyP ? this.slabs.int(sc.pred, sc.np) : null;
       req.tokens.push(tok);
       this.tokensAhead++;
       this.building = null;
@@ -289,14 +290,43 @@ export class Feeder {
 
 const EMPTY_IDS = new Int32Array(0);
 
-function copyInt(a: Int32Array, n: number): Int32Array {
-  const b = new Int32Array(n);
-  for (let i = 0; i < n; i++) b[i] = a[i]!;
-  return b;
-}
+/**
+ * Entries per slab. A token's columns are views into shared slabs: a typed array of its own
+ * (97 Int32 entries for Mixtral, over V8's 64-byte limit for keeping a typed array's data on
+ * its heap) costs a malloc and an ArrayBuffer extension the collector sweeps, per token
+ * (docs/performance.md, "Twelfth pass"). A slab lives while any of its tokens does: small slabs
+ * keep what a straggling token holds to 64 KiB (Int32) and 128 KiB (Float64).
+ */
+const SLAB = 1 << 14;
 
-function copyFloat(a: Float64Array, n: number): Float64Array {
-  const b = new Float64Array(n);
-  for (let i = 0; i < n; i++) b[i] = a[i]!;
-  return b;
+/** Copies of a token's columns, as views into slabs filled in reading order. */
+class Slabs {
+  private ints = new Int32Array(SLAB);
+  private intPos = 0;
+  private floats = new Float64Array(SLAB);
+  private floatPos = 0;
+
+  int(a: Int32Array, n: number): Int32Array {
+    if (this.intPos + n > this.ints.length) {
+      this.ints = new Int32Array(Math.max(SLAB, n));
+      this.intPos = 0;
+    }
+    const b = this.ints;
+    const p = this.intPos;
+    for (let i = 0; i < n; i++) b[p + i] = a[i]!;
+    this.intPos = p + n;
+    return b.subarray(p, p + n);
+  }
+
+  float(a: Float64Array, n: number): Float64Array {
+    if (this.floatPos + n > this.floats.length) {
+      this.floats = new Float64Array(Math.max(SLAB, n));
+      this.floatPos = 0;
+    }
+    const b = this.floats;
+    const p = this.floatPos;
+    for (let i = 0; i < n; i++) b[p + i] = a[i]!;
+    this.floatPos = p + n;
+    return b.subarray(p, p + n);
+  }
 }

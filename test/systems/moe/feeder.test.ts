@@ -57,4 +57,23 @@ describe('Feeder token columns', () => {
       [1, 1.5, true],
     ]);
   });
+
+  it('keeps every token its own columns across many tokens (they share slabs)', () => {
+    // 9,000 tokens of 2 layers (10 Int32 and 6 Float64 entries each: several 16k-entry slabs).
+    const rows: Parameters<typeof traceFile>[0] = [];
+    const n = 9_000;
+    for (let t = 0; t < n; t++) {
+      rows.push([0, t, 0, `${t % 4}|${(t + 1) % 4}`, '0.5|0.5', `${(t + 2) % 4}`]);
+      rows.push([0, t, 1, `${(t + 3) % 4}`, '1', '']);
+    }
+    const got = tokens(moeTraceRows(traceFile(rows), { layers: L, experts: E, topK: 2 }));
+    expect(got).toHaveLength(n);
+    for (const t of [0, 1, 3276, 3277, 5000, n - 1]) {
+      expect(view(got[t]!)).toEqual({ index: t, ordinal: t, prefill: false, ex: [3, 5, 6, t % 4, (t + 1) % 4, (t + 3) % 4], w: [0.5, 0.5, 1], pred: [3, 4, 4, (t + 2) % 4] });
+    }
+    // Each view is its own: writing one token's columns leaves its neighbours alone.
+    got[100]!.ex.fill(-1);
+    expect(Array.from(got[101]!.ex)).toEqual([3, 5, 6, 101 % 4, 102 % 4, 104 % 4]);
+    expect(Array.from(got[99]!.ex)).toEqual([3, 5, 6, 99 % 4, 100 % 4, 102 % 4]);
+  });
 });
