@@ -1031,10 +1031,14 @@ export class MoeSim implements PrefetchView, MissView {
       if (abs >= 2 * this.L) break;
       const target = this.targets[abs >= this.L ? 1 : 0]!;
       target.layer = abs % this.L;
-      const out: number[] = []; // cheaper than truncating a shared array
+      // One array for every layer, emptied by pop: a new one per layer was most of a prefetching
+      // replay's young-generation garbage, and `length = 0` is a slow runtime call in V8.
+      const out = this.prefetchOut;
+      while (out.length > 0) out.pop();
       this.s.prefetcher.predict(this, target, out);
       const pos = (this.seq + target.step) * this.L + target.layer;
-      for (const e of out) {
+      for (let i = 0; i < out.length; i++) {
+        const e = out[i]!;
         const key = target.layer * E + e;
         // Wanted keys, resident or not, are shielded from later prefetches' evictions until then.
         if (pos > this.wantedPos[key]!) this.wantedPos[key] = pos;
@@ -1056,6 +1060,8 @@ export class MoeSim implements PrefetchView, MissView {
     return into;
   }
   private readonly nextTokens: TokenRec[] = [];
+  /** The experts a prefetcher names for one target layer (issuePrefetches). */
+  private readonly prefetchOut: number[] = [];
 
   /** Appends ids[s, e) not yet in `out` this round (dedupeStamp). */
   private unionInto(out: number[], ids: ArrayLike<number>, s = 0, end = ids.length): void {
