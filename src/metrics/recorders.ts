@@ -139,10 +139,10 @@ export class WindowRecorder implements TraceSink {
   private readonly strings: string[] = [];
   private readonly ids = new Map<string, number>();
   /** The last string looked up and its index: consecutive slices mostly repeat one. */
-  private lastTrack = '';
-  private lastTrackId = -1;
-  private lastName = '';
-  private lastNameId = -1;
+  private lastTrack: string | undefined = undefined;
+  private lastTrackId = 0;
+  private lastName: string | undefined = undefined;
+  private lastNameId = 0;
   private sTrack: Uint32Array;
   private sName: Uint32Array;
   private sStart: Float64Array;
@@ -249,11 +249,11 @@ export class WindowRecorder implements TraceSink {
       this.sTrack = grown32(this.sTrack);
       this.sName = grown32(this.sName);
     }
-    if (track !== this.lastTrack || this.lastTrackId < 0) {
+    if (track !== this.lastTrack) {
       this.lastTrackId = this.idOf(track);
       this.lastTrack = track;
     }
-    if (name !== this.lastName || this.lastNameId < 0) {
+    if (name !== this.lastName) {
       this.lastNameId = this.idOf(name);
       this.lastName = name;
     }

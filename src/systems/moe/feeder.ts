@@ -110,7 +110,8 @@ export class Feeder {
   private building: TokenRec | null = null;
   private readonly cols: ColumnSource | null;
   private readonly scratch = new TokenScratch();
-  private readonly slabs = new Slabs();
+  private readonly ints = new Slabs((n) => new Int32Array(n));
+  private readonly floats = new Slabs((n) => new Float64Array(n));
   /** Set when a row finished a token or started a request (what want() in fillSync reads changed). */
   private changed = false;
   /** The sink a column source writes into: add() without a row object. */
@@ -276,9 +277,9 @@ export class Feeder {
       sc.ex[sc.rows] = sc.n;
       sc.pred[sc.rows] = sc.np;
       // Copied by loops: TypedArray#slice is a runtime call, several times slower here.
-      tok.ex = this.slabs.int(sc.ex, sc.n);
-      tok.w = sc.anyW ? this.slabs.float(sc.w, sc.n) : null;
-      tok.pred = sc.anyP ? this.slabs.int(sc.pred, sc.np) : null;
+      tok.ex = this.ints.copy(sc.ex, sc.n);
+      tok.w = sc.anyW ? this.floats.copy(sc.w, sc.n) : null;
+      tok.pred = sc.anyP ? this.ints.copy(sc.pred, sc.np) : null;
       req.tokens.push(tok);
       this.tokensAhead++;
       this.building = null;
@@ -299,34 +300,24 @@ const EMPTY_IDS = new Int32Array(0);
  */
 const SLAB = 1 << 14;
 
-/** Copies of a token's columns, as views into slabs filled in reading order. */
-class Slabs {
-  private ints = new Int32Array(SLAB);
-  private intPos = 0;
-  private floats = new Float64Array(SLAB);
-  private floatPos = 0;
+/** Copies of one kind of token column, as views into slabs filled in reading order. */
+class Slabs<T extends Int32Array | Float64Array> {
+  private slab: T;
+  private pos = 0;
 
-  int(a: Int32Array, n: number): Int32Array {
-    if (this.intPos + n > this.ints.length) {
-      this.ints = new Int32Array(Math.max(SLAB, n));
-      this.intPos = 0;
-    }
-    const b = this.ints;
-    const p = this.intPos;
-    for (let i = 0; i < n; i++) b[p + i] = a[i]!;
-    this.intPos = p + n;
-    return b.subarray(p, p + n);
+  constructor(private readonly make: (n: number) => T) {
+    this.slab = make(SLAB);
   }
 
-  float(a: Float64Array, n: number): Float64Array {
-    if (this.floatPos + n > this.floats.length) {
-      this.floats = new Float64Array(Math.max(SLAB, n));
-      this.floatPos = 0;
+  copy(a: T, n: number): T {
+    if (this.pos + n > this.slab.length) {
+      this.slab = this.make(Math.max(SLAB, n));
+      this.pos = 0;
     }
-    const b = this.floats;
-    const p = this.floatPos;
+    const b = this.slab;
+    const p = this.pos;
     for (let i = 0; i < n; i++) b[p + i] = a[i]!;
-    this.floatPos = p + n;
-    return b.subarray(p, p + n);
+    this.pos = p + n;
+    return b.subarray(p, p + n) as T;
   }
 }
